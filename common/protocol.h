@@ -1,0 +1,102 @@
+// The control protocol between controller and agents (ZeroMQ REQ/REP, JSON),
+// fixed by DESIGN.md: request {"cmd": NAME, ...}, reply {"ok": true, ...} or
+// {"ok": false, "error": "..."}. This header is the one place that names the
+// commands, the configuration each role takes and the reply shapes.
+//
+// Commands (all but shutdown idempotent):
+//   ping                         -> {ok, role, version, pid, state}
+//   configure {config: {...}}    -> {ok}            (not while running)
+//   start                        -> {ok}            (needs configure)
+//   stop                         -> {ok, window?}   publisher: the measured window
+//   status                       -> {ok, state, ready, clients, clients_ready, error}
+//   stats {window?: [...]}       -> {ok, role, usage, publisher | clients}
+//   reset {window?: [...]}       -> {ok, window?}   publisher: window starts
+//   shutdown                     -> {ok}, then the agent exits
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/stats.h"
+
+namespace hydra::proto {
+
+inline constexpr int kProtocolVersion = 1;
+
+// A request or configuration the agent must refuse; the message names the
+// field and what is allowed.
+class ProtocolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Command { kPing, kConfigure, kStart, kStop, kStatus, kStats, kReset, kShutdown };
+const char* command_name(Command c);
+
+struct Request {
+  Command cmd = Command::kPing;
+  nlohmann::json body;  // the whole request object
+};
+
+// Parses a request frame. Throws ProtocolError on anything but a JSON object
+// with a known string "cmd".
+Request parse_request(std::string_view frame);
+
+std::string make_request(Command c, nlohmann::json body = nlohmann::json::object());
+std::string ok_reply(nlohmann::json body = nlohmann::json::object());
+std::string error_reply(std::string_view message);
+
+// Agent lifecycle, as reported by status.
+enum class AgentState { kIdle, kConfigured, kRunning, kStopped, kFailed };
+const char* state_name(AgentState s);
+
+// librdkafka properties passed through verbatim (name -> value).
+using KafkaProps = std::map<std::string, std::string>;
+
+// What the publisher agent is told by configure.
+struct PublisherConfig {
+  std::string bootstrap;       // host:port,...
+  std::string topic = "hydra";
+  int partitions = 1;          // the publisher chooses each message's partition
+  uint32_t producer_id = 0;    // stamped into every header
+  double rate = 2000;          // msg/s; 0 = as fast as possible
+  int message_size = 100;      // bytes, header included (>= 40)
+  int msg_batch = 100;         // messages sent between client-library polls
+  std::string acks = "1";      // "0", "1" or "all"
+  double linger_ms = 5;
+  std::string payload = "random";  // "random" or "sensor"
+  int keys = 0;                // 0: unkeyed round robin; N: keyed over N keys
+  double max_run_s = 3600;     // safety bound: the publisher stops itself after this
+  KafkaProps kafka;            // extra librdkafka properties
+
+  nlohmann::json to_json() const;
+  // Validates every field; throws ProtocolError naming the first bad one.
+  static PublisherConfig from_json(const nlohmann::json& j);
+};
+
+// What a subscriber agent is told by configure.
+struct SubscriberConfig {
+  std::string bootstrap;
+  std::string topic = "hydra";
+  int clients = 1;                  // subscriber clients this agent hosts
+  int first_client_id = 0;          // ids are first_client_id .. +clients-1
+  std::string groups = "per-client";  // "per-client" or "shared"
+  std::string group_prefix = "hydra";  // consumer group ids start with this
+  KafkaProps kafka;                 // extra librdkafka properties
+  nlohmann::json processing;        // processing stage ({kind, device, ...}); null = none
+
+  nlohmann::json to_json() const;
+  static SubscriberConfig from_json(const nlohmann::json& j);
+};
+
+// Windows travel as a list, one entry per producer.
+nlohmann::json windows_to_json(const std::vector<ProducerWindow>& w);
+std::vector<ProducerWindow> windows_from_json(const nlohmann::json& j);
+
+}  // namespace hydra::proto

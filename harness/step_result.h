@@ -1,0 +1,48 @@
+// What one step (one point of the sweep, one repeat) measured, as the step
+// runner collected it from the agents: raw stats, no derived figures. The row
+// computation (row.h) turns it into a results.csv row; the JSON reporter writes
+// it whole into steps/<step>.json.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/stats.h"
+
+namespace hydra {
+
+struct StepResult {
+  int step = 0;    // index in the sweep
+  int repeat = 0;  // repeat index
+  // (dotted key, value) of every sweep axis, in sweep order.
+  std::vector<std::pair<std::string, nlohmann::ordered_json>> swept;
+
+  int client_count = 0;   // subscriber clients asked for (N)
+  double msg_rate = 0;    // target publish rate, msg/s (0 = unthrottled)
+  double duration_s = 0;  // the scenario's measured duration
+
+  // Publisher: stats over the measured window (reset .. stop) and the window
+  // itself. publisher_ok is false when the publisher agent failed to answer.
+  bool publisher_ok = false;
+  PublisherStats publisher;
+  ProducerWindow window;
+  ProcessUsage publisher_usage;  // delta over the measured window
+
+  // One entry per client that answered, in client id order.
+  std::vector<ClientStats> clients;
+  // Ids of clients whose agent did not answer (dead, hung, never started).
+  std::vector<int> unanswered_clients;
+  // Per subscriber agent: resource use delta over the measured window.
+  std::vector<ProcessUsage> subscriber_usage;
+
+  double measured_s = 0;  // wall time of the measured window, s
+  std::string status = "ok";  // "ok", "failed" or "skipped"
+  std::string error;          // why, when not ok
+
+  nlohmann::json to_json() const;
+};
+
+}  // namespace hydra
