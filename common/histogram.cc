@@ -25,7 +25,7 @@ namespace hydra {
 namespace {
 
 constexpr int kHalf = 1 << (Histogram::kSubBucketBits - 1);  // 128 sub-buckets per power of two
-constexpr int kMaxShift = 63 - Histogram::kSubBucketBits;     // shift of INT64_MAX
+constexpr int kMaxShift = 63 - Histogram::kSubBucketBits;    // shift of INT64_MAX
 constexpr size_t kBucketCount = size_t(kMaxShift) * kHalf + (2 * kHalf);
 constexpr int64_t kEmptyMin = std::numeric_limits<int64_t>::max();
 constexpr int kJsonVersion = 1;
@@ -76,9 +76,13 @@ int64_t as_i64(const nlohmann::json& v, const std::string& what) {
 
 Histogram::Histogram() : counts_(kBucketCount, 0), min_(kEmptyMin) {}
 
-size_t Histogram::bucket_count() { return kBucketCount; }
+size_t Histogram::bucket_count() {
+  return kBucketCount;
+}
 
-size_t Histogram::bucket_index(int64_t value) { return index_of(uint64_t(std::max<int64_t>(value, 0))); }
+size_t Histogram::bucket_index(int64_t value) {
+  return index_of(uint64_t(std::max<int64_t>(value, 0)));
+}
 
 int64_t Histogram::bucket_lowest(size_t index) {
   if (index < size_t(2 * kHalf)) return int64_t(index);
@@ -138,9 +142,15 @@ void Histogram::reset() {
   sum_ = 0;
 }
 
-int64_t Histogram::min() const { return count_ == 0 ? 0 : min_; }
-int64_t Histogram::max() const { return count_ == 0 ? 0 : max_; }
-double Histogram::mean() const { return count_ == 0 ? 0.0 : double(sum_ / count_); }
+int64_t Histogram::min() const {
+  return count_ == 0 ? 0 : min_;
+}
+int64_t Histogram::max() const {
+  return count_ == 0 ? 0 : max_;
+}
+double Histogram::mean() const {
+  return count_ == 0 ? 0.0 : double(sum_ / count_);
+}
 
 int64_t Histogram::percentile(double p) const {
   if (count_ == 0) return 0;
@@ -159,8 +169,7 @@ int64_t Histogram::percentile(double p) const {
   return max_;  // unreachable while counts_ sum to count_
 }
 
-void Histogram::for_each_bucket(
-    const std::function<void(int64_t, int64_t, uint64_t)>& fn) const {
+void Histogram::for_each_bucket(const std::function<void(int64_t, int64_t, uint64_t)>& fn) const {
   if (count_ == 0) return;
   for (size_t i = index_of(uint64_t(min_)); i <= index_of(uint64_t(max_)); ++i) {
     if (counts_[i] != 0) fn(bucket_lowest(i), bucket_highest(i), counts_[i]);
@@ -174,10 +183,14 @@ nlohmann::json Histogram::to_json() const {
       if (counts_[i] != 0) buckets.push_back(nlohmann::json::array({uint64_t(i), counts_[i]}));
     }
   }
-  return nlohmann::json{{"v", kJsonVersion},      {"sub_bucket_bits", kSubBucketBits},
-                        {"count", count_},        {"clamped", clamped_},
-                        {"min", min()},           {"max", max()},
-                        {"sum", sum_to_string(sum_)}, {"buckets", std::move(buckets)}};
+  return nlohmann::json{{"v", kJsonVersion},
+                        {"sub_bucket_bits", kSubBucketBits},
+                        {"count", count_},
+                        {"clamped", clamped_},
+                        {"min", min()},
+                        {"max", max()},
+                        {"sum", sum_to_string(sum_)},
+                        {"buckets", std::move(buckets)}};
 }
 
 Histogram Histogram::from_json(const nlohmann::json& j) {
@@ -197,8 +210,7 @@ Histogram Histogram::from_json(const nlohmann::json& j) {
   if (clamped > count)
     bad("clamped " + std::to_string(clamped) + " exceeds count " + std::to_string(count));
   if (mn < 0 || mx < mn)
-    bad("min " + std::to_string(mn) + " / max " + std::to_string(mx) +
-        " (need 0 <= min <= max)");
+    bad("min " + std::to_string(mn) + " / max " + std::to_string(mx) + " (need 0 <= min <= max)");
   if (count == 0 && (mn != 0 || mx != 0)) bad("empty histogram with non-zero min/max");
 
   const auto& sum = field(j, "sum");

@@ -54,8 +54,9 @@ SeqOutcome SequenceTracker::on_message(uint32_t producer, uint32_t partition, ui
   }
   if (seq < c.from) return SeqOutcome::kBeforeWindow;
   if (seq > c.next) {
-    // No missing interval ends at c.next (c.next - 1 was received, or
-    // c.next == c.from), so the gap is a new interval after all others.
+    // Every missing interval ends at or below c.next, so the gap is a new
+    // interval after all others (possibly adjacent to the last one, which is
+    // harmless: intervals only need to be disjoint).
     s.missing.emplace_hint(s.missing.end(), c.next, seq);
     c.lost += seq - c.next;
     c.next = seq + 1;
@@ -178,8 +179,7 @@ std::vector<std::pair<StreamKey, StreamCounts>> SequenceTracker::streams() const
   std::vector<std::pair<StreamKey, StreamCounts>> out;
   out.reserve(streams_.size());
   for (const auto& [key, s] : streams_) out.emplace_back(split_key(key), s.c);
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
 

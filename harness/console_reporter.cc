@@ -1,1 +1,181 @@
-// placeholder
+#include "harness/console_reporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace hydra {
+namespace {
+
+constexpr const char* kClearLine = "\r\x1b[K";
+constexpr double kTtyProgressEvery_s = 1.0;
+constexpr double kLogProgressEvery_s = 5.0;
+
+// Console text never carries control characters of its own making: an error
+// message with line breaks or escapes is flattened to one line.
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+std::string duration(double s) {
+  if (!(s >= 0) || !std::isfinite(s)) return "?";
+  const long t = std::lround(s);
+  char buf[32];
+  if (t >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  }
+  return buf;
+}
+
+std::string fmt(const char* f, auto... args) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+// The sweep columns of the table: the swept keys other than the client count
+// and the rate, which have their own columns. Headed by the key's last part.
+bool own_column(const std::string& key) {
+  return key == "subscribers.clients" || key == "publisher.rate";
+}
+std::string short_key(const std::string& key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+int sweep_width(const std::string& key) { return std::max<int>(8, short_key(key).size()); }
+
+std::string fit(std::string s, int width) {
+  s = printable(s);
+  if (int(s.size()) > width) s = s.substr(0, width - 1) + "~";
+  return s;
+}
+
+}  // namespace
+
+ConsoleReporter::ConsoleReporter(std::ostream& out, bool is_tty, bool quiet)
+    : out_(out), tty_(is_tty), quiet_(quiet) {}
+
+void ConsoleReporter::on_run_start(const RunInfo& info) {
+  info_ = info;
+  started_ = std::chrono::steady_clock::now();
+  if (quiet_) return;
+  out_ << "hydra: " << printable(info.scenario) << ": " << info.total_steps << " step"
+       << (info.total_steps == 1 ? "" : "s");
+  if (info.repeats > 1) out_ << " x " << info.repeats << " repeats";
+  if (!info.out_dir.empty()) out_ << ", results in " << printable(info.out_dir);
+  out_ << '\n';
+  out_.flush();
+}
+
+std::string ConsoleReporter::progress_line(const Progress& p) const {
+  std::string line = fmt("step %d/%d", p.index, p.total);
+  if (info_.repeats > 1) line += fmt(" (r%d)", p.repeat);
+  line += " " + fit(p.phase.empty() ? "-" : p.phase, 8);
+  line += "  elapsed " + duration(p.elapsed_s) + "  ETA " + duration(p.eta_s);
+  line += fmt("  tx %.1f msg/s  rx %.1f msg/s/client  loss %.4f%%", p.tx_rate, p.rx_rate,
+              p.loss_pct);
+  return line;
+}
+
+void ConsoleReporter::on_progress(const Progress& p) {
+  if (quiet_) return;
+  if (tty_) {
+    const bool changed = p.index != last_progress_index_ || p.phase != last_phase_;
+    if (!changed && p.elapsed_s - last_progress_s_ < kTtyProgressEvery_s) return;
+    out_ << kClearLine << progress_line(p);
+    progress_shown_ = true;
+  } else {
+    if (p.elapsed_s - last_progress_s_ < kLogProgressEvery_s) return;
+    out_ << progress_line(p) << '\n';
+  }
+  last_progress_s_ = p.elapsed_s;
+  last_progress_index_ = p.index;
+  last_phase_ = p.phase;
+  out_.flush();
+}
+
+void ConsoleReporter::clear_progress() {
+  if (tty_ && progress_shown_) out_ << kClearLine;
+  progress_shown_ = false;
+}
+
+void ConsoleReporter::print_table_header() {
+  std::string h = fmt("%6s", "step");
+  for (const auto& key : info_.sweep_keys) {
+    if (!own_column(key)) h += fmt(" %*s", sweep_width(key), fit(short_key(key), 20).c_str());
+  }
+  h += fmt(" %7s %10s %10s %11s %9s %7s %9s  %s", "clients", "msg_rate", "packet_tx", "avg_rx_rate",
+           "loss_%", "failing", "p99_ms", "status");
+  out_ << h << '\n';
+  table_header_done_ = true;
+}
+
+void ConsoleReporter::on_step_done(const Row& row, const StepResult& /*result*/) {
+  ++steps_done_;
+  if (row.status == "failed") ++steps_failed_;
+  if (row.status == "skipped") ++steps_skipped_;
+  clear_progress();
+  if (quiet_) {
+    if (row.status != "ok") {
+      out_ << "step " << row.step << " (r" << row.repeat << ") " << printable(row.status);
+      if (!row.error.empty()) out_ << ": " << printable(row.error);
+      out_ << '\n';
+      out_.flush();
+    }
+    return;
+  }
+  if (info_.sweep_keys.empty() && !row.swept.empty()) {
+    for (const auto& [k, v] : row.swept) info_.sweep_keys.push_back(k);
+  }
+  if (!table_header_done_) print_table_header();
+
+  std::string step = std::to_string(row.step);
+  if (info_.repeats > 1) step += "/r" + std::to_string(row.repeat);
+  std::string line = fmt("%6s", fit(step, 6).c_str());
+  for (const auto& key : info_.sweep_keys) {
+    if (own_column(key)) continue;
+    std::string value;
+    for (const auto& [k, v] : row.swept) {
+      if (k == key) value = v;
+    }
+    const int w = sweep_width(key);
+    line += fmt(" %*s", w, fit(value, w).c_str());
+  }
+  line += fmt(" %7lld %10.1f %10llu %11.1f %9.4f %7lld %9.3f  %s", (long long)row.client_count,
+              row.msg_rate, (unsigned long long)row.packet_tx, row.average_rate,
+              row.average_packet_loss, (long long)row.failing_clients, row.lat_p99_ms,
+              printable(row.status).c_str());
+  if (!row.error.empty()) line += ": " + printable(row.error);
+  out_ << line << '\n';
+  out_.flush();
+}
+
+void ConsoleReporter::on_run_end(bool interrupted) {
+  clear_progress();
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  const int total = info_.total_steps * std::max(1, info_.repeats);
+  std::string line = "hydra: ";
+  if (interrupted) {
+    line += fmt("interrupted after %d", steps_done_);
+    if (total > 0) line += fmt(" of %d", total);
+    line += " steps";
+  } else {
+    line += fmt("done: %d step%s", steps_done_, steps_done_ == 1 ? "" : "s");
+  }
+  line += fmt(" (%d ok, %d failed, %d skipped) in %s", steps_done_ - steps_failed_ - steps_skipped_,
+              steps_failed_, steps_skipped_, duration(took).c_str());
+  if (!info_.out_dir.empty()) line += "; results in " + printable(info_.out_dir);
+  out_ << line << '\n';
+  out_.flush();
+}
+
+}  // namespace hydra

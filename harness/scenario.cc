@@ -1,1 +1,682 @@
-// placeholder
+// Scenario parsing: one table of fields (dotted key, rule, struct member)
+// drives the unknown-key check, the type and range checks, the defaults and
+// the resolved document, so a new field is one line in `build_schema()`.
+#include "harness/scenario.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <sstream>
+#include <type_traits>
+
+#include "common/message_header.h"
+
+namespace hydra {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr int kHeaderSize = static_cast<int>(MessageHeader::kSize);
+// A "sensor" body: the fixed-size record the processing kinds consume.
+constexpr int kSensorRecordSize = 64;
+constexpr int kMaxMessageSize = 1'000'000;
+
+// A value a rule rejects; the caller adds the source and the key.
+struct Invalid {
+  std::string reason;
+};
+
+// Checks one value and returns it normalized (integers as integers, acks as
+// a string, kafka properties as strings); throws Invalid.
+using Rule = std::function<json(const json&)>;
+
+std::string got(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return "(got " + s + ")";
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n && i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  return join(parts, sep, parts.size());
+}
+
+std::string quote_json(const std::string& s) {
+  return json(s).dump();
+}
+
+// Whole numbers are kept as JSON integers so that 1000 prints as 1000, not 1000.0.
+json normalize_number(double d) {
+  if (std::floor(d) == d && std::fabs(d) < 9007199254740992.0) return json(static_cast<int64_t>(d));
+  return json(d);
+}
+
+std::string number_text(double d) {
+  return normalize_number(d).dump();
+}
+
+Rule integer(int64_t lo, int64_t hi = INT_MAX, std::string why = {}) {
+  std::string allowed = hi == INT_MAX
+                            ? "an integer >= " + std::to_string(lo)
+                            : "an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
+  if (!why.empty()) allowed += "; " + why;
+  return [allowed, lo, hi](const json& v) {
+    if (!v.is_number()) throw Invalid{"must be " + allowed + " " + got(v)};
+    double d = v.get<double>();
+    if (std::floor(d) != d || d < double(lo) || d > double(hi)) {
+      throw Invalid{"must be " + allowed + " " + got(v)};
+    }
+    return json(static_cast<int64_t>(d));
+  };
+}
+
+// A number > lo (strict) or >= lo.
+Rule number(double lo, bool strict) {
+  std::string allowed = std::string("a number ") + (strict ? "> " : ">= ") + number_text(lo);
+  return [allowed, lo, strict](const json& v) {
+    if (!v.is_number()) throw Invalid{"must be " + allowed + " " + got(v)};
+    double d = v.get<double>();
+    if (strict ? d <= lo : d < lo) throw Invalid{"must be " + allowed + " " + got(v)};
+    return normalize_number(d);
+  };
+}
+
+Rule one_of(std::initializer_list<const char*> choices) {
+  std::vector<std::string> names(choices.begin(), choices.end());
+  std::vector<std::string> shown;
+  for (const auto& n : names) shown.push_back(quote_json(n));
+  std::string allowed = "one of " + join(shown, ", ");
+  return [names, allowed](const json& v) {
+    if (!v.is_string() ||
+        std::find(names.begin(), names.end(), v.get<std::string>()) == names.end()) {
+      throw Invalid{"must be " + allowed + " " + got(v)};
+    }
+    return v;
+  };
+}
+
+Rule boolean() {
+  return [](const json& v) {
+    if (!v.is_boolean()) throw Invalid{"must be true or false " + got(v)};
+    return v;
+  };
+}
+
+bool safe_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// Names that become folder or topic names: [A-Za-z0-9._-], not "." or "..".
+Rule safe_name(size_t max_len) {
+  std::string allowed = "a non-empty string of letters, digits, '.', '_' and '-', at most " +
+                        std::to_string(max_len) + " characters";
+  return [allowed, max_len](const json& v) {
+    if (!v.is_string()) throw Invalid{"must be " + allowed + " " + got(v)};
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.empty() || s.size() > max_len || s == "." || s == ".." ||
+        !std::all_of(s.begin(), s.end(), safe_name_char)) {
+      throw Invalid{"must be " + allowed + " " + got(v)};
+    }
+    return v;
+  };
+}
+
+// "host:port[,host:port...]", as librdkafka's bootstrap.servers takes it.
+Rule bootstrap() {
+  return [](const json& v) {
+    const std::string allowed = "must be \"host:port[,host:port...]\" ";
+    if (!v.is_string()) throw Invalid{allowed + got(v)};
+    std::stringstream in(v.get<std::string>());
+    std::string entry;
+    int entries = 0;
+    while (std::getline(in, entry, ',')) {
+      size_t colon = entry.rfind(':');
+      std::string port = colon == std::string::npos ? "" : entry.substr(colon + 1);
+      bool ok =
+          colon != std::string::npos && colon > 0 && !port.empty() && port.size() <= 5 &&
+          std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+          std::stoi(port) >= 1 && std::stoi(port) <= 65535 &&
+          entry.find_first_of(" \t") == std::string::npos;
+      if (!ok) throw Invalid{allowed + got(v)};
+      ++entries;
+    }
+    if (entries == 0 || v.get<std::string>().back() == ',') throw Invalid{allowed + got(v)};
+    return v;
+  };
+}
+
+// acks: 0, 1, -1 or "all" (also as strings); stored as "0", "1" or "all".
+Rule acks() {
+  return [](const json& v) {
+    if (v.is_number_integer()) {
+      auto n = v.get<int64_t>();
+      if (n == 0 || n == 1) return json(std::to_string(n));
+      if (n == -1) return json("all");
+    } else if (v.is_string()) {
+      const auto& s = v.get_ref<const std::string&>();
+      if (s == "0" || s == "1" || s == "all") return json(s);
+      if (s == "-1") return json("all");
+    }
+    throw Invalid{"must be 0, 1, -1 or \"all\" " + got(v)};
+  };
+}
+
+// One librdkafka property value: string, number or boolean, kept as text.
+std::string kafka_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number()) return v.dump();
+  throw Invalid{"must be a string, number or boolean " + got(v)};
+}
+
+Rule kafka_value() {
+  return [](const json& v) { return json(kafka_text(v)); };
+}
+
+Rule kafka_map() {
+  return [](const json& v) {
+    if (!v.is_object()) {
+      throw Invalid{"must be an object of librdkafka properties (\"name\": value) " + got(v)};
+    }
+    json out = json::object();
+    for (const auto& [name, value] : v.items()) {
+      if (name.empty()) throw Invalid{"property names must not be empty"};
+      try {
+        out[name] = kafka_text(value);
+      } catch (const Invalid& e) {
+        throw Invalid{quote_json(name) + " " + e.reason};
+      }
+    }
+    return out;
+  };
+}
+
+// One leaf of the scenario: its dotted key, its rule, and the struct member
+// it fills (the default comes from a default-constructed Scenario).
+struct Field {
+  std::string key;
+  std::vector<std::string> parts;
+  Rule rule;
+  bool takes_string = false;  // a --set value is taken as text
+  std::function<json(const Scenario&)> get;
+  std::function<void(Scenario&, const json&)> set;
+};
+
+// `ref` is a generic lambda returning the member, for const and non-const.
+template <typename Ref>
+Field field(std::string key, Rule rule, Ref ref) {
+  using T = std::decay_t<decltype(ref(std::declval<Scenario&>()))>;
+  Field f;
+  f.parts = split_key(key);
+  f.key = std::move(key);
+  f.rule = std::move(rule);
+  f.takes_string = std::is_same_v<T, std::string> && f.key != "publisher.acks";
+  f.get = [ref](const Scenario& s) { return json(ref(s)); };
+  f.set = [ref](Scenario& s, const json& v) { ref(s) = v.get<T>(); };
+  return f;
+}
+
+struct Schema {
+  std::vector<Field> fields;
+  // Object path ("" = the top level) -> its keys, in file order.
+  std::map<std::string, std::vector<std::string>> children;
+
+  const Field* find(const std::string& key) const {
+    for (const auto& f : fields)
+      if (f.key == key) return &f;
+    return nullptr;
+  }
+};
+
+Schema build_schema() {
+  Schema s;
+  auto& f = s.fields;
+  // clang-format off
+  f.push_back(field("name", safe_name(200), [](auto& c) -> auto& { return c.name; }));
+  f.push_back(field("broker.embedded.brokers", integer(1, 16), [](auto& c) -> auto& { return c.broker.embedded_brokers; }));
+  f.push_back(field("broker.bootstrap", bootstrap(), [](auto& c) -> auto& { return c.broker.bootstrap; }));
+  f.push_back(field("topic.name", safe_name(249), [](auto& c) -> auto& { return c.topic.name; }));
+  f.push_back(field("topic.partitions", integer(1, 1024), [](auto& c) -> auto& { return c.topic.partitions; }));
+  f.push_back(field("topic.replication", integer(1), [](auto& c) -> auto& { return c.topic.replication; }));
+  f.push_back(field("topic.reuse", boolean(), [](auto& c) -> auto& { return c.topic.reuse; }));
+  f.push_back(field("duration_s", number(0, true), [](auto& c) -> auto& { return c.duration_s; }));
+  f.push_back(field("warmup_s", number(0, false), [](auto& c) -> auto& { return c.warmup_s; }));
+  f.push_back(field("drain_timeout_s", number(0, true), [](auto& c) -> auto& { return c.drain_timeout_s; }));
+  f.push_back(field("control_timeout_s", number(0, true), [](auto& c) -> auto& { return c.control_timeout_s; }));
+  f.push_back(field("repeats", integer(1), [](auto& c) -> auto& { return c.repeats; }));
+  f.push_back(field("publisher.rate", number(0, false), [](auto& c) -> auto& { return c.publisher.rate; }));
+  f.push_back(field("publisher.message_size",
+                    integer(kHeaderSize, kMaxMessageSize, "the message header alone is " + std::to_string(kHeaderSize) + " bytes"),
+                    [](auto& c) -> auto& { return c.publisher.message_size; }));
+  f.push_back(field("publisher.msg_batch", integer(1), [](auto& c) -> auto& { return c.publisher.msg_batch; }));
+  f.push_back(field("publisher.acks", acks(), [](auto& c) -> auto& { return c.publisher.acks; }));
+  f.push_back(field("publisher.linger_ms", number(0, false), [](auto& c) -> auto& { return c.publisher.linger_ms; }));
+  f.push_back(field("publisher.payload", one_of({"random", "sensor"}), [](auto& c) -> auto& { return c.publisher.payload; }));
+  f.push_back(field("publisher.keys", integer(0), [](auto& c) -> auto& { return c.publisher.keys; }));
+  f.push_back(field("publisher.kafka", kafka_map(), [](auto& c) -> auto& { return c.publisher.kafka; }));
+  f.push_back(field("subscribers.clients", integer(1), [](auto& c) -> auto& { return c.subscribers.clients; }));
+  f.push_back(field("subscribers.clients_per_agent", integer(1), [](auto& c) -> auto& { return c.subscribers.clients_per_agent; }));
+  f.push_back(field("subscribers.groups", one_of({"per-client", "shared"}), [](auto& c) -> auto& { return c.subscribers.groups; }));
+  f.push_back(field("subscribers.kafka", kafka_map(), [](auto& c) -> auto& { return c.subscribers.kafka; }));
+  f.push_back(field("subscribers.processing.kind", one_of({"none", "window-agg", "zscore", "mlp"}), [](auto& c) -> auto& { return c.subscribers.processing.kind; }));
+  f.push_back(field("subscribers.processing.device", one_of({"cpu", "gpu", "auto"}), [](auto& c) -> auto& { return c.subscribers.processing.device; }));
+  f.push_back(field("subscribers.processing.batch", integer(1, 1048576), [](auto& c) -> auto& { return c.subscribers.processing.batch; }));
+  f.push_back(field("subscribers.processing.linger_ms", number(0, false), [](auto& c) -> auto& { return c.subscribers.processing.linger_ms; }));
+  f.push_back(field("subscribers.processing.threads", integer(1, 256), [](auto& c) -> auto& { return c.subscribers.processing.threads; }));
+  f.push_back(field("subscribers.processing.window_ms", integer(1), [](auto& c) -> auto& { return c.subscribers.processing.window_ms; }));
+  // clang-format on
+  for (const auto& fld : f) {
+    for (size_t i = 0; i < fld.parts.size(); ++i) {
+      auto& kids = s.children[join(fld.parts, ".", i)];
+      if (std::find(kids.begin(), kids.end(), fld.parts[i]) == kids.end()) {
+        kids.push_back(fld.parts[i]);
+      }
+    }
+  }
+  s.children[""].push_back("sweep");
+  return s;
+}
+
+const Schema& schema() {
+  static const Schema s = build_schema();
+  return s;
+}
+
+bool is_kafka_map(const std::string& key) {
+  return key == "publisher.kafka" || key == "subscribers.kafka";
+}
+
+std::string allowed_keys(const std::string& object_path) {
+  auto it = schema().children.find(object_path);
+  return it == schema().children.end() ? "" : join(it->second, ", ");
+}
+
+// Why `key` is not a key of the file: the nearest object it would be in and
+// what that object allows.
+std::string unknown_key_reason(const std::string& key) {
+  const Schema& s = schema();
+  auto parts = split_key(key);
+  for (size_t n = parts.size(); n-- > 0;) {
+    std::string prefix = join(parts, ".", n);
+    if (s.children.count(prefix)) {
+      return "unknown key " + quote_json(key) + " (allowed: " + allowed_keys(prefix) + ")";
+    }
+    if (s.find(prefix)) {
+      return "unknown key " + quote_json(key) + " (" + prefix + " is a value, not an object)";
+    }
+  }
+  return "unknown key " + quote_json(key) + " (allowed: " + allowed_keys("") + ")";
+}
+
+const json* find_path(const json& doc, const std::vector<std::string>& parts) {
+  const json* node = &doc;
+  for (const auto& p : parts) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(p);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+void put_path(json& doc, const std::vector<std::string>& parts, json value) {
+  json* node = &doc;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    json& child = (*node)[parts[i]];
+    if (child.is_null()) child = json::object();
+    node = &child;
+  }
+  (*node)[parts.back()] = std::move(value);
+}
+
+// Every key of the document must be a field, an object on the way to one,
+// or `sweep` at the top.
+void check_keys(const json& obj, const std::string& prefix, const std::string& src) {
+  const Schema& s = schema();
+  for (const auto& [k, v] : obj.items()) {
+    std::string path = prefix.empty() ? k : prefix + "." + k;
+    if (prefix.empty() && k == "sweep") continue;
+    if (s.find(path)) continue;
+    if (!k.empty() && s.children.count(path)) {
+      if (!v.is_object()) throw ScenarioError(src, path, "must be an object " + got(v), path);
+      check_keys(v, path, src);
+      continue;
+    }
+    throw ScenarioError(
+        src, "", "unknown key " + quote_json(path) + " (allowed: " + allowed_keys(prefix) + ")",
+        path);
+  }
+}
+
+// The rule for a swept key: a field's own, or a single librdkafka property's.
+Rule sweep_rule(const std::string& key, const std::string& src) {
+  const Schema& s = schema();
+  auto parts = split_key(key);
+  if (parts.empty() || parts[0] == "sweep" || key == "name") {
+    throw ScenarioError(src, "sweep",
+                        quote_json(key) + " cannot be swept" +
+                            (key == "name" ? " (it names the results folder)" : ""),
+                        key);
+  }
+  if (const Field* f = s.find(key)) return f->rule;
+  bool empty_part = std::any_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); });
+  if (!empty_part && parts.size() == 3 && is_kafka_map(parts[0] + "." + parts[1])) {
+    return kafka_value();
+  }
+  if (!empty_part && s.children.count(key)) {
+    std::vector<std::string> leaves;
+    for (const auto& f : s.fields)
+      if (f.key.rfind(key + ".", 0) == 0) leaves.push_back(f.key);
+    throw ScenarioError(
+        src, "sweep",
+        quote_json(key) + " is an object; sweep one of its keys (" + join(leaves, ", ") + ")", key);
+  }
+  throw ScenarioError(src, "sweep", unknown_key_reason(key), key);
+}
+
+bool inside(const std::string& key, const std::string& outer) {
+  return key.size() > outer.size() && key.compare(0, outer.size(), outer) == 0 &&
+         key[outer.size()] == '.';
+}
+
+std::vector<SweepAxis> parse_sweep(const json& doc, const std::string& src) {
+  std::vector<SweepAxis> axes;
+  auto it = doc.find("sweep");
+  if (it == doc.end()) return axes;
+  if (!it->is_object()) {
+    throw ScenarioError(src, "sweep",
+                        "must be an object of \"dotted.key\": [values...] " + got(*it), "sweep");
+  }
+  for (const auto& [key, values] : it->items()) {
+    Rule rule = sweep_rule(key, src);
+    if (!values.is_array() || values.empty()) {
+      throw ScenarioError(src, "sweep " + key, "must be a non-empty array of values " + got(values),
+                          key);
+    }
+    for (const auto& other : axes) {
+      if (inside(key, other.key) || inside(other.key, key)) {
+        throw ScenarioError(src, "sweep " + key, "overlaps sweep " + other.key, key);
+      }
+      bool brokers = (key.rfind("broker.", 0) == 0) && (other.key.rfind("broker.", 0) == 0);
+      if (brokers) {
+        throw ScenarioError(
+            src, "sweep " + key,
+            "cannot be swept together with " + other.key + " (a step uses one broker kind)", key);
+      }
+    }
+    SweepAxis axis{key, {}};
+    for (size_t i = 0; i < values.size(); ++i) {
+      try {
+        axis.values.push_back(rule(values[i]));
+      } catch (const Invalid& e) {
+        throw ScenarioError(src, "sweep " + key + "[" + std::to_string(i) + "]", e.reason, key);
+      }
+    }
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
+// Rules between fields. A rule whose keys are swept is checked per step.
+void check_combinations(const Scenario& s, const std::string& src) {
+  auto swept = [&s](std::initializer_list<const char*> keys) {
+    for (const auto& axis : s.sweep)
+      for (const char* k : keys)
+        if (axis.key == k) return true;
+    return false;
+  };
+  if (s.broker.embedded() && s.topic.replication > s.broker.embedded_brokers &&
+      !swept({"topic.replication", "broker.embedded.brokers", "broker.bootstrap"})) {
+    throw ScenarioError(src, "topic.replication",
+                        std::to_string(s.topic.replication) +
+                            " is more than broker.embedded.brokers (" +
+                            std::to_string(s.broker.embedded_brokers) + ")",
+                        "topic.replication");
+  }
+  if (s.broker.embedded() && s.topic.reuse &&
+      !swept({"topic.reuse", "broker.embedded.brokers", "broker.bootstrap"})) {
+    throw ScenarioError(src, "topic.reuse",
+                        "true needs broker.bootstrap (the embedded broker starts with no topics)",
+                        "topic.reuse");
+  }
+  const int sensor_min = kHeaderSize + kSensorRecordSize;
+  if (s.publisher.payload == "sensor" && s.publisher.message_size < sensor_min &&
+      !swept({"publisher.payload", "publisher.message_size"})) {
+    throw ScenarioError(src, "publisher.message_size",
+                        std::to_string(s.publisher.message_size) +
+                            " is too small for publisher.payload \"sensor\" (needs >= " +
+                            std::to_string(sensor_min) + ": " + std::to_string(kHeaderSize) +
+                            "-byte header + " + std::to_string(kSensorRecordSize) +
+                            "-byte sensor record)",
+                        "publisher.message_size");
+  }
+  if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
+      !swept({"subscribers.processing.kind", "publisher.payload"})) {
+    throw ScenarioError(src, "subscribers.processing.kind",
+                        quote_json(s.subscribers.processing.kind) +
+                            " needs publisher.payload \"sensor\" (got " +
+                            quote_json(s.publisher.payload) + ")",
+                        "subscribers.processing.kind");
+  }
+}
+
+// 1-based line and column of a 0-based byte offset.
+std::pair<size_t, size_t> line_col(const std::string& text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
+  size_t last_nl = offset == 0 ? std::string::npos : text.rfind('\n', offset - 1);
+  size_t col = last_nl == std::string::npos ? offset + 1 : offset - last_nl;
+  return {line, col};
+}
+
+// Where the string literal whose closing quote is at `close` opens.
+size_t string_start(const std::string& text, size_t close) {
+  if (close >= text.size() || text[close] != '"') return close;
+  for (size_t i = close; i-- > 0;) {
+    if (text[i] != '"') continue;
+    size_t backslashes = 0;
+    while (backslashes < i && text[i - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return i;
+  }
+  return close;
+}
+
+// nlohmann's message without its "[json.exception...] parse error at line
+// L, column C: " prefix (we report our own position).
+std::string parse_reason(const std::string& what) {
+  size_t at = what.find("parse error");
+  size_t colon = at == std::string::npos ? std::string::npos : what.find(": ", at);
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+}  // namespace
+
+ScenarioError::ScenarioError(std::string source, std::string label, std::string reason,
+                             std::string key)
+    : std::runtime_error([&] {
+        std::string m;
+        for (const std::string* part : {&source, &label, &reason}) {
+          if (part->empty()) continue;
+          m += (m.empty() ? "" : ": ") + *part;
+        }
+        return m;
+      }()),
+      source_(std::move(source)),
+      label_(std::move(label)),
+      reason_(std::move(reason)),
+      key_(std::move(key)) {}
+
+std::vector<std::string> split_key(const std::string& key) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    bool rest_is_one = (parts.size() == 1 && parts[0] == "sweep") ||
+                       (parts.size() == 2 && is_kafka_map(parts[0] + "." + parts[1]));
+    size_t dot = rest_is_one ? std::string::npos : key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+json load_scenario_json(const std::string& text, const std::string& source_name) {
+  json doc;
+  try {
+    doc = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    // e.byte is the 1-based index of the character the parser stopped at;
+    // for an unexpected string that is its closing quote, so step back to
+    // where the string starts.
+    size_t offset = e.byte == 0 ? 0 : e.byte - 1;
+    std::string reason = parse_reason(e.what());
+    if (reason.find("unexpected string literal") != std::string::npos) {
+      offset = string_start(text, offset);
+    }
+    auto [line, col] = line_col(text, offset);
+    throw ScenarioError(source_name + ":" + std::to_string(line) + ":" + std::to_string(col), "",
+                        reason, "");
+  }
+  if (!doc.is_object()) {
+    throw ScenarioError(source_name, "", "the top level must be a JSON object " + got(doc), "");
+  }
+  return doc;
+}
+
+Scenario parse_scenario(const json& doc, const std::string& source_name) {
+  const std::string& src = source_name;
+  if (!doc.is_object()) {
+    throw ScenarioError(src, "", "the top level must be a JSON object " + got(doc), "");
+  }
+  check_keys(doc, "", src);
+
+  const json* broker = find_path(doc, {"broker"});
+  bool use_bootstrap = broker && broker->contains("bootstrap");
+  if (use_bootstrap && broker->contains("embedded")) {
+    throw ScenarioError(src, "broker",
+                        "give broker.embedded or broker.bootstrap, not both (the embedded broker "
+                        "or a real cluster)",
+                        "broker");
+  }
+
+  Scenario s;
+  const Scenario defaults;
+  s.source = src;
+  s.sweep = parse_sweep(doc, src);
+  json resolved = json::object();
+  for (const Field& f : schema().fields) {
+    // Only the broker kind in use is checked and written.
+    if (f.key == "broker.bootstrap" && !use_bootstrap) continue;
+    if (f.key == "broker.embedded.brokers" && use_bootstrap) continue;
+    const json* given = find_path(doc, f.parts);
+    json value;
+    try {
+      value = f.rule(given ? *given : f.get(defaults));
+    } catch (const Invalid& e) {
+      throw ScenarioError(src, f.key, e.reason, f.key);
+    }
+    f.set(s, value);
+    put_path(resolved, f.parts, std::move(value));
+  }
+  json sweep = json::object();
+  for (const auto& axis : s.sweep) sweep[axis.key] = json(axis.values);
+  resolved["sweep"] = std::move(sweep);
+  s.resolved = std::move(resolved);
+
+  check_combinations(s, src);
+  return s;
+}
+
+void set_key(json& doc, const std::string& key, json value) {
+  auto parts = split_key(key);
+  if (key.empty() || std::any_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); })) {
+    throw ScenarioError("", key.empty() ? "" : key, "not a valid dotted key", key);
+  }
+  if (!doc.is_object()) throw ScenarioError("", "", "the document is not a JSON object", key);
+  // One broker kind at a time: setting one replaces the other.
+  auto broker = doc.find("broker");
+  if (parts.size() >= 2 && parts[0] == "broker" && broker != doc.end() && broker->is_object()) {
+    if (parts[1] == "bootstrap") broker->erase("embedded");
+    if (parts[1] == "embedded") broker->erase("bootstrap");
+  }
+  json* node = &doc;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    json& child = (*node)[parts[i]];
+    if (child.is_null()) child = json::object();
+    if (!child.is_object()) {
+      std::string path = join(parts, ".", i + 1);
+      throw ScenarioError("", key, path + " is a value, not an object " + got(child), key);
+    }
+    node = &child;
+  }
+  (*node)[parts.back()] = std::move(value);
+}
+
+void apply_set(json& doc, const std::string& assignment) {
+  const std::string src = "--set " + assignment;
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos) throw ScenarioError(src, "", "expected KEY=VALUE", "");
+  std::string key = assignment.substr(0, eq);
+  std::string text = assignment.substr(eq + 1);
+  if (key.empty()) throw ScenarioError(src, "", "the key before '=' is empty", "");
+
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const Field* f = schema().find(key);
+  if (value.is_discarded() || (f && f->takes_string && !value.is_string())) value = text;
+
+  try {
+    set_key(doc, key, std::move(value));
+  } catch (const ScenarioError& e) {
+    throw ScenarioError(src, e.label(), e.reason(), e.key());
+  }
+
+  // Pin: a key the user set is no longer swept. Switching broker kind also
+  // drops the other kind's swept keys.
+  auto sweep = doc.find("sweep");
+  if (split_key(key)[0] == "sweep" || sweep == doc.end() || !sweep->is_object()) return;
+  std::vector<std::string> dropped{key};
+  if (key == "broker.bootstrap") dropped.push_back("broker.embedded");
+  if (key.rfind("broker.embedded", 0) == 0) dropped.push_back("broker.bootstrap");
+  std::vector<std::string> remove;
+  for (const auto& [swept, values] : sweep->items()) {
+    for (const auto& d : dropped)
+      if (swept == d || inside(swept, d)) remove.push_back(swept);
+  }
+  for (const auto& r : remove) sweep->erase(r);
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, "", std::string("cannot read: ") + std::strerror(errno), "");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ScenarioError(path, "", "cannot read: I/O error", "");
+
+  json doc = load_scenario_json(text.str(), path);
+  for (const auto& assignment : sets) apply_set(doc, assignment);
+  try {
+    return parse_scenario(doc, path);
+  } catch (const ScenarioError& e) {
+    // Blame the --set that brought the bad value in, the last one for the key.
+    for (auto it = sets.rbegin(); it != sets.rend(); ++it) {
+      std::string set_key_text = it->substr(0, it->find('='));
+      if (!e.key().empty() && (set_key_text == e.key() || inside(e.key(), set_key_text) ||
+                               inside(set_key_text, e.key()))) {
+        throw ScenarioError(path + " with --set " + *it, e.label(), e.reason(), e.key());
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace hydra

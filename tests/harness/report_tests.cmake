@@ -1,1 +1,11 @@
-# report_tests
+# report_tests: the row computation, the reporters (CSV, console, JSON, .hgrm)
+# and the plots. plot_test runs gnuplot on the scripts in tools/plot/.
+hydra_add_test(row_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/row_test.cc LIBS hydra::harness)
+hydra_add_test(csv_reporter_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/csv_reporter_test.cc
+               LIBS hydra::harness)
+hydra_add_test(console_reporter_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/console_reporter_test.cc
+               LIBS hydra::harness)
+hydra_add_test(hgrm_writer_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/hgrm_writer_test.cc
+               LIBS hydra::harness)
+hydra_add_test(plot_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/plot_test.cc LIBS hydra::harness)
+target_compile_definitions(plot_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -1,1 +1,6 @@
-# scenario_tests
+# scenario_tests: scenario parsing, --set and sweep expansion. The tests read
+# the shipped scenarios/ and the broken files in tests/harness/scenarios/.
+hydra_add_test(scenario_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/scenario_test.cc LIBS hydra::harness)
+target_compile_definitions(scenario_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+hydra_add_test(sweep_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sweep_test.cc LIBS hydra::harness)
+target_compile_definitions(sweep_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

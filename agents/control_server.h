@@ -1,0 +1,39 @@
+// Serves the JSON control protocol on a ZeroMQ REP socket for one agent role.
+// It always replies, whatever it got: garbage, unknown commands and role
+// errors become {"ok": false, "error": ...} and the server keeps serving.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "agents/agent_role.h"
+
+namespace hydra {
+
+class ControlServer {
+ public:
+  // Binds `endpoint` (e.g. tcp://127.0.0.1:0). Throws zmq::error_t when it
+  // cannot bind.
+  ControlServer(AgentRole& role, const std::string& endpoint);
+
+  // The endpoint actually bound (the port filled in).
+  std::string endpoint() const { return endpoint_; }
+
+  // Serves until shutdown is received or `stop` becomes true (checked at
+  // least every 200 ms).
+  void serve(const std::atomic<bool>& stop);
+
+  // Handles one request frame and returns the reply frame (testable without
+  // sockets). Sets *shutdown when the request was "shutdown".
+  std::string handle(std::string_view frame, bool* shutdown);
+
+ private:
+  AgentRole& role_;
+  zmq::context_t ctx_;
+  zmq::socket_t sock_;
+  std::string endpoint_;
+};
+
+}  // namespace hydra

@@ -1,0 +1,192 @@
+#include "agents/processing/cpu_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+
+// Hot loops get an AVX2 clone picked at load time (the baseline build targets
+// plain x86-64). Contraction into FMA is off for this library (CMake), so
+// every clone computes exactly the same results.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HYDRA_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HYDRA_CLONES
+#endif
+
+namespace hydra::proc {
+namespace {
+
+template <typename T>
+T* zeroed(size_t n) {
+  void* p = std::calloc(n, sizeof(T));
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<T*>(p);
+}
+
+constexpr int kRows = 16;  // records per MLP block: vectorised across records
+
+// Scores recs[0..n) into out[0..n). Blocked by kRows records so that each
+// weight is loaded once per block and the inner loops run across records
+// (SIMD lanes = records); per output unit the summation order is the one
+// kinds.h documents, the same as the GPU kernel's.
+HYDRA_CLONES void mlp_rows(const MlpWeights& w, const SensorRecord* recs, size_t n, float* out) {
+  alignas(64) float x[kC][kRows];
+  alignas(64) float h1[kH][kRows];
+  for (size_t base = 0; base < n; base += kRows) {
+    const int m = int(std::min<size_t>(kRows, n - base));
+    for (int r = 0; r < kRows; ++r)
+      for (int c = 0; c < kC; ++c) x[c][r] = r < m ? recs[base + r].channels[c] : 0.0f;
+    for (int k = 0; k < kH; ++k) {
+      float acc[kRows];
+      for (int r = 0; r < kRows; ++r) acc[r] = w.b1[k];
+      for (int i = 0; i < kC; ++i) {
+        const float wk = w.w1[k][i];
+        for (int r = 0; r < kRows; ++r) acc[r] += wk * x[i][r];
+      }
+      for (int r = 0; r < kRows; ++r) h1[k][r] = acc[r] > 0.0f ? acc[r] : 0.0f;
+    }
+    float o[kRows];
+    for (int r = 0; r < kRows; ++r) o[r] = w.b3;
+    for (int k = 0; k < kH; ++k) {
+      float acc[kRows];
+      for (int r = 0; r < kRows; ++r) acc[r] = w.b2[k];
+      for (int j = 0; j < kH; ++j) {
+        const float wk = w.w2[k][j];
+        for (int r = 0; r < kRows; ++r) acc[r] += wk * h1[j][r];
+      }
+      const float w3 = w.w3[k];
+      for (int r = 0; r < kRows; ++r) o[r] += w3 * (acc[r] > 0.0f ? acc[r] : 0.0f);
+    }
+    for (int r = 0; r < m; ++r) out[base + r] = 1.0f / (1.0f + std::exp(-o[r]));
+  }
+}
+
+HYDRA_CLONES uint64_t zscore_rows(ZScoreState* states, uint32_t mask, const SensorRecord* recs,
+                                  size_t n, uint8_t* flags) {
+  uint64_t anomalies = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const bool f = zscore_update(states[recs[i].key & mask], recs[i].channels);
+    flags[i] = f;
+    anomalies += f;
+  }
+  return anomalies;
+}
+
+HYDRA_CLONES uint64_t zscore_indexed(ZScoreState* states, uint32_t mask, const SensorRecord* recs,
+                                     const uint32_t* idx, size_t n, uint8_t* flags) {
+  uint64_t anomalies = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const SensorRecord& r = recs[idx[j]];
+    const bool f = zscore_update(states[r.key & mask], r.channels);
+    flags[idx[j]] = f;
+    anomalies += f;
+  }
+  return anomalies;
+}
+
+// Returns the number of late records; closed windows are appended to *closed.
+HYDRA_CLONES uint64_t window_indexed(WindowState* states, uint32_t mask, int64_t window_ns,
+                                     const SensorRecord* recs, const uint32_t* idx, size_t n,
+                                     std::vector<WindowSummary>* closed) {
+  uint64_t late = 0;
+  WindowSummary s;
+  for (size_t j = 0; j < n; ++j) {
+    const SensorRecord& r = recs[idx == nullptr ? j : idx[j]];
+    const uint32_t slot = r.key & mask;
+    const int res = window_update(states[slot], r, window_ns, slot, &s);
+    if (res == kWindowClosed) closed->push_back(s);
+    late += res == kWindowLate;
+  }
+  return late;
+}
+
+}  // namespace
+
+CpuEngine::CpuEngine(Kind kind, int threads, int window_ms, int key_slots)
+    : kind_(kind),
+      window_ns_(int64_t(window_ms) * 1'000'000),
+      slot_mask_(uint32_t(key_slots) - 1),
+      pool_(threads),
+      workers_(size_t(pool_.size())) {
+  if (kind_ == Kind::kZScore) zscore_ = zeroed<ZScoreState>(size_t(key_slots));
+  if (kind_ == Kind::kWindowAgg) window_ = zeroed<WindowState>(size_t(key_slots));
+  if (kind_ == Kind::kMlp) mlp_ = std::make_unique<MlpWeights>(make_mlp_weights());
+  for (auto& w : workers_) w.buckets.resize(workers_.size());
+}
+
+CpuEngine::~CpuEngine() {
+  std::free(zscore_);
+  std::free(window_);
+}
+
+void CpuEngine::run(const SensorRecord* recs, size_t n, BatchOutput* out) {
+  out->windows.clear();
+  out->results = out->anomalies = out->late = 0;
+  switch (kind_) {
+    case Kind::kNone:
+      return;
+    case Kind::kMlp: {
+      out->scores.resize(n);
+      const int t = pool_.size();
+      pool_.run([&](int part) {
+        const size_t begin = n * size_t(part) / size_t(t), end = n * size_t(part + 1) / size_t(t);
+        mlp_rows(*mlp_, recs + begin, end - begin, out->scores.data() + begin);
+      });
+      out->results = n;
+      return;
+    }
+    case Kind::kZScore:
+      out->flags.resize(n);
+      out->results = n;
+      if (pool_.size() == 1) {
+        out->anomalies = zscore_rows(zscore_, slot_mask_, recs, n, out->flags.data());
+        return;
+      }
+      run_stateful(recs, n, out);
+      return;
+    case Kind::kWindowAgg:
+      if (pool_.size() == 1) {
+        out->late = window_indexed(window_, slot_mask_, window_ns_, recs, nullptr, n, &out->windows);
+        out->results = out->windows.size();
+        return;
+      }
+      run_stateful(recs, n, out);
+      return;
+  }
+}
+
+void CpuEngine::run_stateful(const SensorRecord* recs, size_t n, BatchOutput* out) {
+  const int t = pool_.size();
+  // Phase 1: bucket each chunk's indices by owner.
+  pool_.run([&](int part) {
+    Worker& w = workers_[size_t(part)];
+    for (auto& b : w.buckets) b.clear();
+    const size_t begin = n * size_t(part) / size_t(t), end = n * size_t(part + 1) / size_t(t);
+    for (size_t i = begin; i < end; ++i)
+      w.buckets[size_t(owner(recs[i].key & slot_mask_))].push_back(uint32_t(i));
+  });
+  // Phase 2: each owner processes its keys' records, chunk by chunk (in order).
+  pool_.run([&](int part) {
+    Worker& w = workers_[size_t(part)];
+    w.windows.clear();
+    w.late = w.anomalies = 0;
+    for (int src = 0; src < t; ++src) {
+      const auto& idx = workers_[size_t(src)].buckets[size_t(part)];
+      if (kind_ == Kind::kZScore)
+        w.anomalies += zscore_indexed(zscore_, slot_mask_, recs, idx.data(), idx.size(),
+                                      out->flags.data());
+      else
+        w.late += window_indexed(window_, slot_mask_, window_ns_, recs, idx.data(), idx.size(),
+                                 &w.windows);
+    }
+  });
+  for (auto& w : workers_) {
+    out->anomalies += w.anomalies;
+    out->late += w.late;
+    out->windows.insert(out->windows.end(), w.windows.begin(), w.windows.end());
+  }
+  if (kind_ == Kind::kWindowAgg) out->results = out->windows.size();
+}
+
+}  // namespace hydra::proc

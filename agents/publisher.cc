@@ -1,0 +1,283 @@
+#include "agents/publisher.h"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include <librdkafka/rdkafka.h>
+
+#include "agents/processing/sensor_record.h"
+#include "common/message_header.h"
+#include "common/process_usage.h"
+#include "common/rate_limiter.h"
+
+namespace hydra {
+namespace {
+
+constexpr auto kMailboxTimeout = std::chrono::milliseconds(5000);
+constexpr int kFlushTimeoutMs = 10000;
+constexpr int64_t kMaxIdleSleepNs = 5'000'000;  // keep serving control requests
+
+using proto::AgentState;
+using proto::ProtocolError;
+
+}  // namespace
+
+Publisher::Publisher(ProducerFactory factory, Clock& clock)
+    : factory_(std::move(factory)), clock_(clock) {}
+
+Publisher::~Publisher() { stop(); }
+
+AgentState Publisher::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+nlohmann::json Publisher::configure(const nlohmann::json& config) {
+  auto parsed = proto::PublisherConfig::from_json(config);
+  std::lock_guard lock(mu_);
+  if (state_ == AgentState::kRunning)
+    throw ProtocolError("configure: the publisher is running; stop it first");
+  config_ = std::move(parsed);
+  state_ = AgentState::kConfigured;
+  error_.clear();
+  return {};
+}
+
+nlohmann::json Publisher::start() {
+  std::lock_guard lock(mu_);
+  if (state_ == AgentState::kRunning) return {{"already", true}};
+  if (state_ == AgentState::kIdle) throw ProtocolError("start: not configured (send configure first)");
+  if (thread_.joinable()) thread_.join();
+  driver_.reset();
+  driver_ = factory_(config_, [this](const void* v, size_t n, bool ok) { on_delivery(v, n, ok); });
+  const int have = driver_->partition_count(5000);
+  if (have >= 0 && have < config_.partitions) {
+    driver_.reset();
+    throw ProtocolError("start: topic \"" + config_.topic + "\" has " + std::to_string(have) +
+                        " partitions, config.partitions is " +
+                        std::to_string(config_.partitions));
+  }
+  next_seq_.assign(size_t(config_.partitions), 0);
+  window_from_.assign(size_t(config_.partitions), 0);
+  zero_counters();
+  stopped_ns_ = 0;
+  stop_.store(false);
+  state_ = AgentState::kRunning;
+  mailbox_.open();
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+nlohmann::json Publisher::stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  if (state_ == AgentState::kRunning) state_ = AgentState::kStopped;
+  ProducerWindow w;
+  w.producer_id = config_.producer_id;
+  for (size_t p = 0; p < next_seq_.size(); ++p) {
+    w.from[uint32_t(p)] = window_from_[p];
+    w.until[uint32_t(p)] = next_seq_[p];
+  }
+  return {{"window", w.to_json()}};
+}
+
+nlohmann::json Publisher::status() {
+  std::lock_guard lock(mu_);
+  // A publisher is ready as soon as it is configured: it connects on start.
+  return {{"state", proto::state_name(state_)},
+          {"ready", state_ != AgentState::kIdle},
+          {"error", error_}};
+}
+
+void Publisher::zero_counters() {
+  stats_ = PublisherStats{};
+  stats_.since_ns = clock_.now();
+  window_from_ = next_seq_;
+  cpu_at_reset_ = read_process_usage().cpu_ns;
+  tx_at_reset_ = driver_ ? driver_->net_tx_bytes() : 0;
+  rx_at_reset_ = driver_ ? driver_->net_rx_bytes() : 0;
+}
+
+nlohmann::json Publisher::snapshot_json() {
+  PublisherStats s = stats_;
+  ProcessUsage usage = read_process_usage();
+  usage.cpu_ns -= std::min(usage.cpu_ns, cpu_at_reset_);
+  s.cpu_ns = usage.cpu_ns;
+  if (driver_) {
+    s.net_tx_bytes = driver_->net_tx_bytes() - std::min(driver_->net_tx_bytes(), tx_at_reset_);
+    s.net_rx_bytes = driver_->net_rx_bytes() - std::min(driver_->net_rx_bytes(), rx_at_reset_);
+  }
+  s.until_ns = stopped_ns_ ? stopped_ns_ : clock_.now();
+  ProducerWindow w;
+  w.producer_id = config_.producer_id;
+  for (size_t p = 0; p < next_seq_.size(); ++p) {
+    w.from[uint32_t(p)] = window_from_[p];
+    w.until[uint32_t(p)] = next_seq_[p];
+  }
+  return {{"publisher", s.to_json()}, {"window", w.to_json()}, {"usage", usage.to_json()}};
+}
+
+nlohmann::json Publisher::stats(const nlohmann::json& request) {
+  nlohmann::json out;
+  if (!mailbox_.call([&] { out = snapshot_json(); }, kMailboxTimeout))
+    throw std::runtime_error("stats: the sending thread did not answer within 5 s");
+  if (!request.value("histograms", true)) {
+#define HYDRA_FIELD(n) out["publisher"].erase(#n);
+    HYDRA_PUBLISHER_HISTOGRAMS(HYDRA_FIELD)
+#undef HYDRA_FIELD
+  }
+  std::lock_guard lock(mu_);
+  out["role"] = "pub";
+  out["state"] = proto::state_name(state_);
+  out["producer_id"] = config_.producer_id;
+  out["error"] = error_;
+  return out;
+}
+
+nlohmann::json Publisher::reset(const nlohmann::json&) {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == AgentState::kIdle) throw ProtocolError("reset: not configured");
+  }
+  ProducerWindow w;
+  if (!mailbox_.call(
+          [&] {
+            zero_counters();
+            w.producer_id = config_.producer_id;
+            for (size_t p = 0; p < next_seq_.size(); ++p)
+              w.from[uint32_t(p)] = w.until[uint32_t(p)] = window_from_[p];
+          },
+          kMailboxTimeout))
+    throw std::runtime_error("reset: the sending thread did not answer within 5 s");
+  return {{"window", w.to_json()}};
+}
+
+void Publisher::on_delivery(const void* value, size_t len, bool ok) {
+  const auto h = decode_header(value, len);
+  if (!h || h->partition >= window_from_.size()) return;
+  // Reports for messages sent before the window (warm-up) are not counted.
+  if (h->sequence < window_from_[h->partition]) return;
+  if (ok) {
+    ++stats_.acked;
+    stats_.ack_latency.record(clock_.now() - h->intended_ns);
+  } else {
+    ++stats_.failed;
+  }
+}
+
+void Publisher::fill_body(uint8_t* msg, uint64_t seq, uint32_t key, int64_t t_ns) {
+  if (config_.payload != "sensor") return;  // random body written once up front
+  SensorRecord rec;
+  make_sensor_record(seq, key, t_ns, &rec);
+  encode_sensor_record(rec, msg + MessageHeader::kSize);
+}
+
+void Publisher::run() {
+  const proto::PublisherConfig& c = config_;
+  const size_t size = size_t(c.message_size);
+  std::vector<uint8_t> msg(size);
+  uint64_t x = 0x9E3779B97F4A7C15ull ^ c.producer_id;
+  for (size_t i = MessageHeader::kSize; i < size; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: incompressible body
+    msg[i] = uint8_t(x);
+  }
+  std::vector<std::string> keys;
+  std::vector<int32_t> key_partition;
+  for (int k = 0; k < c.keys; ++k) {
+    keys.push_back("key-" + std::to_string(k));
+    // Kafka's own murmur2 partitioner, so keyed placement matches other clients.
+    key_partition.push_back(rd_kafka_msg_partitioner_murmur2(
+        nullptr, keys.back().data(), keys.back().size(), c.partitions, nullptr, nullptr));
+  }
+  MessageHeader h;
+  h.producer_id = c.producer_id;
+  if (c.payload == "sensor") h.flags |= MessageHeader::kFlagSensorPayload;
+
+  RateLimiter limiter(clock_, c.rate);
+  const int64_t t0 = clock_.now();
+  limiter.start(t0);
+  const int64_t deadline = t0 + int64_t(c.max_run_s * 1e9);
+  uint64_t slot = 0;
+  bool failed = false;
+
+  while (!stop_.load(std::memory_order_relaxed) && !failed) {
+    mailbox_.serve();
+    int64_t now = clock_.now();
+    if (now >= deadline) break;
+    int in_batch = 0;
+    while (in_batch < c.msg_batch) {
+      const int64_t intended = limiter.try_acquire(now);
+      if (intended < 0) break;
+      uint32_t key_index = 0;
+      int32_t partition;
+      std::string_view key;
+      if (!keys.empty()) {
+        key_index = uint32_t(slot % keys.size());
+        key = keys[key_index];
+        partition = key_partition[key_index];
+      } else {
+        partition = int32_t(slot % uint64_t(c.partitions));
+        key_index = uint32_t(slot & 0xffff);
+      }
+      ++slot;
+      h.partition = uint32_t(partition);
+      h.sequence = next_seq_[size_t(partition)]++;
+      h.intended_ns = intended;
+      h.actual_ns = 0;
+      encode_header(h, msg.data());
+      fill_body(msg.data(), h.sequence, key_index, intended);
+      for (;;) {
+        now = clock_.now();
+        patch_actual_ns(msg.data(), now);
+        const SendStatus st = driver_->send(partition, key, msg.data(), size);
+        if (st == SendStatus::kOk) {
+          ++stats_.sent;
+          stats_.bytes += size;
+          stats_.send_delay.record(now - intended);
+          if (stats_.first_send_ns == 0) stats_.first_send_ns = now;
+          stats_.last_send_ns = now;
+          break;
+        }
+        if (st == SendStatus::kQueueFull && !stop_.load(std::memory_order_relaxed)) {
+          // The schedule slips; the intended time stays, so the latency of
+          // this and later messages carries the stall.
+          ++stats_.queue_full;
+          driver_->poll(1);
+          mailbox_.serve();
+          continue;
+        }
+        // Not sent (stopping while the queue is full, or an error): give the
+        // sequence back so the window has no phantom message in it.
+        --next_seq_[size_t(partition)];
+        if (st == SendStatus::kError) {
+          failed = true;
+          std::lock_guard lock(mu_);
+          error_ = "send failed: " + driver_->last_error();
+        }
+        break;
+      }
+      if (failed || stop_.load(std::memory_order_relaxed)) break;
+      ++in_batch;
+    }
+    driver_->poll(0);
+    if (in_batch == 0 && !failed) {
+      const int64_t due = limiter.slot_time(limiter.slots_taken());
+      clock_.sleep_until(std::min(due, clock_.now() + kMaxIdleSleepNs));
+    }
+  }
+  stopped_ns_ = clock_.now();
+  // Bounded: what is still unacknowledged after this counts as neither.
+  const int outstanding = driver_->flush(kFlushTimeoutMs);
+  {
+    std::lock_guard lock(mu_);
+    if (outstanding > 0 && error_.empty())
+      error_ = std::to_string(outstanding) + " messages unacknowledged after " +
+               std::to_string(kFlushTimeoutMs / 1000) + " s";
+    if (failed) state_ = AgentState::kFailed;
+  }
+  mailbox_.close();
+}
+
+}  // namespace hydra

@@ -1,0 +1,72 @@
+// The publisher agent's role: an open-loop sender at a constant rate. Each
+// message carries the Hydra header (per-partition sequence, intended and
+// actual send time); send delay and ack latency are recorded from the
+// intended time, so a stalled sender shows its stall (no coordinated
+// omission). All counters live on the sending thread; control requests reach
+// them through a Mailbox.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agents/agent_role.h"
+#include "agents/transport.h"
+#include "common/clock.h"
+#include "common/mailbox.h"
+#include "common/protocol.h"
+#include "common/stats.h"
+
+namespace hydra {
+
+using ProducerFactory = std::function<std::unique_ptr<ProducerDriver>(
+    const proto::PublisherConfig&, DeliveryFn on_delivery)>;
+
+class Publisher final : public AgentRole {
+ public:
+  Publisher(ProducerFactory factory, Clock& clock);
+  ~Publisher() override;
+
+  const char* role() const override { return "pub"; }
+  proto::AgentState state() const override;
+  nlohmann::json configure(const nlohmann::json& config) override;
+  nlohmann::json start() override;
+  nlohmann::json stop() override;
+  nlohmann::json status() override;
+  nlohmann::json stats(const nlohmann::json& request) override;
+  nlohmann::json reset(const nlohmann::json& request) override;
+
+ private:
+  void run();  // the sending thread
+  void on_delivery(const void* value, size_t len, bool ok);
+  void fill_body(uint8_t* msg, uint64_t seq, uint32_t key, int64_t t_ns);
+  void zero_counters();
+  nlohmann::json snapshot_json();
+
+  ProducerFactory factory_;
+  Clock& clock_;
+  mutable std::mutex mu_;  // guards state_, config_, error_ (control side)
+  proto::AgentState state_ = proto::AgentState::kIdle;
+  proto::PublisherConfig config_;
+  std::string error_;
+
+  std::unique_ptr<ProducerDriver> driver_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  Mailbox mailbox_;
+
+  // Owned by the sending thread while it runs (via the mailbox otherwise).
+  PublisherStats stats_;
+  std::vector<uint64_t> next_seq_;     // per partition
+  std::vector<uint64_t> window_from_;  // per partition
+  uint64_t cpu_at_reset_ = 0;
+  uint64_t tx_at_reset_ = 0;
+  uint64_t rx_at_reset_ = 0;
+  int64_t stopped_ns_ = 0;
+};
+
+}  // namespace hydra

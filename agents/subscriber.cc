@@ -1,0 +1,170 @@
+#include "agents/subscriber.h"
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "agents/processing/processor.h"
+#include "common/process_usage.h"
+
+namespace hydra {
+
+using proto::AgentState;
+using proto::ProtocolError;
+
+namespace {
+
+// Parses the processing block of a subscriber configuration.
+ProcessingConfig processing_config(const nlohmann::json& j) {
+  if (j.is_null()) return ProcessingConfig{};
+  try {
+    return ProcessingConfig::from_json(j);
+  } catch (const std::exception& e) {
+    throw ProtocolError(std::string("config.processing: ") + e.what());
+  }
+}
+
+// Runs fn on every client at once: each request waits for that client's
+// poll to return, so asking them one after another would add up.
+template <typename Fn>
+void for_each_client(std::vector<std::unique_ptr<SubscriberClient>>& clients, Fn fn) {
+  std::vector<std::thread> threads;
+  threads.reserve(clients.size());
+  for (size_t i = 0; i < clients.size(); ++i) threads.emplace_back([&, i] { fn(i, *clients[i]); });
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
+Subscriber::Subscriber(SubscriberConsumerFactory factory) : factory_(std::move(factory)) {}
+
+Subscriber::~Subscriber() { stop_clients(); }
+
+AgentState Subscriber::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+nlohmann::json Subscriber::configure(const nlohmann::json& config) {
+  auto parsed = proto::SubscriberConfig::from_json(config);
+  const ProcessingConfig pc = processing_config(parsed.processing);
+  // Fail here, not on start, when the processing stage cannot run at all.
+  std::string note;
+  try {
+    if (pc.kind != "none") make_processor(pc, &note);
+  } catch (const ProcessingUnavailable& e) {
+    // The controller turns this prefix into a step with status "skipped".
+    throw ProtocolError(std::string("skipped: ") + e.what());
+  }
+  std::lock_guard lock(mu_);
+  if (state_ == AgentState::kRunning)
+    throw ProtocolError("configure: the subscriber is running; stop it first");
+  config_ = std::move(parsed);
+  processing_note_ = note;
+  state_ = AgentState::kConfigured;
+  return note.empty() ? nlohmann::json::object() : nlohmann::json{{"note", note}};
+}
+
+nlohmann::json Subscriber::start() {
+  std::lock_guard lock(mu_);
+  if (state_ == AgentState::kRunning) return {{"already", true}};
+  if (state_ == AgentState::kIdle) throw ProtocolError("start: not configured (send configure first)");
+  clients_.clear();
+  const proto::SubscriberConfig cfg = config_;
+  const ProcessingConfig pc = processing_config(cfg.processing);
+  for (int i = 0; i < cfg.clients; ++i) {
+    const int id = cfg.first_client_id + i;
+    ProcessorFactory pf;
+    if (pc.kind != "none") pf = [pc] { return make_processor(pc, nullptr); };
+    clients_.push_back(std::make_unique<SubscriberClient>(
+        id, [this, cfg](int cid) { return factory_(cfg, cid); }, pf));
+  }
+  for (auto& c : clients_) c->start();
+  cpu_at_reset_ = read_process_usage().cpu_ns;
+  state_ = AgentState::kRunning;
+  return {};
+}
+
+void Subscriber::stop_clients() {
+  // Signal all first, then join: hundreds of consumers close in parallel.
+  for (auto& c : clients_) c->request_stop();
+  for (auto& c : clients_) c->join();
+}
+
+nlohmann::json Subscriber::stop() {
+  std::lock_guard lock(mu_);
+  stop_clients();
+  if (state_ == AgentState::kRunning) state_ = AgentState::kStopped;
+  return {};
+}
+
+nlohmann::json Subscriber::status() {
+  std::lock_guard lock(mu_);
+  int ready = 0;
+  auto clients = nlohmann::json::array();
+  std::string first_error;
+  for (const auto& c : clients_) {
+    const bool r = c->ready();
+    ready += r;
+    const std::string err = c->error();
+    if (first_error.empty() && !err.empty())
+      first_error = "client " + std::to_string(c->id()) + ": " + err;
+    clients.push_back({{"id", c->id()}, {"ready", r}, {"assigned", c->assigned()}, {"error", err}});
+  }
+  const int total = state_ == AgentState::kRunning ? int(clients_.size()) : 0;
+  return {{"state", proto::state_name(state_)},
+          {"ready", total > 0 && ready == total},
+          {"clients", total},
+          {"clients_ready", ready},
+          {"client_status", clients},
+          {"error", first_error},
+          {"note", processing_note_}};
+}
+
+nlohmann::json Subscriber::reset(const nlohmann::json& request) {
+  std::vector<ProducerWindow> windows;
+  if (request.contains("window")) windows = proto::windows_from_json(request["window"]);
+  std::lock_guard lock(mu_);
+  if (state_ == AgentState::kIdle) throw ProtocolError("reset: not configured");
+  std::atomic<int> late{0};
+  for_each_client(clients_, [&](size_t, SubscriberClient& c) {
+    if (!c.reset(windows)) ++late;
+  });
+  cpu_at_reset_ = read_process_usage().cpu_ns;
+  if (late > 0)
+    throw std::runtime_error("reset: " + std::to_string(late) +
+                             " client thread(s) did not answer within 5 s");
+  return {};
+}
+
+nlohmann::json Subscriber::stats(const nlohmann::json& request) {
+  std::vector<ProducerWindow> windows;
+  if (request.contains("window")) windows = proto::windows_from_json(request["window"]);
+  std::lock_guard lock(mu_);
+  std::vector<std::optional<ClientStats>> snaps(clients_.size());
+  for_each_client(clients_,
+                  [&](size_t i, SubscriberClient& c) { snaps[i] = c.snapshot(windows); });
+  auto clients = nlohmann::json::array();
+  auto late = nlohmann::json::array();
+  // Live progress asks without histograms: counters are all it needs.
+  const bool histograms = request.value("histograms", true);
+  for (size_t i = 0; i < snaps.size(); ++i) {
+    if (snaps[i]) {
+      auto cj = snaps[i]->to_json();
+      if (!histograms) cj.erase("latency"), cj.erase("processing");
+      clients.push_back(std::move(cj));
+    } else
+      late.push_back(clients_[i]->id());
+  }
+  ProcessUsage usage = read_process_usage();
+  usage.cpu_ns -= std::min(usage.cpu_ns, cpu_at_reset_);
+  return {{"role", "sub"},
+          {"state", proto::state_name(state_)},
+          {"clients", clients},
+          {"unanswered_clients", late},
+          {"usage", usage.to_json()}};
+}
+
+}  // namespace hydra

@@ -1,0 +1,47 @@
+// The subscriber agent's role: hosts K subscriber clients (each its own
+// consumer and thread) and answers for all of them. HYDRA ran 10 clients per
+// subscriber app; Hydra makes K a setting (subscribers.clients_per_agent).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "agents/agent_role.h"
+#include "agents/subscriber_client.h"
+#include "agents/transport.h"
+#include "common/protocol.h"
+
+namespace hydra {
+
+// Builds client `client_id`'s consumer for a configuration.
+using SubscriberConsumerFactory = std::function<std::unique_ptr<ConsumerDriver>(
+    const proto::SubscriberConfig&, int client_id)>;
+
+class Subscriber final : public AgentRole {
+ public:
+  explicit Subscriber(SubscriberConsumerFactory factory);
+  ~Subscriber() override;
+
+  const char* role() const override { return "sub"; }
+  proto::AgentState state() const override;
+  nlohmann::json configure(const nlohmann::json& config) override;
+  nlohmann::json start() override;
+  nlohmann::json stop() override;
+  nlohmann::json status() override;
+  nlohmann::json stats(const nlohmann::json& request) override;
+  nlohmann::json reset(const nlohmann::json& request) override;
+
+ private:
+  void stop_clients();
+
+  SubscriberConsumerFactory factory_;
+  mutable std::mutex mu_;  // one control request at a time touches clients_
+  proto::AgentState state_ = proto::AgentState::kIdle;
+  proto::SubscriberConfig config_;
+  std::vector<std::unique_ptr<SubscriberClient>> clients_;
+  uint64_t cpu_at_reset_ = 0;
+  std::string processing_note_;
+};
+
+}  // namespace hydra

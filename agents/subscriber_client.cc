@@ -1,0 +1,170 @@
+#include "agents/subscriber_client.h"
+
+#include <chrono>
+
+#include "agents/processing/processor.h"
+#include "common/clock.h"
+#include "common/message_header.h"
+
+namespace hydra {
+namespace {
+constexpr int kPollMs = 50;  // bounds how long a control request waits
+constexpr auto kMailboxTimeout = std::chrono::milliseconds(5000);
+}  // namespace
+
+SubscriberClient::SubscriberClient(int id, ConsumerFactory consumer_factory,
+                                   ProcessorFactory processor_factory)
+    : id_(id),
+      consumer_factory_(std::move(consumer_factory)),
+      processor_factory_(std::move(processor_factory)) {
+  stats_.client_id = id;
+}
+
+SubscriberClient::~SubscriberClient() {
+  request_stop();
+  join();
+}
+
+void SubscriberClient::start() {
+  stop_.store(false);
+  mailbox_.open();
+  thread_ = std::thread([this] { run(); });
+}
+
+void SubscriberClient::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool SubscriberClient::ready() const {
+  std::lock_guard lock(mu_);
+  return driver_ && driver_->ready();
+}
+
+std::vector<int32_t> SubscriberClient::assigned() const {
+  std::lock_guard lock(mu_);
+  return driver_ ? driver_->assigned() : std::vector<int32_t>{};
+}
+
+std::string SubscriberClient::error() const {
+  std::lock_guard lock(mu_);
+  return error_;
+}
+
+void SubscriberClient::run() {
+  try {
+    auto driver = consumer_factory_(id_);
+    if (processor_factory_) processor_ = processor_factory_();
+    std::lock_guard lock(mu_);
+    driver_ = std::move(driver);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mu_);
+    error_ = e.what();
+    mailbox_.close();
+    return;
+  }
+  ConsumerDriver& driver = *driver_;
+  Received r;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    mailbox_.serve();
+    if (driver.poll(kPollMs, r)) {
+      handle(r, wall_ns());
+    } else if (processor_) {
+      processor_->poll(wall_ns());
+    }
+  }
+  if (processor_) processor_->drain();
+  mailbox_.close();
+  std::lock_guard lock(mu_);
+  driver_->close();
+}
+
+void SubscriberClient::handle(const Received& r, int64_t now_ns) {
+  ++stats_.received;
+  if (r.error) {
+    ++stats_.errors;
+    std::lock_guard lock(mu_);
+    error_ = std::string(r.errstr);
+    return;
+  }
+  const auto h = decode_header(r.value, r.len);
+  if (!h) {
+    ++stats_.foreign;
+    return;
+  }
+  const SeqOutcome out = tracker_.on_message(h->producer_id, h->partition, h->sequence);
+  if (out == SeqOutcome::kBeforeWindow) {
+    ++stats_.before_window;
+    return;
+  }
+  if (out == SeqOutcome::kDuplicate) return;  // counted by the tracker
+  stats_.bytes += r.len;
+  stats_.latency.record(now_ns - h->intended_ns);
+  if (stats_.first_recv_ns == 0) stats_.first_recv_ns = now_ns;
+  stats_.last_recv_ns = now_ns;
+  if (processor_) {
+    SensorRecord rec;
+    if ((h->flags & MessageHeader::kFlagSensorPayload) &&
+        decode_sensor_record(static_cast<const uint8_t*>(r.value) + MessageHeader::kSize,
+                             r.len - MessageHeader::kSize, &rec))
+      processor_->submit(rec, now_ns, h->intended_ns);
+    processor_->poll(now_ns);
+  }
+}
+
+bool SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
+  return mailbox_.call(
+      [&] {
+        const int id = stats_.client_id;
+        stats_ = ClientStats{};
+        stats_.client_id = id;
+        dup_base_ = tracker_.duplicates();
+        reorder_base_ = tracker_.reordered();
+        windows_ = windows;
+        has_window_ = !windows.empty();
+        for (const auto& w : windows)
+          for (const auto& [partition, from] : w.from)
+            tracker_.set_window_start(w.producer_id, partition, from);
+        if (processor_) processor_->take_stats(/*reset=*/true);
+      },
+      kMailboxTimeout);
+}
+
+ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& windows) {
+  ClientStats s = stats_;
+  s.duplicates = tracker_.duplicates() - dup_base_;
+  s.reordered = tracker_.reordered() - reorder_base_;
+  const auto& ws = windows.empty() ? windows_ : windows;
+  if (!ws.empty()) {
+    // Exactly the publisher's window: a message that never arrived is lost
+    // even when no later message revealed the gap.
+    s.unique = s.lost = 0;
+    for (const auto& w : ws) {
+      for (const auto& [partition, until] : w.until) {
+        auto it = w.from.find(partition);
+        const uint64_t from = it == w.from.end() ? 0 : it->second;
+        if (until <= from) continue;
+        const uint64_t got = tracker_.unique_in(w.producer_id, partition, from, until);
+        s.unique += got;
+        s.lost += (until - from) - got;
+      }
+    }
+  } else {
+    s.unique = tracker_.unique();
+    s.lost = tracker_.lost();
+  }
+  {
+    std::lock_guard lock(mu_);
+    s.ready = driver_ && driver_->ready();
+    s.error = error_;
+  }
+  if (processor_) s.processing = processor_->take_stats(/*reset=*/false).to_json();
+  return s;
+}
+
+std::optional<ClientStats> SubscriberClient::snapshot(const std::vector<ProducerWindow>& windows) {
+  std::optional<ClientStats> out;
+  if (!mailbox_.call([&] { out = make_snapshot(windows); }, kMailboxTimeout)) return std::nullopt;
+  return out;
+}
+
+}  // namespace hydra

@@ -1,0 +1,68 @@
+// The transport seam (STYLE.md #7): the publisher and subscriber clients talk
+// to a broker only through these two interfaces, so the measuring code is
+// tested without a broker and a second transport (brokerless ZeroMQ, later)
+// slots in beside Kafka.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hydra {
+
+enum class SendStatus { kOk, kQueueFull, kError };
+
+// Called for each delivery report with the message value as it was sent
+// (the header carries everything the publisher needs to account for it).
+using DeliveryFn = std::function<void(const void* value, size_t len, bool ok)>;
+
+class ProducerDriver {
+ public:
+  virtual ~ProducerDriver() = default;
+  // Copies and enqueues one message for `partition`. kQueueFull: the local
+  // queue is full, try again after poll().
+  virtual SendStatus send(int32_t partition, std::string_view key, const void* value,
+                          size_t len) = 0;
+  // Serves delivery reports (and client statistics), waiting up to timeout_ms.
+  virtual void poll(int timeout_ms) = 0;
+  // Waits up to timeout_ms for every enqueued message to be reported.
+  // Returns the number still outstanding.
+  virtual int flush(int timeout_ms) = 0;
+  // Bytes written to / read from the brokers so far (client statistics).
+  virtual uint64_t net_tx_bytes() const = 0;
+  virtual uint64_t net_rx_bytes() const = 0;
+  // Partitions the topic has, as the cluster reports them (-1 if unknown).
+  virtual int partition_count(int timeout_ms) = 0;
+  virtual std::string last_error() const = 0;
+};
+
+// One received message, valid until the next poll() on the same driver.
+struct Received {
+  const void* value = nullptr;
+  size_t len = 0;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  bool error = false;        // a consumer error, not a message
+  std::string_view errstr;   // when error
+};
+
+class ConsumerDriver {
+ public:
+  virtual ~ConsumerDriver() = default;
+  // Waits up to timeout_ms for one message or event. Returns false when
+  // nothing arrived.
+  virtual bool poll(int timeout_ms, Received& out) = 0;
+  // True once the consumer owns its partitions and knows where to read from,
+  // so nothing produced from now on can be missed.
+  virtual bool ready() const = 0;
+  // The partitions currently assigned (positioned ones only).
+  virtual std::vector<int32_t> assigned() const = 0;
+  // Leaves the group and releases the connection (bounded).
+  virtual void close() = 0;
+};
+
+}  // namespace hydra

@@ -1,0 +1,44 @@
+// The controller's side of the control protocol: one REQ socket per agent,
+// every request with a timeout. An agent that does not answer in time is
+// reported as such (never waited on forever); its socket is then rebuilt so
+// the next request starts clean (a REQ socket that lost a reply is stuck).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "common/protocol.h"
+
+namespace hydra {
+
+struct Reply {
+  bool answered = false;  // a reply arrived in time
+  bool ok = false;        // ... and said ok
+  std::string error;      // why not, when !ok
+  nlohmann::json body;    // the whole reply object
+};
+
+class AgentClient {
+ public:
+  AgentClient(zmq::context_t& ctx, std::string endpoint);
+
+  Reply call(proto::Command cmd, nlohmann::json body, std::chrono::milliseconds timeout);
+  Reply call(proto::Command cmd, std::chrono::milliseconds timeout) {
+    return call(cmd, nlohmann::json::object(), timeout);
+  }
+
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  void connect();
+
+  zmq::context_t& ctx_;
+  std::string endpoint_;
+  std::unique_ptr<zmq::socket_t> sock_;
+};
+
+}  // namespace hydra

@@ -1,0 +1,257 @@
+// hydra run: run a scenario's sweep end to end and write its results.
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <zmq.hpp>
+
+#include "harness/agent_launcher.h"
+#include "harness/agent_pool.h"
+#include "harness/commands.h"
+#include "harness/console_reporter.h"
+#include "harness/csv_reporter.h"
+#include "harness/embedded_broker.h"
+#include "harness/hgrm_writer.h"
+#include "harness/interrupt.h"
+#include "harness/json_reporter.h"
+#include "harness/plot.h"
+#include "harness/row.h"
+#include "harness/scenario.h"
+#include "harness/step_runner.h"
+#include "harness/sweep.h"
+#include "harness/topic_admin.h"
+
+namespace fs = std::filesystem;
+
+namespace hydra {
+namespace {
+
+struct RunOptions {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::string out;
+  bool quiet = false;
+};
+
+const char* kRunUsage = "usage: hydra run SCENARIO [--set KEY=VALUE]... [--out DIR] [--quiet]\n";
+
+// Returns nullopt after printing why when the arguments are wrong.
+std::optional<RunOptions> parse_run_args(const Args& args) {
+  RunOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if ((a == "--set" || a == "--out") && i + 1 >= args.size()) {
+      std::cerr << "hydra run: " << a << " needs a value\n" << kRunUsage;
+      return std::nullopt;
+    }
+    if (a == "--set")
+      o.sets.push_back(args[++i]);
+    else if (a.rfind("--set=", 0) == 0)
+      o.sets.push_back(a.substr(6));
+    else if (a == "--out")
+      o.out = args[++i];
+    else if (a.rfind("--out=", 0) == 0)
+      o.out = a.substr(6);
+    else if (a == "--quiet" || a == "-q")
+      o.quiet = true;
+    else if (o.scenario.empty() && a.rfind("-", 0) != 0)
+      o.scenario = a;
+    else {
+      std::cerr << "hydra run: unexpected argument \"" << a << "\"\n" << kRunUsage;
+      return std::nullopt;
+    }
+  }
+  if (o.scenario.empty()) {
+    std::cerr << kRunUsage;
+    return std::nullopt;
+  }
+  return o;
+}
+
+std::string timestamp() {
+  const std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return buf;
+}
+
+// The broker and topics of the run: the embedded broker is started once and
+// restarted only when a step asks for another broker count; each distinct
+// (partitions, replication) layout gets its own topic.
+class BrokerSetup {
+ public:
+  // Returns the bootstrap servers for the step and the topic to use.
+  std::pair<std::string, std::string> prepare(const Scenario& sc) {
+    const auto layout = std::make_pair(sc.topic.partitions, sc.topic.replication);
+    if (!sc.broker.embedded()) {
+      std::string topic = topic_name(sc.topic.name, layout);
+      if (!topics_.count(topic)) {
+        ensure_topic(sc.broker.bootstrap, topic, sc.topic.partitions, sc.topic.replication,
+                     sc.topic.reuse, int(sc.control_timeout_s * 1000));
+        topics_[topic] = layout;
+      }
+      return {sc.broker.bootstrap, topic};
+    }
+    if (!broker_ || broker_->brokers() != sc.broker.embedded_brokers) {
+      broker_.reset();
+      topics_.clear();
+      first_layout_.reset();
+      broker_ = std::make_unique<EmbeddedBroker>(sc.broker.embedded_brokers);
+    }
+    std::string topic = topic_name(sc.topic.name, layout);
+    if (!topics_.count(topic)) {
+      broker_->create_topic(topic, sc.topic.partitions, sc.topic.replication);
+      topics_[topic] = layout;
+    }
+    return {broker_->bootstrap(), topic};
+  }
+
+ private:
+  // The scenario's topic name for the first layout; a suffixed name for any
+  // other, so a sweep over partitions never reuses a topic of another shape.
+  std::string topic_name(const std::string& base, std::pair<int, int> layout) {
+    if (!first_layout_) first_layout_ = layout;
+    if (*first_layout_ == layout) return base;
+    return base + "-p" + std::to_string(layout.first) + "-r" + std::to_string(layout.second);
+  }
+
+  std::unique_ptr<EmbeddedBroker> broker_;
+  std::map<std::string, std::pair<int, int>> topics_;
+  std::optional<std::pair<int, int>> first_layout_;
+};
+
+}  // namespace
+
+int cmd_run(const Args& args, const std::string& argv0) {
+  const auto opt = parse_run_args(args);
+  if (!opt) return 2;
+  Scenario sc;
+  std::vector<Step> steps;
+  try {
+    sc = load_scenario(opt->scenario, opt->sets);
+    steps = expand_steps(sc);
+  } catch (const ScenarioError& e) {
+    std::cerr << "hydra run: " << e.what() << "\n";
+    return 2;
+  }
+  const fs::path out = opt->out.empty() ? fs::path("results") / (sc.name + "-" + timestamp())
+                                        : fs::path(opt->out);
+  try {
+    fs::create_directories(out);
+    std::ofstream(out / "scenario.json") << sc.resolved.dump(2) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "hydra run: cannot write to " << out << ": " << e.what() << "\n";
+    return 2;
+  }
+  const std::string agent_binary = AgentLauncher::default_agent_binary();
+  if (access(agent_binary.c_str(), X_OK) != 0) {
+    std::cerr << "hydra run: agent binary not found: " << agent_binary
+              << " (build it, or set HYDRA_AGENT)\n";
+    return 1;
+  }
+  install_interrupt_handlers();
+
+  FanoutReporter reporter;
+  reporter.add(std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0, opt->quiet));
+  reporter.add(std::make_unique<CsvReporter>(out / "results.csv"));
+  reporter.add(std::make_unique<JsonReporter>(out));
+  reporter.add(std::make_unique<HgrmWriter>(out));
+  RunInfo info;
+  info.scenario = sc.name;
+  for (const auto& axis : sc.sweep) info.sweep_keys.push_back(axis.key);
+  info.total_steps = int(steps.size());
+  info.repeats = sc.repeats;
+  info.out_dir = out.string();
+  info.extra_columns = {"ctl_overhead_s", "barrier_s", "drain_s"};
+  reporter.on_run_start(info);
+
+  const auto run_start = std::chrono::steady_clock::now();
+  const int total = int(steps.size()) * sc.repeats;
+  int done = 0;
+  bool any_failed = false;
+  {
+    zmq::context_t ctx(1);
+    AgentLauncher launcher(agent_binary, (out / "agents").string());
+    AgentPool pool(launcher, ctx);
+    BrokerSetup brokers;
+    // ETA: the planned time of what is left, scaled by how much slower than
+    // planned the finished steps were.
+    const double planned_each = estimated_run_seconds(steps) / std::max(1, total);
+    auto eta = [&](double fraction) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+      const double per = done > 0 ? elapsed / (done + fraction) : planned_each;
+      return per * (total - done - fraction);
+    };
+    StepRunner runner(pool, reporter, run_start, eta);
+    const std::string run_id = std::to_string(getpid()) + "-" + timestamp();
+    for (const Step& step : steps) {
+      for (int rep = 0; rep < sc.repeats && !interrupted(); ++rep) {
+        StepPlan plan;
+        plan.step = &step;
+        plan.repeat = rep;
+        plan.index = done + 1;
+        plan.total = total;
+        plan.producer_id = uint32_t(done + 1);
+        plan.group_prefix = "hydra-" + run_id + "-s" + std::to_string(step.index) + "r" +
+                            std::to_string(rep);
+        StepResult result;
+        try {
+          std::tie(plan.bootstrap, plan.topic) = brokers.prepare(step.scenario);
+          result = runner.run(plan);
+        } catch (const std::exception& e) {
+          result.step = step.index;
+          result.repeat = rep;
+          result.swept = step.swept;
+          result.client_count = step.scenario.subscribers.clients;
+          result.msg_rate = step.scenario.publisher.rate;
+          result.duration_s = step.scenario.duration_s;
+          result.status = "failed";
+          result.error = std::string("broker: ") + e.what();
+        }
+        Row row = compute_row(result);
+        const StepTimings& t = runner.timings();
+        auto fmt = [](double v) {
+          char b[32];
+          std::snprintf(b, sizeof b, "%.3f", v);
+          return std::string(b);
+        };
+        row.extra = {{"ctl_overhead_s", fmt(t.overhead_s())},
+                     {"barrier_s", fmt(t.barrier_s)},
+                     {"drain_s", fmt(t.drain_s)}};
+        reporter.on_step_done(row, result);
+        any_failed |= result.status == "failed";
+        ++done;
+      }
+      if (interrupted()) break;
+    }
+    pool.shutdown_all(std::chrono::milliseconds(3000));
+  }
+  reporter.on_run_end(interrupted());
+  for (const auto& e : reporter.errors()) std::cerr << "hydra run: reporter: " << e << "\n";
+
+  if (!interrupted()) {
+    const std::string scripts = find_plot_scripts_dir(argv0);
+    if (!scripts.empty()) {
+      const PlotOutcome plots = render_plots(out.string(), scripts);
+      if (!plots.gnuplot_found && !opt->quiet)
+        std::cerr << "hydra run: gnuplot not installed; no plots (apt-get install gnuplot-nox)\n";
+      for (const auto& e : plots.errors) std::cerr << "hydra run: plot: " << e << "\n";
+    }
+  }
+  if (!opt->quiet) std::cout << "results: " << out.string() << "\n";
+  if (interrupted()) {
+    std::cerr << "hydra run: interrupted; " << done << " finished step(s) kept in " << out << "\n";
+    return 1;
+  }
+  return any_failed ? 1 : 0;
+}
+
+}  // namespace hydra

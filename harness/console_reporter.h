@@ -1,0 +1,51 @@
+// The display reporter: live progress and a summary table on the console.
+//
+// On a terminal (is_tty): a progress line redrawn in place (\r, ESC[K) at most
+// once a second (step i/N, phase, elapsed, ETA, tx rate, rx rate per client,
+// loss so far), and a fixed-width table row per finished step. Not on a
+// terminal (a log file, a pipe): no control characters at all, a progress
+// line at most every 5 s, and the same table rows. Quiet: no progress and no
+// table, only failed steps and the final line.
+//
+// Everything goes to the ostream given, so tests capture it; the controller
+// passes std::cout and isatty(STDOUT_FILENO).
+#pragma once
+
+#include <chrono>
+#include <ostream>
+#include <string>
+
+#include "harness/reporter.h"
+
+namespace hydra {
+
+class ConsoleReporter : public Reporter {
+ public:
+  ConsoleReporter(std::ostream& out, bool is_tty, bool quiet);
+
+  void on_run_start(const RunInfo& info) override;
+  void on_progress(const Progress& progress) override;
+  void on_step_done(const Row& row, const StepResult& result) override;
+  void on_run_end(bool interrupted) override;
+
+ private:
+  void clear_progress();
+  void print_table_header();
+  std::string progress_line(const Progress& p) const;
+
+  std::ostream& out_;
+  bool tty_;
+  bool quiet_;
+  RunInfo info_;
+  bool table_header_done_ = false;
+  bool progress_shown_ = false;     // a tty progress line is on screen
+  double last_progress_s_ = -1e18;  // elapsed_s of the last progress drawn
+  int last_progress_index_ = -1;
+  std::string last_phase_;
+  int steps_done_ = 0;
+  int steps_failed_ = 0;
+  int steps_skipped_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace hydra

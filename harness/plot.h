@@ -1,0 +1,49 @@
+// Renders a run's plots with gnuplot and the scripts in tools/plot/ (one per
+// plot kind). Called by `hydra plot RESULTS_DIR` and at the end of `hydra run`.
+//
+// Each script runs as its own gnuplot process (fork/exec, stdin from
+// /dev/null) under a time limit, so a broken script or a stuck gnuplot never
+// hangs the run; a plot that fails is an error in the outcome, not an
+// exception.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hydra {
+
+struct PlotOutcome {
+  bool gnuplot_found = false;
+  std::vector<std::string> written;  // PNG files written (full paths)
+  std::vector<std::string> errors;   // one line each: which plot, why
+  bool ok() const { return gnuplot_found && errors.empty(); }
+};
+
+// The sweep plots, drawn from results.csv, each to plots/<name>.png.
+const std::vector<std::string>& sweep_plot_names();  // rx_rate, packet_loss, ...
+
+// Renders every sweep plot from results_dir/results.csv into results_dir/plots/,
+// and, for each results_dir/latency/<stem>.hgrm with data, the latency
+// spectrum plots/latency-<stem>.png. gnuplot is looked up on PATH.
+// timeout_s bounds each gnuplot process.
+PlotOutcome render_plots(const std::string& results_dir, const std::string& scripts_dir,
+                         double timeout_s = 30);
+
+// Where the plot scripts are: $HYDRA_PLOT_DIR if set; else
+// <binary's folder>/../../tools/plot (the build tree: build/bin/hydra); else the
+// source tree this file was compiled from. The first that holds rx_rate.gp;
+// "" when none does.
+std::string find_plot_scripts_dir(const std::string& argv0);
+
+// Runs `gnuplot -e SETTINGS SCRIPT` with a time limit. Returns "" on success,
+// else why (exit status, signal, time-out, gnuplot's last stderr lines).
+std::string run_gnuplot(const std::string& gnuplot, const std::string& settings,
+                        const std::string& script, double timeout_s);
+
+// The gnuplot executable found on PATH, "" when none.
+std::string find_gnuplot();
+
+// A gnuplot single-quoted string literal holding s ('' stands for ').
+std::string gnuplot_quote(const std::string& s);
+
+}  // namespace hydra

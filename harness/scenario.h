@@ -1,0 +1,202 @@
+// Scenario files: what one `hydra run` or `hydra validate` is asked to do.
+//
+// A scenario is a JSON file (comments allowed) whose dotted keys fill the
+// `Scenario` struct below. The controller (`hydra run`, `hydra validate`) calls
+// `load_scenario()`, then `expand_steps()` (sweep.h) to get the steps it runs.
+// Every field has its default here, in the struct; the parser takes the
+// defaults from a default-constructed `Scenario`, so there is one place to
+// change them.
+//
+// Errors are `ScenarioError`s that name the file and the dotted key and say
+// what is allowed, e.g.
+//   smoke.json: publisher.rate: must be a number >= 0 (got "fast")
+//   smoke.json: unknown key "publisher.rat" (allowed: rate, message_size, ...)
+//   smoke.json:12:7: syntax error while parsing object - ...
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hydra {
+
+// The brokers: the embedded one (librdkafka's mock cluster, started by the
+// controller) or a real cluster. A file gives `broker.embedded` or
+// `broker.bootstrap`, never both; with neither, the embedded broker is used.
+struct ScenarioBroker {
+  // broker.embedded.brokers: number of mock brokers, 1..16.
+  int embedded_brokers = 1;
+  // broker.bootstrap: "host:port,host:port" of a real cluster; empty means the
+  // embedded broker.
+  std::string bootstrap;
+
+  bool embedded() const { return bootstrap.empty(); }
+};
+
+// The topic every publisher writes and every subscriber reads.
+struct ScenarioTopic {
+  // topic.name: Kafka topic name, [A-Za-z0-9._-], at most 249 characters.
+  std::string name = "hydra";
+  // topic.partitions: 1..1024.
+  int partitions = 1;
+  // topic.replication: >= 1; on the embedded broker at most its broker count.
+  int replication = 1;
+  // topic.reuse: use an existing topic of a real cluster as it is instead of
+  // creating it (needs broker.bootstrap; the embedded broker starts empty).
+  bool reuse = false;
+};
+
+// The one publisher agent.
+struct ScenarioPublisher {
+  // publisher.rate: target msg/s, >= 0; 0 sends as fast as librdkafka takes them.
+  double rate = 2000;
+  // publisher.message_size: bytes per message value including the 40-byte
+  // header; >= 104 with payload "sensor"; at most 1,000,000.
+  int message_size = 100;
+  // publisher.msg_batch: messages handed to librdkafka between polls, >= 1.
+  int msg_batch = 100;
+  // publisher.acks: "0", "1" or "all" (the file may say 0, 1, -1 or "all").
+  std::string acks = "1";
+  // publisher.linger_ms: librdkafka linger.ms, >= 0.
+  double linger_ms = 5;
+  // publisher.payload: the body after the header: "random" bytes or a
+  // "sensor" record (what the processing kinds consume).
+  std::string payload = "random";
+  // publisher.keys: 0 = unkeyed, partitions round-robin; N = keyed over N keys.
+  int keys = 0;
+  // publisher.kafka: extra librdkafka producer properties, passed through
+  // (values written as numbers or booleans in the file become strings).
+  std::map<std::string, std::string> kafka;
+};
+
+// What each subscriber client does with the messages it receives.
+struct ScenarioProcessing {
+  // subscribers.processing.kind: "none", "window-agg", "zscore" or "mlp";
+  // anything but "none" needs publisher.payload "sensor".
+  std::string kind = "none";
+  // subscribers.processing.device: "cpu", "gpu" or "auto" (gpu when there is one).
+  std::string device = "cpu";
+  // subscribers.processing.batch: records per processing batch, 1..1048576.
+  int batch = 4096;
+  // subscribers.processing.linger_ms: longest wait to fill a batch, >= 0.
+  double linger_ms = 2;
+  // subscribers.processing.threads: processing threads per agent, 1..256.
+  int threads = 1;
+  // subscribers.processing.window_ms: aggregation window, >= 1.
+  int window_ms = 1000;
+};
+
+// The subscriber clients, spread over subscriber agents.
+struct ScenarioSubscribers {
+  // subscribers.clients: number of subscriber clients, >= 1.
+  int clients = 10;
+  // subscribers.clients_per_agent: clients per hydra-agent process, >= 1.
+  int clients_per_agent = 10;
+  // subscribers.groups: "per-client" (each client its own consumer group, a
+  // full copy of the stream each) or "shared" (one group; partitions split).
+  std::string groups = "per-client";
+  // subscribers.kafka: extra librdkafka consumer properties, passed through.
+  std::map<std::string, std::string> kafka;
+  // subscribers.processing: see ScenarioProcessing.
+  ScenarioProcessing processing;
+
+  // Subscriber agents needed: ceil(clients / clients_per_agent).
+  int agents() const { return (clients + clients_per_agent - 1) / clients_per_agent; }
+};
+
+// One sweep axis: a dotted key and the values it takes, in file order.
+struct SweepAxis {
+  std::string key;
+  // Values as checked and normalized by the key's own rule (acks 1 -> "1").
+  std::vector<nlohmann::ordered_json> values;
+};
+
+// A parsed, checked scenario. For a swept scenario the fields hold the base
+// values; `expand_steps()` gives one Scenario per step with `sweep` empty.
+struct Scenario {
+  // name: names the results folder, so [A-Za-z0-9._-] only, non-empty.
+  std::string name = "hydra";
+  ScenarioBroker broker;
+  ScenarioTopic topic;
+  // duration_s: measured window per step, seconds, > 0.
+  double duration_s = 10;
+  // warmup_s: publishing before the counters are reset, seconds, >= 0.
+  double warmup_s = 2;
+  // drain_timeout_s: longest wait for subscriber counts to settle after the
+  // publisher stops, seconds, > 0.
+  double drain_timeout_s = 10;
+  // control_timeout_s: timeout of each control request to an agent, > 0.
+  double control_timeout_s = 10;
+  // repeats: times each step is run, >= 1.
+  int repeats = 1;
+  ScenarioPublisher publisher;
+  ScenarioSubscribers subscribers;
+  // sweep: axes of the cartesian product, first outermost; empty = one step.
+  std::vector<SweepAxis> sweep;
+
+  // Where the scenario came from (file path), for messages.
+  std::string source;
+  // The whole document with every default filled in and values normalized;
+  // what `hydra run` writes as scenario.json.
+  nlohmann::ordered_json resolved;
+};
+
+// A bad scenario: syntax, unknown key, wrong type, impossible value. what() is
+// "SOURCE: LABEL: REASON"; `key()` is the dotted key concerned (empty for a
+// syntax error or an unreadable file).
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string source, std::string label, std::string reason, std::string key);
+
+  const std::string& source() const { return source_; }
+  // What the message names before the reason: usually the key, or e.g.
+  // "sweep publisher.rate[2]".
+  const std::string& label() const { return label_; }
+  const std::string& reason() const { return reason_; }
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string source_, label_, reason_, key_;
+};
+
+// Parses scenario text (JSON with // and /* */ comments). A syntax error is
+// reported as "SOURCE:LINE:COL: ...". The top level must be an object.
+nlohmann::ordered_json load_scenario_json(const std::string& text, const std::string& source_name);
+
+// Checks a scenario document and fills a Scenario. Unknown keys, wrong types,
+// out-of-range values, impossible combinations and bad sweep values throw.
+// Combinations involving a swept key are left to expand_steps(), which checks
+// every step.
+Scenario parse_scenario(const nlohmann::ordered_json& doc, const std::string& source_name);
+
+// Reads the file at `path`, applies each "KEY=VALUE" of `sets` in order (see
+// apply_set) and parses it. A missing or unreadable file is a ScenarioError.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets);
+
+// Applies one `--set KEY=VALUE` to a document. VALUE is JSON when it parses
+// as JSON (numbers, true/false, arrays, objects, "quoted"), else the text
+// itself; for keys that take a string (name, topic.name, ...) it is always
+// the text unless it is a quoted JSON string. Missing objects are created.
+// Pinning: setting a key that the sweep varies (or a key inside it) removes
+// it from the sweep, so `--set publisher.rate=500` on a rate sweep runs every
+// step at 500. Setting broker.bootstrap drops broker.embedded (and its swept
+// keys) and the other way round, so one --set switches broker kind.
+// A missing '=' or an empty key is a ScenarioError.
+void apply_set(nlohmann::ordered_json& doc, const std::string& assignment);
+
+// Sets a dotted key in a document, creating missing objects (no sweep
+// pinning; the broker-kind exclusivity of apply_set applies). Throws
+// ScenarioError when a key on the way is a value, not an object.
+void set_key(nlohmann::ordered_json& doc, const std::string& key, nlohmann::ordered_json value);
+
+// Splits a dotted key into object keys. The librdkafka property names under
+// publisher.kafka / subscribers.kafka and the keys under sweep contain dots
+// themselves, so they stay one segment: "publisher.kafka.batch.size" ->
+// {"publisher", "kafka", "batch.size"}, "sweep.publisher.rate" ->
+// {"sweep", "publisher.rate"}.
+std::vector<std::string> split_key(const std::string& key);
+
+}  // namespace hydra

@@ -1,0 +1,87 @@
+#include "harness/topic_admin.h"
+
+#include <memory>
+#include <stdexcept>
+
+#include <librdkafka/rdkafka.h>
+
+namespace hydra {
+namespace {
+
+// Partition count of an existing topic, -1 if it does not exist.
+int existing_partitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("metadata request to the cluster failed: " +
+                             std::string(rd_kafka_err2str(e)));
+  int n = -1;
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    n = md->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  return n;
+}
+
+}  // namespace
+
+void ensure_topic(const std::string& bootstrap, const std::string& topic, int partitions,
+                  int replication, bool reuse, int timeout_ms) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // Looking a topic up must not create it as a side effect.
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err) ||
+      rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", err, sizeof err)) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("broker.bootstrap: ") + err);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("cannot create admin client: ") + err);
+  }
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> guard(rk, rd_kafka_destroy);
+
+  const int have = existing_partitions(rk, topic, timeout_ms);
+  if (have >= 0) {
+    if (!reuse)
+      throw std::runtime_error("topic \"" + topic +
+                               "\" already exists on the cluster; set topic.reuse=true to use it "
+                               "or choose another topic.name");
+    if (have < partitions)
+      throw std::runtime_error("topic \"" + topic + "\" has " + std::to_string(have) +
+                               " partitions, the scenario needs " + std::to_string(partitions));
+    return;
+  }
+
+  rd_kafka_NewTopic_t* nt =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, err, sizeof err);
+  if (!nt) throw std::runtime_error(std::string("topic: ") + err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, err, sizeof err);
+  rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, err, sizeof err);
+  rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
+  std::string failure;
+  if (!ev) {
+    failure = "no answer to CreateTopics within " + std::to_string(timeout_ms) + " ms";
+  } else if (rd_kafka_event_error(ev)) {
+    failure = rd_kafka_event_error_string(ev);
+  } else {
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** tr = rd_kafka_CreateTopics_result_topics(res, &n);
+    if (n == 1 && rd_kafka_topic_result_error(tr[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
+      failure = rd_kafka_topic_result_error_string(tr[0]);
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(q);
+  if (!failure.empty())
+    throw std::runtime_error("cannot create topic \"" + topic + "\": " + failure);
+}
+
+}  // namespace hydra

@@ -1,0 +1,135 @@
+// ConsoleReporter: what a terminal, a log file and --quiet get.
+#include "harness/console_reporter.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace hydra {
+namespace {
+
+RunInfo info() {
+  RunInfo i;
+  i.scenario = "hydra-kafka";
+  i.sweep_keys = {"subscribers.clients", "publisher.msg_batch"};
+  i.total_steps = 2;
+  i.repeats = 1;
+  i.out_dir = "results/x";
+  return i;
+}
+
+Progress progress(double elapsed_s, const std::string& phase = "measure") {
+  Progress p;
+  p.index = 1;
+  p.total = 2;
+  p.elapsed_s = elapsed_s;
+  p.eta_s = 60 - elapsed_s;
+  p.tx_rate = 1999.5;
+  p.rx_rate = 1998.25;
+  p.loss_pct = 0.125;
+  p.phase = phase;
+  return p;
+}
+
+Row ok_row() {
+  Row r;
+  r.step = 0;
+  r.swept = {{"subscribers.clients", "10"}, {"publisher.msg_batch", "100"}};
+  r.client_count = 10;
+  r.msg_rate = 2000;
+  r.packet_tx = 20000;
+  r.average_rate = 1999.9;
+  r.average_packet_loss = 0;
+  r.lat_p99_ms = 3.25;
+  r.status = "ok";
+  return r;
+}
+
+Row failed_row() {
+  Row r = ok_row();
+  r.step = 1;
+  r.status = "failed";
+  r.error = "agent sub-0 did not answer\n\x1b[31mred\x1b[0m";
+  r.failing_clients = 10;
+  return r;
+}
+
+// Drives a whole run: 20 s of progress at 4 calls per second, two steps.
+std::string run(bool tty, bool quiet) {
+  std::ostringstream out;
+  ConsoleReporter c(out, tty, quiet);
+  StepResult unused;
+  c.on_run_start(info());
+  for (int i = 0; i < 80; ++i) c.on_progress(progress(i * 0.25));
+  c.on_step_done(ok_row(), unused);
+  c.on_progress(progress(20.5, "warmup"));
+  c.on_step_done(failed_row(), unused);
+  c.on_run_end(false);
+  return out.str();
+}
+
+bool has_control_chars(const std::string& s) {
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if ((u < 0x20 && ch != '\n') || u == 0x7f) return true;
+  }
+  return false;
+}
+
+size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + 1)) ++n;
+  return n;
+}
+
+TEST(ConsoleReporter, NotATerminalHasNoControlCharacters) {
+  const std::string out = run(/*tty=*/false, /*quiet=*/false);
+  EXPECT_FALSE(has_control_chars(out)) << out;
+  // Progress every 5 s of the 20 s: at 0, 5, 10, 15 and 20.5 s.
+  EXPECT_EQ(count(out, "step 1/2"), 5u) << out;
+  EXPECT_NE(out.find("tx 1999.5 msg/s"), std::string::npos);
+  EXPECT_NE(out.find("rx 1998.2"), std::string::npos);
+  EXPECT_NE(out.find("loss 0.1250%"), std::string::npos);
+  EXPECT_NE(out.find("measure"), std::string::npos);
+  // The table: a header, a row per step, the failed one with its error on one line.
+  EXPECT_NE(out.find("msg_batch"), std::string::npos);
+  EXPECT_NE(out.find("p99_ms"), std::string::npos);
+  EXPECT_NE(out.find("3.250  ok"), std::string::npos) << out;
+  EXPECT_NE(out.find("failed: agent sub-0 did not answer  [31mred [0m"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("done: 2 steps (1 ok, 1 failed, 0 skipped)"), std::string::npos);
+}
+
+TEST(ConsoleReporter, TerminalRedrawsProgressInPlace) {
+  const std::string out = run(/*tty=*/true, /*quiet=*/false);
+  EXPECT_TRUE(has_control_chars(out));
+  // Redrawn once a second over 20 s (0, 1, ..., 19) and at the phase change.
+  EXPECT_EQ(count(out, "\r\x1b[Kstep 1/2"), 21u) << out;
+  EXPECT_EQ(count(out, "\nstep 1/2"), 0u);  // never a new line per update
+  // A table row starts on a cleared line.
+  EXPECT_NE(out.find("\r\x1b[K  step"), std::string::npos) << out;
+  EXPECT_NE(out.find("3.250  ok"), std::string::npos);
+}
+
+TEST(ConsoleReporter, QuietPrintsOnlyErrorsAndTheFinalLine) {
+  const std::string out = run(/*tty=*/false, /*quiet=*/true);
+  EXPECT_EQ(out.find("step 1/2"), std::string::npos) << out;  // no progress
+  EXPECT_EQ(out.find("p99_ms"), std::string::npos);           // no table
+  EXPECT_EQ(out.find("ok\n"), std::string::npos);
+  EXPECT_NE(out.find("step 1 (r0) failed: agent sub-0 did not answer"), std::string::npos);
+  EXPECT_NE(out.find("hydra: done: 2 steps"), std::string::npos);
+  EXPECT_EQ(count(out, "\n"), 2u) << out;
+  EXPECT_FALSE(has_control_chars(out));
+}
+
+TEST(ConsoleReporter, InterruptedRunSaysSo) {
+  std::ostringstream out;
+  ConsoleReporter c(out, false, false);
+  c.on_run_start(info());
+  c.on_step_done(ok_row(), StepResult{});
+  c.on_run_end(/*interrupted=*/true);
+  EXPECT_NE(out.str().find("interrupted after 1 of 2 steps"), std::string::npos) << out.str();
+}
+
+}  // namespace
+}  // namespace hydra

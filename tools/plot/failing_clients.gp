@@ -1,0 +1,67 @@
+# failing_clients.gp: mean receive rate of the failing clients
+# (failing_clients_rate: clients that missed messages or did not answer; 0 when
+# none failed) against the target publish rate (msg_rate), one line per client
+# count. One of the original HYDRA test's three plots. The dashed lines, on the
+# right axis, are how many clients failed (failing_clients).
+#
+#   gnuplot -e "dir='RESULTS_DIR'" failing_clients.gp
+#   optional: -e "counts='10 50 300'" (client counts to draw; default: all in the file)
+#
+# Reads dir/results.csv (columns looked up by name, so the sweep columns may be
+# anything), writes dir/plots/failing_clients.png. Repeats of a point are averaged;
+# skipped steps are left out.
+
+if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" failing_clients.gp"; exit status 2 }
+csv = dir."/results.csv"
+set datafile separator ","
+set datafile columnheaders
+# Rows of measured steps (ok or failed): skipped steps are left out, and so is
+# the rest of a record that an error message with a line break split in two
+# (gnuplot reads one line per record). A short record lacks sub_rss_mb, the
+# column before status; strcol() of a missing column is an error, so that is
+# checked first.
+measured(y) = column("sub_rss_mb") == column("sub_rss_mb") ? \
+              ((strcol("status") eq "ok" || strcol("status") eq "failed") ? y : NaN) : NaN
+# One client count's points; NaN (left out) for the other rows.
+sel(c, y) = (column("client_count") == c) ? measured(y) : NaN
+if (!exists("counts")) {
+  counts = ""
+  add_count(c) = (c == c && strstrt(" ".counts." ", " ".sprintf("%d", c)." ") == 0 ? \
+                  counts = counts.(counts eq "" ? "" : " ").sprintf("%d", c) : 0, c)
+  stats csv using (add_count(measured(column("client_count")))) nooutput
+}
+if (words(counts) == 0) { print "no measured rows in ".csv; exit status 1 }
+count(i) = int(word(counts, i))
+ptype(i) = int(word("7 5 9 11 13 15 4 6 8 10", (i - 1) % 10 + 1))
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 1000,600 enhanced font "Sans,12" linewidth 1.5
+} else {
+  set terminal png size 1000,600
+}
+system(sprintf("mkdir -p '%s/plots'", dir))
+set output dir."/plots/failing_clients.png"
+noslash(s) = s[strlen(s):strlen(s)] eq "/" ? noslash(s[1:strlen(s) - 1]) : s
+basename(s) = strstrt(s, "/") > 0 ? basename(s[strstrt(s, "/") + 1:]) : s
+run = basename(noslash(dir))
+set grid
+set key box opaque
+set xlabel "target publish rate (msg/s)"
+set xrange [0:*]
+
+set title sprintf("Failing clients vs. publish rate  (%s)", run) noenhanced
+set ylabel "mean receive rate of failing clients (msg/s)"
+set y2label "failing clients (dashed)"
+set key top left
+set yrange [0:*]
+set y2range [0:*]
+set ytics nomirror
+set y2tics
+plot for [i=1:words(counts)] csv \
+       using (sel(count(i), column("msg_rate"))):(column("failing_clients_rate")) \
+       smooth unique with linespoints pt ptype(i) ps 1.3 lc i \
+       title sprintf("%d clients", count(i)), \
+     for [i=1:words(counts)] csv \
+       using (sel(count(i), column("msg_rate"))):(column("failing_clients")) axes x1y2 \
+       smooth unique with lines dt 2 lc i notitle, \
+     NaN with lines dt 2 lc rgb "gray30" title "failing clients (right axis)"

@@ -1,0 +1,64 @@
+# latency.gp: end-to-end latency percentiles (lat_p50_ms, lat_p99_ms,
+# lat_p999_ms: from the intended send time, so a stalled publisher cannot hide
+# its stall) against the target publish rate (msg_rate), one colour per client
+# count, one dash pattern per percentile; log y axis.
+#
+#   gnuplot -e "dir='RESULTS_DIR'" latency.gp
+#   optional: -e "counts='10 50 300'" (client counts to draw; default: all in the file)
+#
+# Reads dir/results.csv (columns looked up by name, so the sweep columns may be
+# anything), writes dir/plots/latency.png. Repeats of a point are averaged;
+# skipped steps are left out.
+
+if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" latency.gp"; exit status 2 }
+csv = dir."/results.csv"
+set datafile separator ","
+set datafile columnheaders
+# Rows of measured steps (ok or failed): skipped steps are left out, and so is
+# the rest of a record that an error message with a line break split in two
+# (gnuplot reads one line per record). A short record lacks sub_rss_mb, the
+# column before status; strcol() of a missing column is an error, so that is
+# checked first.
+measured(y) = column("sub_rss_mb") == column("sub_rss_mb") ? \
+              ((strcol("status") eq "ok" || strcol("status") eq "failed") ? y : NaN) : NaN
+# One client count's points; NaN (left out) for the other rows.
+sel(c, y) = (column("client_count") == c) ? measured(y) : NaN
+if (!exists("counts")) {
+  counts = ""
+  add_count(c) = (c == c && strstrt(" ".counts." ", " ".sprintf("%d", c)." ") == 0 ? \
+                  counts = counts.(counts eq "" ? "" : " ").sprintf("%d", c) : 0, c)
+  stats csv using (add_count(measured(column("client_count")))) nooutput
+}
+if (words(counts) == 0) { print "no measured rows in ".csv; exit status 1 }
+count(i) = int(word(counts, i))
+ptype(i) = int(word("7 5 9 11 13 15 4 6 8 10", (i - 1) % 10 + 1))
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 1000,600 enhanced font "Sans,12" linewidth 1.5
+} else {
+  set terminal png size 1000,600
+}
+system(sprintf("mkdir -p '%s/plots'", dir))
+set output dir."/plots/latency.png"
+noslash(s) = s[strlen(s):strlen(s)] eq "/" ? noslash(s[1:strlen(s) - 1]) : s
+basename(s) = strstrt(s, "/") > 0 ? basename(s[strstrt(s, "/") + 1:]) : s
+run = basename(noslash(dir))
+set grid
+set key box opaque
+set xlabel "target publish rate (msg/s)"
+set xrange [0:*]
+
+set title sprintf("End-to-end latency vs. publish rate  (%s)", run) noenhanced
+set ylabel "latency (ms, log scale)"
+set logscale y
+set format y "%g"
+set key outside right top
+# A log axis cannot show 0: such points are left out.
+pos(y) = y > 0 ? y : NaN
+pcol(j) = word("lat_p50_ms lat_p99_ms lat_p999_ms", j)
+pname(j) = word("p50 p99 p99.9", j)
+pdash(j) = int(word("1 2 3", j))
+plot for [i=1:words(counts)] for [j=1:3] csv \
+       using (sel(count(i), column("msg_rate"))):(pos(column(pcol(j)))) \
+       smooth unique with linespoints dt pdash(j) pt ptype(i) ps 1.1 lc i \
+       title sprintf("%s, %d clients", pname(j), count(i))
