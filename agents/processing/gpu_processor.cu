@@ -527,10 +527,14 @@ bool gpu_probe(std::string* why) {
   };
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
+  if (e == cudaErrorInsufficientDriver)
+    return fail("no NVIDIA driver loaded, or one older than this CUDA runtime "
+                "(cudaErrorInsufficientDriver)");
+  if (e == cudaErrorNoDevice || (e == cudaSuccess && count == 0))
+    return fail("no CUDA device (cudaErrorNoDevice)");
   if (e != cudaSuccess)
-    return fail(std::string("no usable GPU: ") + cudaGetErrorName(e) + ": " +
+    return fail(std::string("cudaGetDeviceCount: ") + cudaGetErrorName(e) + ": " +
                 cudaGetErrorString(e));
-  if (count == 0) return fail("no CUDA device");
   cudaDeviceProp prop;
   e = cudaGetDeviceProperties(&prop, 0);
   if (e != cudaSuccess) return fail(std::string("cudaGetDeviceProperties: ") + cudaGetErrorString(e));

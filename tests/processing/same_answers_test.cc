@@ -29,18 +29,20 @@ class SameAnswers : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SameAnswers, CpuThreadsAgreeExactly) {
   const auto recs = data(60000);
+  const std::vector<SensorRecord> few(recs.begin(), recs.begin() + 3000);
   for (int batch : {1, 777, 4096}) {
+    const auto& in = batch == 1 ? few : recs;  // 2 pool handoffs per record: keep it short
     const auto r = check_same_answers(config(GetParam(), "cpu", 1, batch),
-                                      config(GetParam(), "cpu", 4, batch), recs);
+                                      config(GetParam(), "cpu", 4, batch), in);
     EXPECT_TRUE(r.same) << "batch " << batch << ": " << r.detail;
     EXPECT_EQ(r.max_score_diff, 0.0);
     EXPECT_EQ(r.max_moment_diff, 0.0);
     if (GetParam() == "mlp") {
-      EXPECT_EQ(r.scores, recs.size());
+      EXPECT_EQ(r.scores, in.size());
     } else if (GetParam() == "zscore") {
       EXPECT_GT(r.anomalies, 0u);
     } else {
-      EXPECT_GT(r.windows, 1000u);
+      EXPECT_GT(r.windows, in.size() / 20);
     }
   }
 }

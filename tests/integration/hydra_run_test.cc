@@ -1,0 +1,188 @@
+// `hydra run` end to end on the embedded broker, as a user runs it: the test
+// reads results.csv and the step JSON, never console text.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+
+namespace hydra::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
+const std::string kSmoke = std::string(HYDRA_SOURCE_DIR) + "/scenarios/smoke.json";
+
+// results.csv as rows of column -> value (the writer quotes only error text
+// here, which these scenarios leave empty).
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> out;
+    std::string cell;
+    bool quoted = false;
+    for (char c : s) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) out.push_back(cell), cell.clear();
+      else cell += c;
+    }
+    out.push_back(cell);
+    return out;
+  };
+  if (!std::getline(in, line)) return rows;
+  header = split(line);
+  while (std::getline(in, line)) {
+    const auto cells = split(line);
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+// PIDs of live processes whose environment carries `tag` (agents inherit the
+// controller's environment, so this finds every agent a run started).
+std::vector<int> processes_with_env(const std::string& tag) {
+  std::vector<int> pids;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream env(e.path() / "environ", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(env)), std::istreambuf_iterator<char>());
+    std::ifstream stat(e.path() / "stat");
+    std::string st;
+    std::getline(stat, st);
+    const bool zombie = st.find(") Z ") != std::string::npos;
+    if (!zombie && all.find(tag) != std::string::npos) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+TEST(HydraRun, SmokeScenarioWritesLosslessRows) {
+  const fs::path out = temp_dir("smoke");
+  const auto r = run_command({kHydra, "run", kSmoke, "--out", out.string(), "--quiet"}, 180s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  const double duration = 2.0;
+  const double rates[] = {500, 1000};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    SCOPED_TRACE("step " + std::to_string(i));
+    EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+    EXPECT_EQ(std::stod(row.at("msg_rate")), rates[i]);
+    EXPECT_EQ(row.at("publisher.rate"), i == 0 ? "500" : "1000");  // sweep columns first
+    const double tx = std::stod(row.at("packet_tx"));
+    EXPECT_NEAR(tx, rates[i] * duration, rates[i] * duration * 0.02);
+    EXPECT_EQ(std::stod(row.at("average_packet_loss")), 0.0);
+    EXPECT_EQ(row.at("failing_clients"), "0");
+    EXPECT_EQ(row.at("lost"), "0");
+    EXPECT_EQ(row.at("duplicates"), "0");
+    EXPECT_EQ(std::stod(row.at("average_packets")), tx);
+    for (const char* col : {"lat_p50_ms", "lat_p99_ms", "lat_max_ms", "ack_p50_ms"})
+      EXPECT_GT(std::stod(row.at(col)), 0.0) << col;
+    EXPECT_GE(std::stod(row.at("lat_p99_ms")), std::stod(row.at("lat_p50_ms")));
+    EXPECT_EQ(row.at("client_count"), "2");
+  }
+  // The raw per-client stats behind the first row.
+  std::ifstream sj(out / "steps" / "000-r0.json");
+  ASSERT_TRUE(sj.good());
+  const auto step = nlohmann::json::parse(sj);
+  ASSERT_EQ(step["clients"].size(), 2u) << step.dump().substr(0, 400);
+  EXPECT_EQ(step["row"]["status"], "ok");
+  EXPECT_TRUE(fs::exists(out / "scenario.json"));
+  EXPECT_TRUE(fs::exists(out / "latency" / "000-r0.hgrm"));
+  fs::remove_all(out);
+}
+
+TEST(HydraValidate, BrokenScenariosExit2NamingTheKey) {
+  const fs::path dir = temp_dir("validate");
+  struct Case {
+    const char* text;
+    const char* expect;
+  } cases[] = {
+      {R"({"publisher": {"rate": -5}})", "publisher.rate"},
+      {R"({"publisher": {"rat": 5}})", "publisher.rat"},
+      {R"({"topic": {"replication": 3}})", "topic.replication"},
+      {R"({"publisher": {"message_size": 10}})", "publisher.message_size"},
+      {"{\n  \"name\": \"x\",\n  oops\n}", ":3:"},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    const fs::path f = dir / ("bad" + std::to_string(i++) + ".json");
+    std::ofstream(f) << c.text;
+    const auto r = run_command({kHydra, "validate", f.string()}, 30s);
+    EXPECT_EQ(r.exit_code, 2) << c.text;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.text << " -> " << r.err;
+    // hydra run refuses it the same way, before starting anything.
+    const auto rr = run_command({kHydra, "run", f.string(), "--out", (dir / "o").string()}, 30s);
+    EXPECT_EQ(rr.exit_code, 2) << c.text;
+    EXPECT_FALSE(fs::exists(dir / "o" / "results.csv"));
+  }
+  const auto ok = run_command({kHydra, "validate", kSmoke, "--set", "publisher.rate=750"}, 30s);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  fs::remove_all(dir);
+}
+
+TEST(HydraRun, SigintKeepsFinishedRowsAndLeavesNoAgent) {
+  const fs::path out = temp_dir("sigint");
+  const std::string tag = "HYDRA_TEST_TAG=sigint-" + std::to_string(getpid());
+  const fs::path scenario = out / "four-steps.json";
+  std::ofstream(scenario) << R"({
+    "name": "sigint", "duration_s": 2, "warmup_s": 1,
+    "topic": {"name": "sigint"},
+    "subscribers": {"clients": 2, "clients_per_agent": 1},
+    "sweep": {"publisher.rate": [500, 600, 700, 800]}
+  })";
+  auto bg = start_background(
+      {kHydra, "run", scenario.string(), "--out", (out / "r").string(), "--quiet"}, 1s, {tag});
+  ASSERT_GT(bg.pid, 0);
+  // Wait (bounded) for the first finished row, then interrupt mid-run.
+  const auto deadline = std::chrono::steady_clock::now() + 90s;
+  size_t rows = 0;
+  while (rows == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    rows = read_csv(out / "r" / "results.csv").size();
+  }
+  ASSERT_GE(rows, 1u) << "no row within 90 s";
+  EXPECT_FALSE(processes_with_env(tag).empty()) << "agents should be running mid-run";
+  const int code = stop_background(bg.pid, SIGINT, 30s);
+  EXPECT_EQ(code, 1) << "an interrupted run exits 1";
+  const auto after = read_csv(out / "r" / "results.csv");
+  EXPECT_GE(after.size(), rows);
+  EXPECT_LT(after.size(), 4u) << "the run should have stopped early";
+  EXPECT_EQ(after.front().at("status"), "ok");
+  // No agent left behind (allow a moment for the last exits to be reaped).
+  auto left = processes_with_env(tag);
+  for (int i = 0; i < 50 && !left.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    left = processes_with_env(tag);
+  }
+  EXPECT_TRUE(left.empty()) << left.size() << " process(es) left, first pid " << left.front();
+  for (int pid : left) kill(pid, SIGKILL);
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace hydra::test
