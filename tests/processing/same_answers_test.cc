@@ -40,7 +40,9 @@ TEST_P(SameAnswers, CpuThreadsAgreeExactly) {
     if (GetParam() == "mlp") {
       EXPECT_EQ(r.scores, in.size());
     } else if (GetParam() == "zscore") {
-      EXPECT_GT(r.anomalies, 0u);
+      if (batch != 1) {
+        EXPECT_GT(r.anomalies, 0u);  // `few` ends inside the warm-up
+      }
     } else {
       EXPECT_GT(r.windows, in.size() / 20);
     }

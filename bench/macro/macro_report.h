@@ -1,0 +1,60 @@
+// Results of hydra_macro_bench: what each side measured (plain values, no
+// formatting), the comparison derived from them in one function, and the
+// console and CSV renderings of both.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace hydra::bench {
+
+// One side of one comparison in one round.
+struct Measurement {
+  std::string bench;        // "publisher" or "subscriber"
+  std::string side;         // "hydra" or "raw"
+  int round = 0;            // 1-based
+  int partitions = 0;
+  uint64_t messages = 0;    // publisher: acknowledged; subscriber: received
+  int64_t span_ns = 0;      // publisher: first send .. all acknowledged; subscriber: first .. last
+  uint64_t queue_full = 0;  // publisher: sends refused by a full local queue
+  double cpu_s = 0;         // process CPU time spent during the span
+  std::string error;        // empty when the side ran cleanly
+};
+
+// Messages per second of one measurement (0 when it has no span).
+double rate(const Measurement& m);
+
+// Hydra against raw for one bench, over one round or (round 0) the median
+// of every round's rates.
+struct Comparison {
+  std::string bench;
+  int round = 0;  // 0: the summary over rounds
+  int partitions = 0;
+  uint64_t hydra_messages = 0;  // per round only (0 in the summary)
+  uint64_t raw_messages = 0;
+  double hydra_s = 0;
+  double raw_s = 0;
+  double hydra_rate = 0;
+  double raw_rate = 0;
+  double ratio = 0;  // hydra / raw; 0 when raw measured nothing
+  double target = 0;
+  bool pass = false;
+  std::string error;  // either side's error, if any
+};
+
+// Per round and, last, the median summary, for every bench measured.
+std::vector<Comparison> compare(const std::vector<Measurement>& ms);
+
+void print_measurement(std::ostream& os, const Measurement& m);
+void print_summary(std::ostream& os, const std::vector<Comparison>& cs);
+
+// One row per comparison. Header:
+// bench,round,partitions,hydra_messages,hydra_s,hydra_msg_per_s,raw_messages,
+// raw_s,raw_msg_per_s,ratio,target,verdict,error
+// (round is "median" on the summary rows). Throws std::runtime_error when the
+// file cannot be written.
+void write_csv(const std::string& path, const std::vector<Comparison>& cs);
+
+}  // namespace hydra::bench

@@ -1,0 +1,351 @@
+// In-memory stand-ins for the transport seam (agents/transport.h), so the
+// publisher, the subscriber clients and the control server are tested without
+// a broker. Also the small helpers those tests share: building Hydra message
+// values and waiting, with a bound, for a condition.
+//
+// FakeProducer records every message it accepts (bytes, partition, key) and
+// every attempt it refused; it can refuse the next N sends with kQueueFull
+// (or kError), and poll()/flush() hand delivery reports back through the
+// DeliveryFn, on the thread that calls them (the publisher's sending thread,
+// as librdkafka would).
+//
+// FakeConsumer is a thread-safe queue of scripted messages the test pushes;
+// poll() hands them out in order. ready() and assigned() are whatever the test
+// set.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "agents/publisher.h"
+#include "agents/transport.h"
+#include "common/message_header.h"
+
+namespace hydra::test {
+
+// Polls `cond` every millisecond until it holds or `timeout` passes. Returns
+// whether it held (callers assert on that; a timeout is a failure, never a
+// pass).
+inline bool wait_for(const std::function<bool()>& cond,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (cond()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return cond();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// A Hydra message value: the header, then `size - 40` body bytes.
+inline std::vector<uint8_t> hydra_message(uint32_t producer, uint32_t partition, uint64_t seq,
+                                          int64_t intended_ns, size_t size = 100) {
+  std::vector<uint8_t> v(std::max(size, MessageHeader::kSize), 0xAB);
+  MessageHeader h;
+  h.producer_id = producer;
+  h.partition = partition;
+  h.sequence = seq;
+  h.intended_ns = intended_ns;
+  h.actual_ns = intended_ns;
+  encode_header(h, v.data());
+  return v;
+}
+
+// ---------------------------------------------------------------- producer
+
+struct SentMessage {
+  int32_t partition = -1;
+  std::string key;
+  std::vector<uint8_t> value;
+  MessageHeader header() const { return *decode_header(value.data(), value.size()); }
+};
+
+class FakeProducer final : public ProducerDriver {
+ public:
+  struct Options {
+    int partitions = 1;          // partition_count() answer (-1: unknown)
+    int queue_full_next = 0;     // the first N sends answer kQueueFull
+    bool deliver_ok = true;      // delivery reports say ok (false: failed)
+    bool hold_reports = false;   // poll()/flush() deliver nothing (outstanding)
+    size_t max_recorded = 200'000;  // keep the bytes of at most this many sends
+  };
+
+  FakeProducer(Options o, DeliveryFn on_delivery)
+      : partitions_(o.partitions),
+        queue_full_next_(o.queue_full_next),
+        deliver_ok_(o.deliver_ok),
+        hold_reports_(o.hold_reports),
+        max_recorded_(o.max_recorded),
+        on_delivery_(std::move(on_delivery)) {}
+
+  // ---- test side (any thread)
+  void set_queue_full(int n) { queue_full_next_.store(n); }
+  void set_error_next(int n) { error_next_.store(n); }
+  void set_deliver_ok(bool ok) { deliver_ok_.store(ok); }
+  void set_hold_reports(bool hold) { hold_reports_.store(hold); }
+
+  uint64_t sent_count() const { return sent_count_.load(); }
+  uint64_t refused_count() const { return refused_count_.load(); }
+  uint64_t reported_count() const { return reported_count_.load(); }
+  int poll_calls() const { return poll_calls_.load(); }
+  int flush_calls() const { return flush_calls_.load(); }
+  std::vector<SentMessage> sent() const {
+    std::lock_guard lock(mu_);
+    return sent_;
+  }
+  // Every refused attempt (kQueueFull or kError), in order.
+  std::vector<SentMessage> refused() const {
+    std::lock_guard lock(mu_);
+    return refused_;
+  }
+  // Accepted sends per partition (all of them, also those not recorded).
+  std::map<int32_t, uint64_t> sent_per_partition() const {
+    std::lock_guard lock(mu_);
+    return per_partition_;
+  }
+
+  // ---- ProducerDriver (the publisher's thread)
+  SendStatus send(int32_t partition, std::string_view key, const void* value,
+                  size_t len) override {
+    const auto* p = static_cast<const uint8_t*>(value);
+    SentMessage m{partition, std::string(key), std::vector<uint8_t>(p, p + len)};
+    std::lock_guard lock(mu_);
+    if (take_one(error_next_)) {
+      refused_.push_back(std::move(m));
+      ++refused_count_;
+      return SendStatus::kError;
+    }
+    if (take_one(queue_full_next_)) {
+      if (refused_.size() < max_recorded_) refused_.push_back(std::move(m));
+      ++refused_count_;
+      return SendStatus::kQueueFull;
+    }
+    pending_.push_back(m.value);
+    ++per_partition_[partition];
+    if (sent_.size() < max_recorded_) sent_.push_back(std::move(m));
+    ++sent_count_;
+    return SendStatus::kOk;
+  }
+
+  void poll(int) override {
+    ++poll_calls_;
+    deliver();
+  }
+
+  int flush(int) override {
+    ++flush_calls_;
+    deliver();
+    std::lock_guard lock(mu_);
+    return int(pending_.size());
+  }
+
+  uint64_t net_tx_bytes() const override { return 0; }
+  uint64_t net_rx_bytes() const override { return 0; }
+  int partition_count(int) override { return partitions_; }
+  std::string last_error() const override { return "fake: broker unreachable"; }
+
+ private:
+  static bool take_one(std::atomic<int>& n) {
+    int v = n.load();
+    while (v > 0)
+      if (n.compare_exchange_weak(v, v - 1)) return true;
+    return false;
+  }
+
+  // Reports every pending message, outside the lock (the callback may call
+  // back into nothing here, but it runs the publisher's accounting).
+  void deliver() {
+    if (hold_reports_.load()) return;
+    std::deque<std::vector<uint8_t>> batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.swap(pending_);
+    }
+    const bool ok = deliver_ok_.load();
+    for (const auto& v : batch) {
+      on_delivery_(v.data(), v.size(), ok);
+      ++reported_count_;
+    }
+  }
+
+  const int partitions_;
+  std::atomic<int> queue_full_next_;
+  std::atomic<int> error_next_{0};
+  std::atomic<bool> deliver_ok_;
+  std::atomic<bool> hold_reports_;
+  const size_t max_recorded_;
+  DeliveryFn on_delivery_;
+
+  mutable std::mutex mu_;
+  std::vector<SentMessage> sent_;
+  std::vector<SentMessage> refused_;
+  std::map<int32_t, uint64_t> per_partition_;
+  std::deque<std::vector<uint8_t>> pending_;  // sent, not yet reported
+  std::atomic<uint64_t> sent_count_{0};
+  std::atomic<uint64_t> refused_count_{0};
+  std::atomic<uint64_t> reported_count_{0};
+  std::atomic<int> poll_calls_{0};
+  std::atomic<int> flush_calls_{0};
+};
+
+// Makes FakeProducers for a Publisher and keeps a raw pointer to the latest
+// (valid while the publisher holds it: until its next start or destruction).
+class FakeProducerFactory {
+ public:
+  FakeProducer::Options options;
+
+  ProducerFactory factory() {
+    return [this](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
+      configs_.push_back(cfg);
+      auto p = std::make_unique<FakeProducer>(options, std::move(on_delivery));
+      last_ = p.get();
+      ++made_;
+      return std::unique_ptr<ProducerDriver>(std::move(p));
+    };
+  }
+
+  FakeProducer* last() const { return last_; }
+  int made() const { return made_; }
+  const std::vector<proto::PublisherConfig>& configs() const { return configs_; }
+
+ private:
+  FakeProducer* last_ = nullptr;
+  int made_ = 0;
+  std::vector<proto::PublisherConfig> configs_;
+};
+
+// ---------------------------------------------------------------- consumer
+
+struct Scripted {
+  std::vector<uint8_t> value;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  bool error = false;
+  std::string errstr;
+};
+
+class FakeConsumer final : public ConsumerDriver {
+ public:
+  // ---- test side (any thread)
+  void push(std::vector<uint8_t> value, int32_t partition = 0) {
+    Scripted s;
+    s.value = std::move(value);
+    s.partition = partition;
+    push(std::move(s));
+  }
+  void push_error(std::string errstr) {
+    Scripted s;
+    s.error = true;
+    s.errstr = std::move(errstr);
+    push(std::move(s));
+  }
+  void push(Scripted s) {
+    {
+      std::lock_guard lock(mu_);
+      if (s.offset < 0) s.offset = next_offset_++;
+      queue_.push_back(std::move(s));
+    }
+    cv_.notify_all();
+  }
+  void set_ready(bool r) { ready_.store(r); }
+  void set_assigned(std::vector<int32_t> parts) {
+    std::lock_guard lock(mu_);
+    assigned_ = std::move(parts);
+  }
+  size_t queued() const {
+    std::lock_guard lock(mu_);
+    return queue_.size();
+  }
+  uint64_t delivered() const { return delivered_.load(); }
+  bool closed() const { return closed_.load(); }
+
+  // ---- ConsumerDriver (the client's thread)
+  bool poll(int timeout_ms, Received& out) override {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                      [&] { return !queue_.empty(); }))
+      return false;
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    out = Received{};
+    out.value = current_.value.empty() ? nullptr : current_.value.data();
+    out.len = current_.value.size();
+    out.partition = current_.partition;
+    out.offset = current_.offset;
+    out.error = current_.error;
+    out.errstr = current_.errstr;
+    ++delivered_;
+    return true;
+  }
+  bool ready() const override { return ready_.load(); }
+  std::vector<int32_t> assigned() const override {
+    std::lock_guard lock(mu_);
+    return assigned_;
+  }
+  void close() override { closed_.store(true); }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Scripted> queue_;
+  Scripted current_;  // what the last poll() handed out (valid until the next)
+  int64_t next_offset_ = 0;
+  std::vector<int32_t> assigned_;
+  std::atomic<bool> ready_{true};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<bool> closed_{false};
+};
+
+// Hands out one FakeConsumer per client id. The test may script a client's
+// consumer before or after the client thread takes it; the pool keeps a raw
+// pointer, valid until the client that took it is destroyed.
+class FakeConsumerPool {
+ public:
+  // The consumer of client `id`: the one waiting to be taken, else the one
+  // taken last, else a new one that will be handed out on the next take().
+  FakeConsumer* at(int id) {
+    std::lock_guard lock(mu_);
+    auto& w = waiting_[id];
+    if (w) return w.get();
+    auto it = taken_by_.find(id);
+    if (it != taken_by_.end()) return it->second;
+    w = std::make_unique<FakeConsumer>();
+    return w.get();
+  }
+
+  // Whoever takes it owns it (the client thread, through the factory).
+  std::unique_ptr<ConsumerDriver> take(int id) {
+    std::lock_guard lock(mu_);
+    auto& w = waiting_[id];
+    if (!w) w = std::make_unique<FakeConsumer>();
+    taken_by_[id] = w.get();
+    ++taken_;
+    return std::unique_ptr<ConsumerDriver>(std::move(w));
+  }
+
+  int taken() const {
+    std::lock_guard lock(mu_);
+    return taken_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<int, std::unique_ptr<FakeConsumer>> waiting_;
+  std::map<int, FakeConsumer*> taken_by_;
+  int taken_ = 0;
+};
+
+}  // namespace hydra::test
