@@ -62,6 +62,7 @@ nlohmann::json Publisher::start() {
   window_from_.assign(size_t(config_.partitions), 0);
   zero_counters();
   stopped_ns_ = 0;
+  cpu_at_stop_ = 0;
   stop_.store(false);
   state_ = AgentState::kRunning;
   mailbox_.open();
@@ -103,6 +104,8 @@ void Publisher::zero_counters() {
 nlohmann::json Publisher::snapshot_json() {
   PublisherStats s = stats_;
   ProcessUsage usage = read_process_usage();
+  // CPU over the counted span: reset .. stop (flush included), or .. now.
+  if (cpu_at_stop_) usage.cpu_ns = cpu_at_stop_;
   usage.cpu_ns -= std::min(usage.cpu_ns, cpu_at_reset_);
   s.cpu_ns = usage.cpu_ns;
   if (driver_) {
@@ -110,6 +113,7 @@ nlohmann::json Publisher::snapshot_json() {
     s.net_rx_bytes = driver_->net_rx_bytes() - std::min(driver_->net_rx_bytes(), rx_at_reset_);
   }
   s.until_ns = stopped_ns_ ? stopped_ns_ : clock_.now();
+  usage.span_ns = uint64_t(std::max<int64_t>(0, s.until_ns - s.since_ns));
   ProducerWindow w;
   w.producer_id = config_.producer_id;
   for (size_t p = 0; p < next_seq_.size(); ++p) {
@@ -270,6 +274,7 @@ void Publisher::run() {
   stopped_ns_ = clock_.now();
   // Bounded: what is still unacknowledged after this counts as neither.
   const int outstanding = driver_->flush(kFlushTimeoutMs);
+  cpu_at_stop_ = read_process_usage().cpu_ns;
   {
     std::lock_guard lock(mu_);
     if (outstanding > 0 && error_.empty())

@@ -67,6 +67,7 @@ class Publisher final : public AgentRole {
   uint64_t tx_at_reset_ = 0;
   uint64_t rx_at_reset_ = 0;
   int64_t stopped_ns_ = 0;
+  uint64_t cpu_at_stop_ = 0;
 };
 
 }  // namespace hydra

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "agents/processing/processor.h"
+#include "common/clock.h"
 #include "common/process_usage.h"
 
 namespace hydra {
@@ -83,6 +84,7 @@ nlohmann::json Subscriber::start() {
   }
   for (auto& c : clients_) c->start();
   cpu_at_reset_ = read_process_usage().cpu_ns;
+  reset_mono_ns_ = mono_ns();
   state_ = AgentState::kRunning;
   return {};
 }
@@ -133,6 +135,7 @@ nlohmann::json Subscriber::reset(const nlohmann::json& request) {
     if (!c.reset(windows)) ++late;
   });
   cpu_at_reset_ = read_process_usage().cpu_ns;
+  reset_mono_ns_ = mono_ns();
   if (late > 0)
     throw std::runtime_error("reset: " + std::to_string(late) +
                              " client thread(s) did not answer within 5 s");
@@ -160,6 +163,7 @@ nlohmann::json Subscriber::stats(const nlohmann::json& request) {
   }
   ProcessUsage usage = read_process_usage();
   usage.cpu_ns -= std::min(usage.cpu_ns, cpu_at_reset_);
+  usage.span_ns = uint64_t(std::max<int64_t>(0, mono_ns() - reset_mono_ns_));
   return {{"role", "sub"},
           {"state", proto::state_name(state_)},
           {"clients", clients},

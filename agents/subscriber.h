@@ -41,6 +41,7 @@ class Subscriber final : public AgentRole {
   proto::SubscriberConfig config_;
   std::vector<std::unique_ptr<SubscriberClient>> clients_;
   uint64_t cpu_at_reset_ = 0;
+  int64_t reset_mono_ns_ = 0;
   std::string processing_note_;
 };
 

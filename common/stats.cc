@@ -132,12 +132,16 @@ ClientStats ClientStats::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json ProcessUsage::to_json() const {
-  return {{"cpu_ns", cpu_ns}, {"rss_bytes", rss_bytes}, {"max_rss_bytes", max_rss_bytes}};
+  return {{"cpu_ns", cpu_ns},
+          {"span_ns", span_ns},
+          {"rss_bytes", rss_bytes},
+          {"max_rss_bytes", max_rss_bytes}};
 }
 
 ProcessUsage ProcessUsage::from_json(const nlohmann::json& j) {
   ProcessUsage u;
   u.cpu_ns = j.at("cpu_ns").get<uint64_t>();
+  u.span_ns = j.value("span_ns", uint64_t(0));
   u.rss_bytes = j.at("rss_bytes").get<uint64_t>();
   u.max_rss_bytes = j.at("max_rss_bytes").get<uint64_t>();
   return u;

@@ -95,7 +95,8 @@ struct ClientStats {
 
 // Resource use of one agent process.
 struct ProcessUsage {
-  uint64_t cpu_ns = 0;     // user + system since process start
+  uint64_t cpu_ns = 0;     // user + system (since process start, or over span_ns)
+  uint64_t span_ns = 0;    // wall time cpu_ns was accumulated over (0: since start)
   uint64_t rss_bytes = 0;  // current resident set
   uint64_t max_rss_bytes = 0;
   nlohmann::json to_json() const;

@@ -50,7 +50,9 @@ std::string short_key(const std::string& key) {
   const auto dot = key.rfind('.');
   return dot == std::string::npos ? key : key.substr(dot + 1);
 }
-int sweep_width(const std::string& key) { return std::max<int>(8, short_key(key).size()); }
+int sweep_width(const std::string& key) {
+  return std::max<int>(8, short_key(key).size());
+}
 
 std::string fit(std::string s, int width) {
   s = printable(s);
@@ -80,8 +82,8 @@ std::string ConsoleReporter::progress_line(const Progress& p) const {
   if (info_.repeats > 1) line += fmt(" (r%d)", p.repeat);
   line += " " + fit(p.phase.empty() ? "-" : p.phase, 8);
   line += "  elapsed " + duration(p.elapsed_s) + "  ETA " + duration(p.eta_s);
-  line += fmt("  tx %.1f msg/s  rx %.1f msg/s/client  loss %.4f%%", p.tx_rate, p.rx_rate,
-              p.loss_pct);
+  line +=
+      fmt("  tx %.1f msg/s  rx %.1f msg/s/client  loss %.4f%%", p.tx_rate, p.rx_rate, p.loss_pct);
   return line;
 }
 

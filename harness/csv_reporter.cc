@@ -43,8 +43,8 @@ std::vector<std::vector<std::string>> read_csv(std::istream& in) {
   std::vector<std::vector<std::string>> records;
   std::vector<std::string> record;
   std::string field;
-  bool quoted = false;      // inside a quoted field
-  bool any = false;         // the current record has begun
+  bool quoted = false;  // inside a quoted field
+  bool any = false;     // the current record has begun
   char c;
   auto end_record = [&] {
     record.push_back(std::move(field));
@@ -140,7 +140,9 @@ void CsvReporter::on_step_done(const Row& row, const StepResult& /*result*/) {
   write_line(cells);
 }
 
-void CsvReporter::on_run_end(bool /*interrupted*/) { out_.flush(); }
+void CsvReporter::on_run_end(bool /*interrupted*/) {
+  out_.flush();
+}
 
 void CsvReporter::write_line(const std::vector<std::string>& cells) {
   out_ << csv_line(cells);

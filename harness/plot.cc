@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -69,7 +70,7 @@ bool hgrm_has_data(const fs::path& p) {
 }
 
 struct CsvSummary {
-  std::string counts;                          // distinct client counts, ascending
+  std::string counts;                         // distinct client counts, ascending
   std::map<std::string, std::string> titles;  // step stem -> "key=value ..."
   size_t rows = 0;
 };
@@ -197,16 +198,18 @@ std::string run_gnuplot(const std::string& gnuplot, const std::string& settings,
   }
   ::close(fds[0]);
 
+  // Its output closed; wait for the exit, still under the limit. Past it, the
+  // whole process group is killed and reaped.
   int status = 0;
   for (;;) {
-    const pid_t w = ::waitpid(pid, &status, timed_out ? 0 : WNOHANG);
-    if (w == pid) break;
-    if (w < 0 && errno != EINTR) return std::string("waitpid: ") + std::strerror(errno);
     if (timed_out) {
       ::kill(-pid, SIGKILL);
       ::kill(pid, SIGKILL);
-      continue;
     }
+    const pid_t w = ::waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return std::string("waitpid: ") + std::strerror(errno);
     if (ms_left() == 0) {
       timed_out = true;
       continue;
@@ -214,8 +217,9 @@ std::string run_gnuplot(const std::string& gnuplot, const std::string& settings,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (timed_out) {
-    ::kill(-pid, SIGKILL);  // its children, if any outlived it
-    return "gnuplot did not finish within " + std::to_string(int(timeout_s)) + " s";
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", timeout_s);
+    return std::string("gnuplot did not finish within ") + limit + " s (killed)";
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
   std::string why;
@@ -317,8 +321,8 @@ std::string find_plot_scripts_dir(const std::string& argv0) {
   for (const auto& bin : binaries) {
     if (bin.empty()) continue;
     const fs::path bin_dir = fs::weakly_canonical(bin, ec).parent_path();
-    for (const fs::path& candidate : {bin_dir / ".." / ".." / "tools" / "plot",
-                                     bin_dir / ".." / "share" / "hydra" / "plot"}) {
+    for (const fs::path& candidate :
+         {bin_dir / ".." / ".." / "tools" / "plot", bin_dir / ".." / "share" / "hydra" / "plot"}) {
       if (is_script_dir(candidate)) return fs::weakly_canonical(candidate, ec).string();
     }
   }

@@ -33,16 +33,16 @@ struct RunInfo {
 
 // Live state of the step in progress, sent about once a second.
 struct Progress {
-  int step = 0;                // sweep index of the running step
-  int repeat = 0;              // its repeat index
-  int index = 1;               // 1-based position among all step runs of the run
-  int total = 1;               // step runs in the run (total_steps x repeats)
-  double elapsed_s = 0;        // since the run started
-  double eta_s = -1;           // estimated time left in the run; < 0 when unknown
-  double tx_rate = 0;          // publisher, msg/s, recent
-  double rx_rate = 0;          // per subscriber client, msg/s, recent
-  double loss_pct = 0;         // loss so far in this step, percent
-  std::string phase;           // "warmup", "measure", "drain", ...
+  int step = 0;          // sweep index of the running step
+  int repeat = 0;        // its repeat index
+  int index = 1;         // 1-based position among all step runs of the run
+  int total = 1;         // step runs in the run (total_steps x repeats)
+  double elapsed_s = 0;  // since the run started
+  double eta_s = -1;     // estimated time left in the run; < 0 when unknown
+  double tx_rate = 0;    // publisher, msg/s, recent
+  double rx_rate = 0;    // per subscriber client, msg/s, recent
+  double loss_pct = 0;   // loss so far in this step, percent
+  std::string phase;     // "warmup", "measure", "drain", ...
 };
 
 class Reporter {

@@ -13,10 +13,14 @@ constexpr double kNsPerMs = 1e6;
 constexpr double kNsPerS = 1e9;
 constexpr double kBytesPerMiB = 1024.0 * 1024.0;
 
-double ns_to_ms(int64_t ns) { return double(ns) / kNsPerMs; }
+double ns_to_ms(int64_t ns) {
+  return double(ns) / kNsPerMs;
+}
 
 // a / b, or 0 when b is not positive (an empty window, a zero-length span).
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 
 int decimals(ColumnFormat f) {
   switch (f) {

@@ -35,35 +35,35 @@ enum class ColumnFormat {
 // X(type, name, format): every results.csv column of DESIGN.md after step and
 // repeat, in the contract's order and spelling. Declared once so the struct,
 // the CSV header, the cells and the JSON cannot drift apart.
-#define HYDRA_ROW_COLUMNS(X)                                                              \
-  X(int64_t, client_count, kInteger)        /* N subscriber clients */                   \
-  X(double, msg_rate, kRate)                /* target publish rate, msg/s */             \
-  X(uint64_t, packet_tx, kInteger)          /* messages sent in the measured window */   \
-  X(double, average_tx_rate, kRate)         /* packet_tx / measured_s */                 \
-  X(double, average_packets, kCount)        /* sum of unique / N */                      \
-  X(double, average_rate, kRate)            /* sum of client rates / N */                \
-  X(double, average_packet_loss, kPercent)  /* mean of lost / expected, percent */       \
-  X(int64_t, failing_clients, kInteger)     /* unique < expected, or unanswered */       \
-  X(double, failing_clients_rate, kRate)    /* mean rate of the failing clients */       \
-  X(uint64_t, lost, kInteger)               /* sums over clients */                      \
-  X(uint64_t, duplicates, kInteger)                                                      \
-  X(uint64_t, reordered, kInteger)                                                       \
-  X(uint64_t, foreign, kInteger)                                                         \
-  X(double, lat_p50_ms, kMs)                /* end to end, from intended send */         \
-  X(double, lat_p90_ms, kMs)                                                             \
-  X(double, lat_p99_ms, kMs)                                                             \
-  X(double, lat_p999_ms, kMs)                                                            \
-  X(double, lat_max_ms, kMs)                                                             \
-  X(double, ack_p50_ms, kMs)                /* publisher ack latency, from intended */   \
-  X(double, ack_p99_ms, kMs)                                                             \
-  X(double, send_delay_p99_ms, kMs)         /* publisher schedule slip */                \
-  X(double, pub_cpu, kCpu)                  /* percent of one core */                    \
-  X(double, pub_net_txrate, kRate)          /* bytes/s to the brokers */                 \
-  X(double, pub_net_rxrate, kRate)          /* bytes/s from the brokers */               \
-  X(double, sub_cpu, kCpu)                  /* mean over subscriber agents */            \
-  X(double, sub_rss_mb, kMb)                /* max over subscriber agents, MiB */        \
-  X(std::string, status, kText)             /* "ok", "failed" or "skipped" */            \
-  X(std::string, error, kText)              /* why, when not ok */
+#define HYDRA_ROW_COLUMNS(X)                                                          \
+  X(int64_t, client_count, kInteger)       /* N subscriber clients */                 \
+  X(double, msg_rate, kRate)               /* target publish rate, msg/s */           \
+  X(uint64_t, packet_tx, kInteger)         /* messages sent in the measured window */ \
+  X(double, average_tx_rate, kRate)        /* packet_tx / measured_s */               \
+  X(double, average_packets, kCount)       /* sum of unique / N */                    \
+  X(double, average_rate, kRate)           /* sum of client rates / N */              \
+  X(double, average_packet_loss, kPercent) /* mean of lost / expected, percent */     \
+  X(int64_t, failing_clients, kInteger)    /* unique < expected, or unanswered */     \
+  X(double, failing_clients_rate, kRate)   /* mean rate of the failing clients */     \
+  X(uint64_t, lost, kInteger)              /* sums over clients */                    \
+  X(uint64_t, duplicates, kInteger)                                                   \
+  X(uint64_t, reordered, kInteger)                                                    \
+  X(uint64_t, foreign, kInteger)                                                      \
+  X(double, lat_p50_ms, kMs) /* end to end, from intended send */                     \
+  X(double, lat_p90_ms, kMs)                                                          \
+  X(double, lat_p99_ms, kMs)                                                          \
+  X(double, lat_p999_ms, kMs)                                                         \
+  X(double, lat_max_ms, kMs)                                                          \
+  X(double, ack_p50_ms, kMs) /* publisher ack latency, from intended */               \
+  X(double, ack_p99_ms, kMs)                                                          \
+  X(double, send_delay_p99_ms, kMs) /* publisher schedule slip */                     \
+  X(double, pub_cpu, kCpu)          /* percent of one core */                         \
+  X(double, pub_net_txrate, kRate)  /* bytes/s to the brokers */                      \
+  X(double, pub_net_rxrate, kRate)  /* bytes/s from the brokers */                    \
+  X(double, sub_cpu, kCpu)          /* mean over subscriber agents */                 \
+  X(double, sub_rss_mb, kMb)        /* max over subscriber agents, MiB */             \
+  X(std::string, status, kText)     /* "ok", "failed" or "skipped" */                 \
+  X(std::string, error, kText)      /* why, when not ok */
 
 struct Row {
   int step = 0;

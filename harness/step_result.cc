@@ -26,6 +26,7 @@ nlohmann::json StepResult::to_json() const {
   auto subs = nlohmann::json::array();
   for (const auto& u : subscriber_usage) subs.push_back(u.to_json());
   j["subscriber_usage"] = subs;
+  j["controller_usage"] = controller_usage.to_json();
   return j;
 }
 

@@ -37,6 +37,9 @@ struct StepResult {
   std::vector<int> unanswered_clients;
   // Per subscriber agent: resource use delta over the measured window.
   std::vector<ProcessUsage> subscriber_usage;
+  // The controller's own process over the same span. With the embedded
+  // broker this is, almost all of it, the mock broker's CPU.
+  ProcessUsage controller_usage;
 
   double measured_s = 0;  // wall time of the measured window, s
   std::string status = "ok";  // "ok", "failed" or "skipped"

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/clock.h"
+#include "common/process_usage.h"
 #include "common/protocol.h"
 #include "harness/interrupt.h"
 
@@ -25,6 +27,7 @@ struct SubSlot {
   int first_client = 0;
   int clients = 0;
   bool dead = false;  // stopped answering: its clients are failing
+  bool warm = false;  // already running this step's configuration
   nlohmann::json last;  // its last stats reply
 };
 
@@ -90,18 +93,21 @@ StepResult StepRunner::run(const StepPlan& plan) {
     }
   };
   // Sends one command to every live subscriber agent at once.
+  // (Only those `which` selects, when given.) Replies come back by slot; a
+  // slot not asked gets a default Reply.
   auto call_subs = [&](Command cmd, const std::function<nlohmann::json(const SubSlot&)>& body,
-                       ms to) {
+                       ms to, const std::function<bool(const SubSlot&)>& which = nullptr) {
     std::vector<AgentHandle*> live;
-    for (auto& s : subs)
-      if (!s.dead) live.push_back(s.agent);
+    std::vector<bool> asked(subs.size(), false);
+    for (size_t i = 0; i < subs.size(); ++i)
+      if (!subs[i].dead && (!which || which(subs[i]))) live.push_back(subs[i].agent), asked[i] = true;
     std::vector<Reply> replies(subs.size());
     AgentPool::parallel(live, [&](AgentHandle& a) {
       for (size_t i = 0; i < subs.size(); ++i)
         if (subs[i].agent == &a) replies[i] = a.client->call(cmd, body(subs[i]), to);
     });
     for (size_t i = 0; i < subs.size(); ++i) {
-      if (subs[i].dead) continue;
+      if (!asked[i] || subs[i].dead) continue;
       if (!replies[i].answered) sub_failed(subs[i], replies[i].error);
     }
     return replies;
@@ -113,7 +119,13 @@ StepResult StepRunner::run(const StepPlan& plan) {
   // result; every exit path of the step goes through here.
   auto finish = [&]() -> StepResult {
     if (pub_started) pub.client->call(Command::kStop, timeout);
-    if (subs_started) call_subs(Command::kStop, empty_body, timeout);
+    // Subscribers of a good step keep running: the next step with the same
+    // subscriber shape reuses them warm and skips the group joins. After a
+    // failure or an interrupt they are stopped, to start clean.
+    if (subs_started && (r.status != "ok" || interrupted())) {
+      call_subs(Command::kStop, empty_body, timeout);
+      for (auto& s : subs) running_.erase(s.agent->proc.pid);
+    }
     for (auto& s : subs) {
       if (s.dead) {
         pool_.discard(*s.agent);
@@ -157,23 +169,40 @@ StepResult StepRunner::run(const StepPlan& plan) {
   processing["linger_ms"] = sc.subscribers.processing.linger_ms;
   processing["threads"] = sc.subscribers.processing.threads;
   processing["window_ms"] = sc.subscribers.processing.window_ms;
+  auto sub_config = [&](const SubSlot& s) {
+    proto::SubscriberConfig c;
+    c.bootstrap = plan.bootstrap;
+    c.topic = plan.topic;
+    c.clients = s.clients;
+    c.first_client_id = s.first_client;
+    c.groups = sc.subscribers.groups;
+    c.group_prefix = plan.group_prefix;
+    c.kafka = sc.subscribers.kafka;
+    if (sc.subscribers.processing.kind != "none") c.processing = processing;
+    return c.to_json();
+  };
+  // What makes two subscriber configurations interchangeable: all but the
+  // group names, which only have to be unique.
+  auto shape = [&](const SubSlot& s) {
+    auto j = sub_config(s);
+    j.erase("group_prefix");
+    return j.dump();
+  };
+  for (auto& s : subs) {
+    auto it = running_.find(s.agent->proc.pid);
+    s.warm = it != running_.end() && it->second == shape(s);
+  }
+  auto cold = [](const SubSlot& s) { return !s.warm; };
+  // Agents still running another shape stop before they are reconfigured.
+  call_subs(Command::kStop, empty_body, timeout,
+            [&](const SubSlot& s) { return !s.warm && running_.count(s.agent->proc.pid); });
+  for (auto& s : subs)
+    if (!s.warm) running_.erase(s.agent->proc.pid);
   auto replies = call_subs(
-      Command::kConfigure,
-      [&](const SubSlot& s) {
-        proto::SubscriberConfig c;
-        c.bootstrap = plan.bootstrap;
-        c.topic = plan.topic;
-        c.clients = s.clients;
-        c.first_client_id = s.first_client;
-        c.groups = sc.subscribers.groups;
-        c.group_prefix = plan.group_prefix;
-        c.kafka = sc.subscribers.kafka;
-        if (sc.subscribers.processing.kind != "none") c.processing = processing;
-        return nlohmann::json{{"config", c.to_json()}};
-      },
-      timeout);
+      Command::kConfigure, [&](const SubSlot& s) { return nlohmann::json{{"config", sub_config(s)}}; },
+      timeout, cold);
   for (size_t i = 0; i < subs.size(); ++i) {
-    if (subs[i].dead || replies[i].ok) continue;
+    if (subs[i].dead || subs[i].warm || replies[i].ok) continue;
     const std::string err = replies[i].body.value("error", replies[i].error);
     if (err.rfind("skipped: ", 0) == 0) {
       r.status = "skipped";
@@ -188,12 +217,15 @@ StepResult StepRunner::run(const StepPlan& plan) {
   // --- start subscribers, readiness barrier --------------------------------
   t = SteadyClock::now();
   subs_started = true;
-  replies = call_subs(Command::kStart, empty_body, timeout);
-  for (size_t i = 0; i < subs.size(); ++i)
-    if (!subs[i].dead && !replies[i].ok) {
+  replies = call_subs(Command::kStart, empty_body, timeout, cold);
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (subs[i].dead || subs[i].warm) continue;
+    if (!replies[i].ok) {
       fail(subs[i].agent->describe() + ": " + replies[i].error);
       return finish();
     }
+    running_[subs[i].agent->proc.pid] = shape(subs[i]);
+  }
   // Every client must own its partitions and know its position before the
   // first message is sent, or the step would start with loss it did not cause.
   const double barrier_limit = 30 + 0.05 * r.client_count;
@@ -321,6 +353,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
     return finish();
   }
   const nlohmann::json from_window = nlohmann::json::array({pr.body["window"]});
+  const ProcessUsage ctl_at_reset = read_process_usage();
+  const int64_t ctl_reset_ns = mono_ns();
   call_subs(Command::kReset, [&](const SubSlot&) { return nlohmann::json{{"window", from_window}}; },
             timeout);
   last_sent = 0;
@@ -371,6 +405,9 @@ StepResult StepRunner::run(const StepPlan& plan) {
 
   // --- collect ----------------------------------------------------------------
   t = SteadyClock::now();
+  r.controller_usage = read_process_usage();
+  r.controller_usage.cpu_ns -= std::min(r.controller_usage.cpu_ns, ctl_at_reset.cpu_ns);
+  r.controller_usage.span_ns = uint64_t(mono_ns() - ctl_reset_ns);
   Reply ps = pub.client->call(Command::kStats, timeout);
   if (ps.ok) {
     try {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "harness/agent_pool.h"
@@ -49,6 +50,9 @@ class StepRunner {
   std::chrono::steady_clock::time_point run_start_;
   std::function<double(double)> eta_;
   StepTimings timings_;
+  // Subscriber agents left running by the previous step: pid -> the shape of
+  // their configuration.
+  std::map<pid_t, std::string> running_;
 };
 
 }  // namespace hydra

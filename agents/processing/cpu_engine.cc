@@ -180,7 +180,8 @@ void CpuEngine::run(const SensorRecord* recs, size_t n, BatchOutput* out) {
       return;
     case Kind::kWindowAgg:
       if (pool_.size() == 1) {
-        out->late = window_indexed(window_, slot_mask_, window_ns_, recs, nullptr, n, &out->windows);
+        out->late =
+            window_indexed(window_, slot_mask_, window_ns_, recs, nullptr, n, &out->windows);
         out->results = out->windows.size();
         return;
       }
@@ -207,8 +208,8 @@ void CpuEngine::run_stateful(const SensorRecord* recs, size_t n, BatchOutput* ou
     for (int src = 0; src < t; ++src) {
       const auto& idx = workers_[size_t(src)].buckets[size_t(part)];
       if (kind_ == Kind::kZScore)
-        w.anomalies += zscore_indexed(zscore_, slot_mask_, recs, idx.data(), idx.size(),
-                                      out->flags.data());
+        w.anomalies +=
+            zscore_indexed(zscore_, slot_mask_, recs, idx.data(), idx.size(), out->flags.data());
       else
         w.late += window_indexed(window_, slot_mask_, window_ns_, recs, idx.data(), idx.size(),
                                  &w.windows);

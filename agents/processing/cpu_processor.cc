@@ -20,9 +20,10 @@ class CpuProcessor final : public Processor {
         linger_ns_(linger_ns(cfg)),
         keep_(cfg.keep_results),
         kind_(parse_kind(cfg.kind)),
-        engine_(kind_, cfg.threads == 0 ? int(std::max(1u, std::thread::hardware_concurrency()))
-                                        : cfg.threads,
-                cfg.window_ms, cfg.key_slots),
+        engine_(
+            kind_,
+            cfg.threads == 0 ? int(std::max(1u, std::thread::hardware_concurrency())) : cfg.threads,
+            cfg.window_ms, cfg.key_slots),
         recs_(batch_),
         recv_(batch_),
         intended_(batch_) {}

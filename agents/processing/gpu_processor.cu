@@ -46,14 +46,25 @@ void check(cudaError_t e, const char* what, const char* file, int line) {
 }
 #define HYDRA_CUDA_CHECK(expr) check((expr), #expr, __FILE__, __LINE__)
 
+// After a kernel launch. cudaErrorNotReady is what cudaEventQuery answers for
+// a batch still running; it is not a failure, whether or not the runtime
+// left it behind as the last error.
+void check_launch(const char* kernel, const char* file, int line) {
+  const cudaError_t e = cudaGetLastError();
+  if (e != cudaErrorNotReady) check(e, kernel, file, line);
+}
+#define HYDRA_CUDA_CHECK_LAUNCH(kernel) check_launch(kernel, __FILE__, __LINE__)
+
 constexpr int kSlots = 4;
-constexpr int kBlock = 256;      // threads per block, per-record kernels
-constexpr int kRunBlock = 128;   // threads per block, per-key-run kernels (big state)
+constexpr int kBlock = 256;     // threads per block, per-record kernels
+constexpr int kRunBlock = 128;  // threads per block, per-key-run kernels (big state)
 constexpr int64_t kBackpressureTimeoutNs = 30'000'000'000;  // a batch that takes longer is a fault
 
 __constant__ MlpWeights c_mlp;
 
-__global__ void probe_kernel(int* out) { *out = 0x4859; }
+__global__ void probe_kernel(int* out) {
+  *out = 0x4859;
+}
 
 __device__ __forceinline__ void load_channels(const SensorRecord* r, float* x) {
   // channels start at byte 16 of the 64-byte record: three aligned float4s.
@@ -109,9 +120,9 @@ __global__ void __launch_bounds__(kRunBlock)
   WindowState s = states[slot];
   const uint32_t begin = run_begin[run], end = begin + run_len[run];
   uint32_t late = 0;
+  WindowSummary w;
   for (uint32_t j = begin; j < end; ++j) {
     const SensorRecord r = recs[order[j]];
-    WindowSummary w;
     const int res = window_update(s, r, window_ns, slot, &w);
     if (res == kWindowClosed) closed[atomicAdd(&counters[0], 1u)] = w;
     late += res == kWindowLate ? 1u : 0u;
@@ -146,7 +157,9 @@ __global__ void __launch_bounds__(kBlock)
   scores[i] = 1.0f / (1.0f + expf(-o));
 }
 
-unsigned grid_for(size_t n, int block) { return unsigned((n + size_t(block) - 1) / size_t(block)); }
+unsigned grid_for(size_t n, int block) {
+  return unsigned((n + size_t(block) - 1) / size_t(block));
+}
 
 template <typename T>
 void device_alloc(T** p, size_t count) {
@@ -234,8 +247,7 @@ class GpuProcessor final : public Processor {
     size_t h_windows_cap = 0;
     // Device buffers.
     SensorRecord* d_recs = nullptr;
-    uint32_t *d_keys = nullptr, *d_keys_sorted = nullptr, *d_order_in = nullptr,
-             *d_order = nullptr;
+    uint32_t *d_keys = nullptr, *d_keys_sorted = nullptr, *d_order_in = nullptr, *d_order = nullptr;
     uint32_t *d_run_slot = nullptr, *d_run_len = nullptr, *d_run_begin = nullptr;
     uint32_t* d_counters = nullptr;  // [0] runs, [1] windows closed, [2] late
     void* d_temp = nullptr;
@@ -313,17 +325,26 @@ class GpuProcessor final : public Processor {
                          &s.d_run_len, &s.d_run_begin})
       device_alloc(p, batch_);
     device_alloc(&s.d_counters, 3);
-    // One scratch area serves the three CUB calls (they run in order on the
-    // slot's stream).
+    ensure_temp(s, batch_);
+  }
+
+  // One scratch area serves the three CUB calls (they run in order on the
+  // slot's stream). Sized for n records; the size queries are host-only.
+  void ensure_temp(Slot& s, size_t n_records) {
     size_t sort = 0, rle = 0, scan = 0;
-    const int n = int(batch_);
+    const int n = int(n_records);
     HYDRA_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, sort, s.d_keys, s.d_keys_sorted,
                                                      s.d_order_in, s.d_order, n, 0, key_bits()));
     HYDRA_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(nullptr, rle, s.d_keys_sorted, s.d_run_slot,
                                                         s.d_run_len, s.d_counters, n));
     HYDRA_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scan, s.d_run_len, s.d_run_begin, n));
-    s.temp_bytes = std::max({sort, rle, scan, size_t(1)});
-    HYDRA_CUDA_CHECK(cudaMalloc(&s.d_temp, s.temp_bytes));
+    const size_t need = std::max({sort, rle, scan, size_t(1)});
+    if (need <= s.temp_bytes) return;
+    if (s.d_temp != nullptr) HYDRA_CUDA_CHECK(cudaFree(s.d_temp));  // rare: synchronises
+    s.d_temp = nullptr;
+    s.temp_bytes = 0;
+    HYDRA_CUDA_CHECK(cudaMalloc(&s.d_temp, need));
+    s.temp_bytes = need;
   }
 
   void release() noexcept {
@@ -333,13 +354,12 @@ class GpuProcessor final : public Processor {
                       static_cast<void*>(s.h_scores), static_cast<void*>(s.h_counters),
                       static_cast<void*>(s.h_windows)})
         if (p != nullptr) cudaFreeHost(p);
-      for (void* p :
-           {static_cast<void*>(s.d_recs), static_cast<void*>(s.d_keys),
-            static_cast<void*>(s.d_keys_sorted), static_cast<void*>(s.d_order_in),
-            static_cast<void*>(s.d_order), static_cast<void*>(s.d_run_slot),
-            static_cast<void*>(s.d_run_len), static_cast<void*>(s.d_run_begin),
-            static_cast<void*>(s.d_counters), s.d_temp, static_cast<void*>(s.d_flags),
-            static_cast<void*>(s.d_scores), static_cast<void*>(s.d_windows)})
+      for (void* p : {static_cast<void*>(s.d_recs), static_cast<void*>(s.d_keys),
+                      static_cast<void*>(s.d_keys_sorted), static_cast<void*>(s.d_order_in),
+                      static_cast<void*>(s.d_order), static_cast<void*>(s.d_run_slot),
+                      static_cast<void*>(s.d_run_len), static_cast<void*>(s.d_run_begin),
+                      static_cast<void*>(s.d_counters), s.d_temp, static_cast<void*>(s.d_flags),
+                      static_cast<void*>(s.d_scores), static_cast<void*>(s.d_windows)})
         if (p != nullptr) cudaFree(p);
       if (s.computed != nullptr) cudaEventDestroy(s.computed);
       if (s.done != nullptr) cudaEventDestroy(s.done);
@@ -382,13 +402,14 @@ class GpuProcessor final : public Processor {
                                      cudaMemcpyHostToDevice, st));
     if (kind_ == Kind::kMlp) {
       mlp_kernel<<<grid_for(n, kBlock), kBlock, 0, st>>>(s.d_recs, n, s.d_scores);
-      HYDRA_CUDA_CHECK(cudaGetLastError());
+      HYDRA_CUDA_CHECK_LAUNCH("mlp_kernel");
       HYDRA_CUDA_CHECK(cudaMemcpyAsync(s.h_scores, s.d_scores, size_t(n) * sizeof(float),
                                        cudaMemcpyDeviceToHost, st));
     } else if (stateful()) {
       key_slots_kernel<<<grid_for(n, kBlock), kBlock, 0, st>>>(s.d_recs, n, key_slots_ - 1,
-                                                              s.d_keys, s.d_order_in);
-      HYDRA_CUDA_CHECK(cudaGetLastError());
+                                                               s.d_keys, s.d_order_in);
+      HYDRA_CUDA_CHECK_LAUNCH("key_slots_kernel");
+      ensure_temp(s, n);
       size_t bytes = s.temp_bytes;
       HYDRA_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(s.d_temp, bytes, s.d_keys, s.d_keys_sorted,
                                                        s.d_order_in, s.d_order, int(n), 0,
@@ -397,9 +418,8 @@ class GpuProcessor final : public Processor {
       HYDRA_CUDA_CHECK(cudaMemsetAsync(s.d_run_len, 0, size_t(n) * sizeof(uint32_t), st));
       HYDRA_CUDA_CHECK(cudaMemsetAsync(s.d_counters, 0, 3 * sizeof(uint32_t), st));
       bytes = s.temp_bytes;
-      HYDRA_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(s.d_temp, bytes, s.d_keys_sorted,
-                                                          s.d_run_slot, s.d_run_len, s.d_counters,
-                                                          int(n), st));
+      HYDRA_CUDA_CHECK(cub::DeviceRunLengthEncode::Encode(
+          s.d_temp, bytes, s.d_keys_sorted, s.d_run_slot, s.d_run_len, s.d_counters, int(n), st));
       bytes = s.temp_bytes;
       HYDRA_CUDA_CHECK(
           cub::DeviceScan::ExclusiveSum(s.d_temp, bytes, s.d_run_len, s.d_run_begin, int(n), st));
@@ -410,15 +430,14 @@ class GpuProcessor final : public Processor {
         zscore_kernel<<<grid, kRunBlock, 0, st>>>(s.d_recs, s.d_order, s.d_run_slot, s.d_run_len,
                                                   s.d_run_begin, s.d_counters, d_zscore_,
                                                   s.d_flags);
-        HYDRA_CUDA_CHECK(cudaGetLastError());
+        HYDRA_CUDA_CHECK_LAUNCH("zscore_kernel");
         HYDRA_CUDA_CHECK(cudaEventRecord(s.computed, st));
-        HYDRA_CUDA_CHECK(
-            cudaMemcpyAsync(s.h_flags, s.d_flags, n, cudaMemcpyDeviceToHost, st));
+        HYDRA_CUDA_CHECK(cudaMemcpyAsync(s.h_flags, s.d_flags, n, cudaMemcpyDeviceToHost, st));
       } else {
         window_kernel<<<grid, kRunBlock, 0, st>>>(s.d_recs, s.d_order, s.d_run_slot, s.d_run_len,
                                                   s.d_run_begin, s.d_counters, d_window_,
                                                   window_ns_, s.d_windows, s.d_counters + 1);
-        HYDRA_CUDA_CHECK(cudaGetLastError());
+        HYDRA_CUDA_CHECK_LAUNCH("window_kernel");
         HYDRA_CUDA_CHECK(cudaEventRecord(s.computed, st));
         HYDRA_CUDA_CHECK(cudaMemcpyAsync(s.h_counters, s.d_counters + 1, 2 * sizeof(uint32_t),
                                          cudaMemcpyDeviceToHost, st));
@@ -528,8 +547,9 @@ bool gpu_probe(std::string* why) {
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e == cudaErrorInsufficientDriver)
-    return fail("no NVIDIA driver loaded, or one older than this CUDA runtime "
-                "(cudaErrorInsufficientDriver)");
+    return fail(
+        "no NVIDIA driver loaded, or one older than this CUDA runtime "
+        "(cudaErrorInsufficientDriver)");
   if (e == cudaErrorNoDevice || (e == cudaSuccess && count == 0))
     return fail("no CUDA device (cudaErrorNoDevice)");
   if (e != cudaSuccess)
@@ -537,7 +557,8 @@ bool gpu_probe(std::string* why) {
                 cudaGetErrorString(e));
   cudaDeviceProp prop;
   e = cudaGetDeviceProperties(&prop, 0);
-  if (e != cudaSuccess) return fail(std::string("cudaGetDeviceProperties: ") + cudaGetErrorString(e));
+  if (e != cudaSuccess)
+    return fail(std::string("cudaGetDeviceProperties: ") + cudaGetErrorString(e));
   const std::string name = std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
                            std::to_string(prop.minor) + ")";
   // A device we have no kernel image for (or that is otherwise unusable)

@@ -33,8 +33,7 @@ void ProcessingConfig::validate() const {
   if (device != "cpu" && device != "gpu" && device != "auto")
     bad("device", "one of cpu, gpu, auto", "\"" + device + "\"");
   if (batch < 1 || batch > kMaxBatch) bad("batch", "in [1, " + str(kMaxBatch) + "]", str(batch));
-  if (!std::isfinite(linger_ms) || linger_ms < 0)
-    bad("linger_ms", "a number >= 0", str(linger_ms));
+  if (!std::isfinite(linger_ms) || linger_ms < 0) bad("linger_ms", "a number >= 0", str(linger_ms));
   if (threads < 0 || threads > 1024) bad("threads", "in [0, 1024] (0: all cores)", str(threads));
   if (window_ms < 1) bad("window_ms", ">= 1", str(window_ms));
   if (key_slots < 1 || key_slots > kMaxKeySlots || (key_slots & (key_slots - 1)) != 0)
@@ -42,8 +41,9 @@ void ProcessingConfig::validate() const {
 }
 
 nlohmann::json ProcessingConfig::to_json() const {
-  return {{"kind", kind},           {"device", device},       {"batch", batch},
-          {"linger_ms", linger_ms}, {"threads", threads},     {"window_ms", window_ms},
+  return {{"kind", kind},           {"device", device},
+          {"batch", batch},         {"linger_ms", linger_ms},
+          {"threads", threads},     {"window_ms", window_ms},
           {"key_slots", key_slots}, {"keep_results", keep_results}};
 }
 

@@ -32,7 +32,9 @@ void record_batch_done(ProcessingStats& s, const int64_t* recv_ns, const int64_t
   }
 }
 
-int64_t linger_ns(const ProcessingConfig& cfg) { return std::llround(cfg.linger_ms * 1e6); }
+int64_t linger_ns(const ProcessingConfig& cfg) {
+  return std::llround(cfg.linger_ms * 1e6);
+}
 
 }  // namespace proc
 

@@ -45,7 +45,7 @@ namespace hydra {
 
 // The scenario's processing block (subscribers.processing), with defaults.
 struct ProcessingConfig {
-  std::string kind = "none";  // none | window-agg | zscore | mlp
+  std::string kind = "none";   // none | window-agg | zscore | mlp
   std::string device = "cpu";  // cpu | gpu | auto (gpu when usable, else cpu)
   int batch = 4096;            // records per batch, 1 .. 4194304
   double linger_ms = 2;        // flush a partial batch when its oldest record is this old
@@ -63,21 +63,21 @@ struct ProcessingConfig {
 };
 
 // X(name): every counter of a processing stage. Summed on merge.
-#define HYDRA_PROCESSING_COUNTERS(X)                                                \
-  X(records)      /* records processed (buffered ones count once their batch is) */  \
-  X(batches)      /* batches processed */                                            \
-  X(results)      /* windows emitted, records scored (zscore, mlp) */                \
-  X(anomalies)    /* zscore: records flagged */                                      \
-  X(late)         /* window-agg: records older than their key's window: dropped */   \
-  X(flush_full)   /* batches flushed because full */                                 \
+#define HYDRA_PROCESSING_COUNTERS(X)                                                  \
+  X(records)      /* records processed (buffered ones count once their batch is) */   \
+  X(batches)      /* batches processed */                                             \
+  X(results)      /* windows emitted, records scored (zscore, mlp) */                 \
+  X(anomalies)    /* zscore: records flagged */                                       \
+  X(late)         /* window-agg: records older than their key's window: dropped */    \
+  X(flush_full)   /* batches flushed because full */                                  \
   X(flush_linger) /* batches flushed because their oldest record was linger_ms old */ \
-  X(flush_drain)  /* batches flushed by drain() */                                   \
+  X(flush_drain)  /* batches flushed by drain() */                                    \
   X(cpu_ns)       /* CPU time processing batches (compute, or GPU launch + harvest) */
 
 // X(name): every histogram of a processing stage. Merged.
-#define HYDRA_PROCESSING_HISTOGRAMS(X)                                        \
-  X(added_latency) /* result ready - receive, ns: what processing adds */     \
-  X(e2e_latency)   /* result ready - intended send, ns */                     \
+#define HYDRA_PROCESSING_HISTOGRAMS(X)                                    \
+  X(added_latency) /* result ready - receive, ns: what processing adds */ \
+  X(e2e_latency)   /* result ready - intended send, ns */                 \
   X(batch_fill)    /* records per processed batch */
 
 // What a processing stage measured; mergeable value struct (STYLE.md #2).

@@ -56,8 +56,8 @@ void compare_windows(std::vector<WindowSummary> a, std::vector<WindowSummary> b,
       const double dm = std::max(rel_diff(x.mean[c], y.mean[c]), rel_diff(x.var[c], y.var[c]));
       d.out->max_moment_diff = std::max(d.out->max_moment_diff, dm);
       if (!(dm <= kMomentTolerance))
-        d.fail("window key ", x.key, " start ", x.window_start_ns, " channel ", c,
-               ": mean/var ", x.mean[c], "/", x.var[c], " vs ", y.mean[c], "/", y.var[c]);
+        d.fail("window key ", x.key, " start ", x.window_start_ns, " channel ", c, ": mean/var ",
+               x.mean[c], "/", x.var[c], " vs ", y.mean[c], "/", y.var[c]);
     }
   }
 }
@@ -82,7 +82,8 @@ SameAnswers compare_results(const ProcessingResults& a, const ProcessingResults&
   }
 
   r.scores = a.scores.size();
-  if (a.scores.size() != b.scores.size()) d.fail("scores: ", a.scores.size(), " vs ", b.scores.size());
+  if (a.scores.size() != b.scores.size())
+    d.fail("scores: ", a.scores.size(), " vs ", b.scores.size());
   for (size_t i = 0; i < std::min(a.scores.size(), b.scores.size()); ++i) {
     const double diff = std::fabs(double(a.scores[i]) - double(b.scores[i]));
     r.max_score_diff = std::max(r.max_score_diff, diff);
@@ -101,7 +102,8 @@ SameAnswers check_same_answers(const ProcessingConfig& a, const ProcessingConfig
     cfg.linger_ms = 1e12;  // batches cut by size only: both sides see the same batches
     auto p = make_processor(cfg);
     for (const SensorRecord& r : records) p->submit(r, 0, 0);
-    if (!p->drain(60000)) throw ProcessingError("same-answers: " + p->device_name() + " did not drain");
+    if (!p->drain(60000))
+      throw ProcessingError("same-answers: " + p->device_name() + " did not drain");
     return p->take_results();
   };
   return compare_results(run(a), run(b));

@@ -66,7 +66,9 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 // Uniform in [-1, 1) from a 24-bit value (exact in binary32).
-inline float unit24(uint32_t v) { return float(int32_t(v & 0xffffff) - (1 << 23)) * (1.0f / (1 << 23)); }
+inline float unit24(uint32_t v) {
+  return float(int32_t(v & 0xffffff) - (1 << 23)) * (1.0f / (1 << 23));
+}
 }  // namespace sensor_detail
 
 // Writes r into out[0..64). out must hold at least SensorRecord::kSize bytes.
@@ -119,7 +121,7 @@ inline void make_sensor_record(uint64_t sequence, uint32_t key, int64_t ts_ns, S
   out->timestamp_ns = ts_ns;
   // Each hash yields two 24-bit uniforms: channels 2i and 2i+1.
   for (int i = 0; i < kSensorChannels / 2; ++i) {
-    const uint64_t b = mix64((uint64_t(key) << 4 | uint64_t(i)) + 0x5e45a0);  // key baseline
+    const uint64_t b = mix64((uint64_t(key) << 4 | uint64_t(i)) + 0x5e45a0);   // key baseline
     const uint64_t n = mix64(seed + uint64_t(i + 1) * 0x9e3779b97f4a7c15ULL);  // noise
     out->channels[2 * i] = 5.0f * unit24(uint32_t(b >> 40)) + unit24(uint32_t(n >> 40));
     out->channels[2 * i + 1] = 5.0f * unit24(uint32_t(b >> 8)) + unit24(uint32_t(n >> 8));

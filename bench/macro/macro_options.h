@@ -10,17 +10,17 @@
 namespace hydra::bench {
 
 struct MacroOptions {
-  double seconds = 3;        // publisher: how long each side sends (delivery is waited for after)
-  int rounds = 1;            // repeats of each comparison; the summary takes medians
-  int pub_partitions = 1;    // partitions of the publisher topic
+  double seconds = 3;      // publisher: how long each side sends (delivery is waited for after)
+  int rounds = 1;          // repeats of each comparison; the summary takes medians
+  int pub_partitions = 1;  // partitions of the publisher topic
   // The backlog the subscribers read is spread over this many partitions:
   // the mock broker keeps only the last ~5 MB of each partition's log, so one
   // partition holds ~45k messages of 100 B, too few to time.
   int sub_partitions = 16;
-  int message_size = 100;    // bytes, Hydra header included
-  double linger_ms = 5;      // linger.ms on both sides
-  int poll_every = 1000;     // messages between rd_kafka_poll(rk, 0); Hydra's msg_batch
-  std::string csv;           // write the figures here too (empty: console only)
+  int message_size = 100;  // bytes, Hydra header included
+  double linger_ms = 5;    // linger.ms on both sides
+  int poll_every = 1000;   // messages between rd_kafka_poll(rk, 0); Hydra's msg_batch
+  std::string csv;         // write the figures here too (empty: console only)
   bool skip_publisher = false;
   bool skip_subscriber = false;
 };

@@ -12,9 +12,9 @@ namespace hydra::bench {
 
 // One side of one comparison in one round.
 struct Measurement {
-  std::string bench;        // "publisher" or "subscriber"
-  std::string side;         // "hydra" or "raw"
-  int round = 0;            // 1-based
+  std::string bench;  // "publisher" or "subscriber"
+  std::string side;   // "hydra" or "raw"
+  int round = 0;      // 1-based
   int partitions = 0;
   uint64_t messages = 0;    // publisher: acknowledged; subscriber: received
   int64_t span_ns = 0;      // publisher: first send .. all acknowledged; subscriber: first .. last

@@ -1,6 +1,7 @@
 #include "bench/macro/macro_run.h"
 
 #include <exception>
+#include <memory>
 #include <vector>
 
 #include "bench/macro/macro_report.h"
@@ -44,8 +45,11 @@ void run_subscriber(const MacroOptions& o, const std::string& bootstrap, std::os
   } catch (const std::exception& e) {
     for (int r = 1; r <= o.rounds; ++r)
       for (const char* side : {"hydra", "raw"})
-        out.push_back(Measurement{.bench = "subscriber", .side = side, .round = r,
-                                  .partitions = o.sub_partitions, .error = e.what()});
+        out.push_back(Measurement{.bench = "subscriber",
+                                  .side = side,
+                                  .round = r,
+                                  .partitions = o.sub_partitions,
+                                  .error = e.what()});
     os << "  ERROR: " << e.what() << "\n";
     return;
   }

@@ -25,10 +25,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr int kRequestTimeoutMs = 10000;       // watermarks, commits
+constexpr int kRequestTimeoutMs = 10000;            // watermarks, commits
 constexpr int64_t kJoinTimeoutNs = 20'000'000'000;  // the mock forms a new group in ~3 s
 constexpr int64_t kReadTimeoutNs = 30'000'000'000;
-constexpr int64_t kStallNs = 2'000'000'000;    // no new message for this long: the read is over
+constexpr int64_t kStallNs = 2'000'000'000;  // no new message for this long: the read is over
 constexpr int64_t kFillTimeoutNs = 10'000'000'000;
 // Messages per partition that overfill the mock's ~5 MB log of 100-byte
 // values, so every partition ends up holding as much as the mock keeps.
@@ -107,14 +107,16 @@ class RawConsumer {
     if (thread_.joinable()) thread_.join();
   }
 
-  void start() { thread_ = std::thread([this] { run(); }); }
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
 
   // True once the group has assigned its partitions (waits up to timeout).
   bool wait_joined(int64_t timeout_ns) {
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::nanoseconds(timeout_ns),
-                        [&] { return joined_ || finished_; }) &&
-           joined_;
+    return cv_.wait_for(lock, std::chrono::nanoseconds(timeout_ns), [&] {
+      return joined_ || finished_;
+    }) && joined_;
   }
 
   void go() {
@@ -239,8 +241,8 @@ class RawConsumer {
 // backlog (checked every 50 ms through its snapshot) or stalls.
 Measurement read_with_hydra(const std::string& bootstrap, const Backlog& b,
                             const std::string& group, int round) {
-  Measurement m{.bench = "subscriber", .side = "hydra", .round = round,
-                .partitions = int(b.start.size())};
+  Measurement m{
+      .bench = "subscriber", .side = "hydra", .round = round, .partitions = int(b.start.size())};
   const KafkaConsumerOptions opts = consumer_options(bootstrap, b.topic, group);
   SubscriberClient client(
       0, [opts](int) { return std::make_unique<KafkaConsumer>(opts); }, nullptr);
@@ -347,7 +349,9 @@ Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap,
 std::vector<Measurement> run_subscriber_round(const std::string& bootstrap, const Backlog& backlog,
                                               int round) {
   const std::string tag = "macro-r" + std::to_string(round);
-  Measurement hydra{.bench = "subscriber", .side = "hydra", .round = round,
+  Measurement hydra{.bench = "subscriber",
+                    .side = "hydra",
+                    .round = round,
                     .partitions = int(backlog.start.size())};
   RawConsumer raw(bootstrap, backlog, tag + "-raw", round);
   try {

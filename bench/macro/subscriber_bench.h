@@ -31,8 +31,7 @@ struct Backlog {
 // every message carries the Hydra header, for long enough that each
 // partition holds what the mock broker keeps; then reads the watermarks.
 // Throws std::runtime_error when the topic cannot be filled or measured.
-Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap,
-                     const std::string& topic);
+Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap, const std::string& topic);
 
 // One round: both consumers join fresh groups at once (the mock broker takes
 // ~3 s to form a new group); Hydra's client then reads the whole backlog

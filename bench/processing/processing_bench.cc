@@ -48,17 +48,18 @@ int main(int argc, char** argv) {
   using namespace hydra;
   Options o;
   po::options_description desc("hydra_processing_bench options");
-  desc.add_options()                                                                       //
-      ("help,h", "this help")                                                              //
-      ("out", po::value(&o.out), "CSV file to write (default: none)")                      //
+  desc.add_options()                                                                           //
+      ("help,h", "this help")                                                                  //
+      ("out", po::value(&o.out), "CSV file to write (default: none)")                          //
       ("seconds", po::value(&o.seconds)->default_value(o.seconds), "measured time per point")  //
-      ("kinds", po::value(&o.kinds)->default_value(o.kinds), "comma-separated kinds")      //
-      ("batches", po::value(&o.batches)->default_value(o.batches), "comma-separated batch sizes")  //
+      ("kinds", po::value(&o.kinds)->default_value(o.kinds), "comma-separated kinds")          //
+      ("batches", po::value(&o.batches)->default_value(o.batches),
+       "comma-separated batch sizes")  //
       ("devices", po::value(&o.devices)->default_value(o.devices),
        "comma-separated: cpu1, cpu-all, gpu")  //
       ("threads", po::value(&o.threads)->default_value(o.threads),
-       "threads for cpu-all (0: all cores)")                                     //
-      ("keys", po::value(&o.keys)->default_value(o.keys), "distinct keys")        //
+       "threads for cpu-all (0: all cores)")                                //
+      ("keys", po::value(&o.keys)->default_value(o.keys), "distinct keys")  //
       ("window-ms", po::value(&o.window_ms)->default_value(o.window_ms), "window-agg window");
   po::variables_map vm;
   try {
@@ -76,7 +77,8 @@ int main(int argc, char** argv) {
     std::cerr << "hydra_processing_bench: --seconds must be > 0 and --keys >= 1\n";
     return 2;
   }
-  const int all = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  const int all =
+      o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
 
   std::vector<int> batches;
   try {
@@ -101,8 +103,8 @@ int main(int argc, char** argv) {
   std::string why;
   const bool gpu = gpu_available(&why);
   std::cout << "GPU: " << (gpu ? why : "none (" + why + ")") << "\n"
-            << "CPU: " << std::thread::hardware_concurrency() << " hardware threads; "
-            << o.keys << " keys; " << o.seconds << " s per point\n\n";
+            << "CPU: " << std::thread::hardware_concurrency() << " hardware threads; " << o.keys
+            << " keys; " << o.seconds << " s per point\n\n";
 
   // Enough distinct records that the largest batch sees 4 batches' worth.
   const bench::RecordPool pool(size_t(std::max(1 << 20, 4 * max_batch)), uint32_t(o.keys));

@@ -45,8 +45,8 @@ class RecordPool {
 };
 
 struct ReplayOptions {
-  double seconds = 0.5;   // measured time per point (at least min_batches batches)
-  int min_batches = 3;    // so that huge batches still give a latency figure
+  double seconds = 0.5;     // measured time per point (at least min_batches batches)
+  int min_batches = 3;      // so that huge batches still give a latency figure
   double max_seconds = 30;  // hard bound per point
 };
 

@@ -46,7 +46,7 @@ struct BadRequest {
 
 std::vector<BadRequest> bad_requests() {
   return {
-      {std::string("\x00\xff\xfe garbage \x80", 14), "not JSON"},
+      {std::string("\x00\xff\xfe garbage \x80", 13), "not JSON"},
       {"", "not JSON"},
       {"{\"cmd\": \"ping\"", "not JSON"},
       {"[\"ping\"]", "not a JSON object"},
@@ -93,7 +93,8 @@ class ControlServerTest : public ::testing::Test {
   std::string handle(const std::string& frame, bool* shutdown = nullptr) {
     bool sd = false;
     std::string reply = server.handle(frame, &sd);
-    if (shutdown) *shutdown = sd;
+    if (shutdown)
+      *shutdown = sd;
     else
       EXPECT_FALSE(sd) << frame;
     return reply;
@@ -221,9 +222,8 @@ class ServedControlServerTest : public ControlServerTest {
 TEST_F(ServedControlServerTest, AnswersEveryBadRequestAndKeepsServing) {
   for (const auto& bad : bad_requests()) {
     auto reply = call({bad.frame});
-    ASSERT_TRUE(reply.has_value()) << "no reply to " << json(bad.frame).dump(
-                                                           -1, ' ', false,
-                                                           json::error_handler_t::replace);
+    ASSERT_TRUE(reply.has_value())
+        << "no reply to " << json(bad.frame).dump(-1, ' ', false, json::error_handler_t::replace);
     expect_error(*reply, bad.error_names, bad.frame);
   }
   json r = ok_body(call_ok("{\"cmd\": \"ping\"}"));

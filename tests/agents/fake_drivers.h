@@ -76,10 +76,10 @@ struct SentMessage {
 class FakeProducer final : public ProducerDriver {
  public:
   struct Options {
-    int partitions = 1;          // partition_count() answer (-1: unknown)
-    int queue_full_next = 0;     // the first N sends answer kQueueFull
-    bool deliver_ok = true;      // delivery reports say ok (false: failed)
-    bool hold_reports = false;   // poll()/flush() deliver nothing (outstanding)
+    int partitions = 1;             // partition_count() answer (-1: unknown)
+    int queue_full_next = 0;        // the first N sends answer kQueueFull
+    bool deliver_ok = true;         // delivery reports say ok (false: failed)
+    bool hold_reports = false;      // poll()/flush() deliver nothing (outstanding)
     size_t max_recorded = 200'000;  // keep the bytes of at most this many sends
   };
 
@@ -118,8 +118,7 @@ class FakeProducer final : public ProducerDriver {
   }
 
   // ---- ProducerDriver (the publisher's thread)
-  SendStatus send(int32_t partition, std::string_view key, const void* value,
-                  size_t len) override {
+  SendStatus send(int32_t partition, std::string_view key, const void* value, size_t len) override {
     const auto* p = static_cast<const uint8_t*>(value);
     SentMessage m{partition, std::string(key), std::vector<uint8_t>(p, p + len)};
     std::lock_guard lock(mu_);
@@ -275,8 +274,7 @@ class FakeConsumer final : public ConsumerDriver {
   // ---- ConsumerDriver (the client's thread)
   bool poll(int timeout_ms, Received& out) override {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                      [&] { return !queue_.empty(); }))
+    if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return !queue_.empty(); }))
       return false;
     current_ = std::move(queue_.front());
     queue_.pop_front();

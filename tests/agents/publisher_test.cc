@@ -33,8 +33,8 @@ using test::wait_for;
 constexpr uint32_t kProducerId = 7;
 
 json config(const json& overrides = json::object()) {
-  json c = {{"bootstrap", "fake:9092"}, {"topic", "t"},        {"partitions", 1},
-            {"producer_id", kProducerId}, {"rate", 2000},      {"message_size", 100}};
+  json c = {{"bootstrap", "fake:9092"},   {"topic", "t"}, {"partitions", 1},
+            {"producer_id", kProducerId}, {"rate", 2000}, {"message_size", 100}};
   c.update(overrides);
   return c;
 }
@@ -62,7 +62,9 @@ std::map<uint32_t, uint64_t> expect_contiguous(const std::vector<SentMessage>& s
   return next;
 }
 
-ProducerWindow window_of(const json& reply) { return ProducerWindow::from_json(reply.at("window")); }
+ProducerWindow window_of(const json& reply) {
+  return ProducerWindow::from_json(reply.at("window"));
+}
 
 class PublisherTest : public ::testing::Test {
  protected:
@@ -77,9 +79,7 @@ class PublisherTest : public ::testing::Test {
     return fake;
   }
 
-  json stats(bool histograms = true) {
-    return pub.stats(json{{"histograms", histograms}});
-  }
+  json stats(bool histograms = true) { return pub.stats(json{{"histograms", histograms}}); }
 
   SystemClock clock;
   FakeProducerFactory fakes;
@@ -257,8 +257,8 @@ TEST_F(PublisherTest, StopDuringAQueueFullStallGivesTheSequenceBack) {
   for (uint32_t part = 0; part < 2; ++part) {
     const uint64_t got = per_partition.count(int32_t(part)) ? per_partition.at(int32_t(part)) : 0;
     EXPECT_EQ(w.from.at(part), 0u);
-    EXPECT_EQ(w.until.at(part), got) << "partition " << part
-                                     << ": the window holds only messages that were sent";
+    EXPECT_EQ(w.until.at(part), got)
+        << "partition " << part << ": the window holds only messages that were sent";
     total += got;
   }
   const MessageHeader stuck = fake->refused().back().header();
@@ -422,8 +422,7 @@ TEST_F(PublisherTest, StartFailsWhenTheTopicHasFewerPartitions) {
 
 TEST_F(PublisherTest, KeyedMessagesUseKafkasPartitionerPerKey) {
   constexpr int kKeys = 5, kPartitions = 4;
-  FakeProducer* fake =
-      start_and_wait(config({{"keys", kKeys}, {"partitions", kPartitions}}), 200);
+  FakeProducer* fake = start_and_wait(config({{"keys", kKeys}, {"partitions", kPartitions}}), 200);
   pub.stop();
   const auto sent = fake->sent();
   std::map<std::string, int32_t> partition_of;
@@ -443,8 +442,8 @@ TEST_F(PublisherTest, KeyedMessagesUseKafkasPartitionerPerKey) {
 }
 
 TEST_F(PublisherTest, SensorPayloadCarriesADecodableSensorRecord) {
-  FakeProducer* fake = start_and_wait(
-      config({{"payload", "sensor"}, {"message_size", 104}, {"partitions", 2}}), 50);
+  FakeProducer* fake =
+      start_and_wait(config({{"payload", "sensor"}, {"message_size", 104}, {"partitions", 2}}), 50);
   pub.stop();
   const auto sent = fake->sent();
   for (size_t i = 0; i < sent.size(); ++i) {

@@ -95,8 +95,7 @@ TEST(ConsoleReporter, NotATerminalHasNoControlCharacters) {
   EXPECT_NE(out.find("msg_batch"), std::string::npos);
   EXPECT_NE(out.find("p99_ms"), std::string::npos);
   EXPECT_NE(out.find("3.250  ok"), std::string::npos) << out;
-  EXPECT_NE(out.find("failed: agent sub-0 did not answer  [31mred [0m"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("failed: agent sub-0 did not answer  [31mred [0m"), std::string::npos) << out;
   EXPECT_NE(out.find("done: 2 steps (1 ok, 1 failed, 0 skipped)"), std::string::npos);
 }
 

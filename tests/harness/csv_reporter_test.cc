@@ -63,12 +63,34 @@ class CsvReporterTest : public ::testing::Test {
 };
 
 // The DESIGN.md table, in its order and spelling.
-const std::vector<std::string> kContractColumns = {
-    "client_count", "msg_rate", "packet_tx", "average_tx_rate", "average_packets", "average_rate",
-    "average_packet_loss", "failing_clients", "failing_clients_rate", "lost", "duplicates",
-    "reordered", "foreign", "lat_p50_ms", "lat_p90_ms", "lat_p99_ms", "lat_p999_ms", "lat_max_ms",
-    "ack_p50_ms", "ack_p99_ms", "send_delay_p99_ms", "pub_cpu", "pub_net_txrate",
-    "pub_net_rxrate", "sub_cpu", "sub_rss_mb", "status", "error"};
+const std::vector<std::string> kContractColumns = {"client_count",
+                                                   "msg_rate",
+                                                   "packet_tx",
+                                                   "average_tx_rate",
+                                                   "average_packets",
+                                                   "average_rate",
+                                                   "average_packet_loss",
+                                                   "failing_clients",
+                                                   "failing_clients_rate",
+                                                   "lost",
+                                                   "duplicates",
+                                                   "reordered",
+                                                   "foreign",
+                                                   "lat_p50_ms",
+                                                   "lat_p90_ms",
+                                                   "lat_p99_ms",
+                                                   "lat_p999_ms",
+                                                   "lat_max_ms",
+                                                   "ack_p50_ms",
+                                                   "ack_p99_ms",
+                                                   "send_delay_p99_ms",
+                                                   "pub_cpu",
+                                                   "pub_net_txrate",
+                                                   "pub_net_rxrate",
+                                                   "sub_cpu",
+                                                   "sub_rss_mb",
+                                                   "status",
+                                                   "error"};
 
 TEST_F(CsvReporterTest, HeaderIsSweepKeysThenStepRepeatThenContractThenExtra) {
   RunInfo i = info();

@@ -52,7 +52,7 @@ std::string hgrm(const Histogram& h) {
 TEST(Hgrm, SpectrumIsMonotoneAndEndsAtTheMax) {
   Histogram h;
   for (int64_t us = 1; us <= 10000; ++us) h.record(us * 1000);  // 1 us .. 10 ms
-  h.record(250'000'000);                                          // one 250 ms outlier
+  h.record(250'000'000);                                        // one 250 ms outlier
   const Parsed p = parse(hgrm(h));
   ASSERT_GT(p.lines.size(), 40u);
   EXPECT_DOUBLE_EQ(p.lines.front().percentile, 0.0);
@@ -120,8 +120,8 @@ TEST(Hgrm, EmptyHistogramHasNoDataLines) {
 }
 
 TEST(HgrmWriter, WritesTheMergedLatencyOfTheStep) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hydra-hgrm-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hydra-hgrm-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   StepResult r;
   r.step = 12;

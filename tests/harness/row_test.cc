@@ -243,12 +243,34 @@ TEST(ComputeRow, PublisherHistogramsAndResources) {
 }
 
 TEST(Row, ColumnsAreTheContractsInOrder) {
-  const std::vector<std::string> expected = {
-      "client_count", "msg_rate", "packet_tx", "average_tx_rate", "average_packets",
-      "average_rate", "average_packet_loss", "failing_clients", "failing_clients_rate", "lost",
-      "duplicates", "reordered", "foreign", "lat_p50_ms", "lat_p90_ms", "lat_p99_ms",
-      "lat_p999_ms", "lat_max_ms", "ack_p50_ms", "ack_p99_ms", "send_delay_p99_ms", "pub_cpu",
-      "pub_net_txrate", "pub_net_rxrate", "sub_cpu", "sub_rss_mb", "status", "error"};
+  const std::vector<std::string> expected = {"client_count",
+                                             "msg_rate",
+                                             "packet_tx",
+                                             "average_tx_rate",
+                                             "average_packets",
+                                             "average_rate",
+                                             "average_packet_loss",
+                                             "failing_clients",
+                                             "failing_clients_rate",
+                                             "lost",
+                                             "duplicates",
+                                             "reordered",
+                                             "foreign",
+                                             "lat_p50_ms",
+                                             "lat_p90_ms",
+                                             "lat_p99_ms",
+                                             "lat_p999_ms",
+                                             "lat_max_ms",
+                                             "ack_p50_ms",
+                                             "ack_p99_ms",
+                                             "send_delay_p99_ms",
+                                             "pub_cpu",
+                                             "pub_net_txrate",
+                                             "pub_net_rxrate",
+                                             "sub_cpu",
+                                             "sub_rss_mb",
+                                             "status",
+                                             "error"};
   EXPECT_EQ(Row::column_names(), expected);
 }
 
@@ -285,8 +307,8 @@ TEST(Row, JsonHasNumbersAsNumbers) {
 }
 
 TEST(JsonReporter, WritesTheStepFile) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hydra-row-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hydra-row-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   StepResult r = lossless_step(2, 1000);
   r.clients[0].latency.record_n(1 * kMs, 10);

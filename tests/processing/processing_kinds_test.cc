@@ -105,7 +105,8 @@ std::vector<RefWindow> reference_windows(const std::vector<SensorRecord>& recs, 
   *late = 0;
   for (const auto& r : recs) {
     const int64_t ts = r.timestamp_ns;
-    const int64_t start = (ts >= 0 ? ts / window_ns : -((-ts + window_ns - 1) / window_ns)) * window_ns;
+    const int64_t start =
+        (ts >= 0 ? ts / window_ns : -((-ts + window_ns - 1) / window_ns)) * window_ns;
     auto it = open.find(r.key);
     if (it != open.end() && start < it->second.start) {
       ++*late;
@@ -130,8 +131,9 @@ TEST(WindowAgg, MatchesReference) {
   uint64_t ref_late = 0;
   auto ref = reference_windows(recs, window_ns, &ref_late);
   ASSERT_GT(ref_late, 0u);
-  std::sort(ref.begin(), ref.end(),
-            [](const RefWindow& a, const RefWindow& b) { return std::tie(a.key, a.start) < std::tie(b.key, b.start); });
+  std::sort(ref.begin(), ref.end(), [](const RefWindow& a, const RefWindow& b) {
+    return std::tie(a.key, a.start) < std::tie(b.key, b.start);
+  });
 
   for (int threads : {1, 4}) {
     ProcessingStats stats;

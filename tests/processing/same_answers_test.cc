@@ -8,7 +8,8 @@
 namespace hydra {
 namespace {
 
-ProcessingConfig config(const std::string& kind, const std::string& device, int threads, int batch) {
+ProcessingConfig config(const std::string& kind, const std::string& device, int threads,
+                        int batch) {
   ProcessingConfig cfg;
   cfg.kind = kind;
   cfg.device = device;

@@ -17,7 +17,9 @@ SensorRecord sample() {
   return r;
 }
 
-TEST(SensorRecord, Is64Bytes) { EXPECT_EQ(sizeof(SensorRecord), 64u); }
+TEST(SensorRecord, Is64Bytes) {
+  EXPECT_EQ(sizeof(SensorRecord), 64u);
+}
 
 TEST(SensorRecord, EncodeIsLittleEndianAtTheDocumentedOffsets) {
   const SensorRecord r = sample();

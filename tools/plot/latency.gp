@@ -14,6 +14,9 @@ if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" latency.gp"
 csv = dir."/results.csv"
 set datafile separator ","
 set datafile columnheaders
+# A row left out (NaN) is skipped, not a break in the line: the rows of one
+# client count are interleaved with the others' when the rate is swept outermost.
+set datafile missing NaN
 # Rows of measured steps (ok or failed): skipped steps are left out, and so is
 # the rest of a record that an error message with a line break split in two
 # (gnuplot reads one line per record). A short record lacks sub_rss_mb, the

@@ -40,8 +40,27 @@ gpu(k) = is(k, "gpu")
 
 # Each series goes to a datablock first (with table ... if: only the matching
 # rows), so that empty series can be left out of the plot command and the
-# crossover can be computed.
+# crossover can be computed. Values are written in plain decimal: real()
+# cannot read "2e+06".
+num(c) = sprintf("%.6f", column(c))
 array N[3]
+
+# x axis: exactly the batch sizes in the file.
+@from_csv
+set table $BATCHES
+plot csv using (num("batch")):(num("batch")) with table
+unset table
+bmin = 0
+bmax = 0
+set xtics () rotate by -45 nomirror
+do for [i = 1:|$BATCHES|] {
+  b = real(word($BATCHES[i], 1))
+  if (bmin == 0 || b < bmin) { bmin = b }
+  if (b > bmax) { bmax = b }
+  set xtics add (sprintf("%d", b) b)
+}
+if (bmin == 0) { bmin = 256; bmax = 262144 }
+set xrange [bmin / 1.6 : bmax * 1.6]
 
 set multiplot layout 2,3 title "hydra processing stage: CPU vs GPU by batch size (saturation replay)"
 
@@ -52,18 +71,18 @@ do for [ki = 1:words(kinds)] {
   @from_csv
   T = 0
   set table $THREADS
-  plot csv using "threads":"threads" with table if (is(k, "cpu"))
+  plot csv using (num("threads")):(num("threads")) with table if (is(k, "cpu"))
   unset table
   do for [i = 1:|$THREADS|] { t = real(word($THREADS[i], 1)); if (t > T) { T = t } }
 
   set table $CPU1
-  plot csv using "batch":"records_per_s" with table if (cpu1(k))
+  plot csv using (num("batch")):(num("records_per_s")) with table if (cpu1(k))
   unset table
   set table $CPUN
-  plot csv using "batch":"records_per_s" with table if (cpuN(k))
+  plot csv using (num("batch")):(num("records_per_s")) with table if (cpuN(k))
   unset table
   set table $GPU
-  plot csv using "batch":"records_per_s" with table if (gpu(k))
+  plot csv using (num("batch")):(num("records_per_s")) with table if (gpu(k))
   unset table
   N[1] = |$CPU1|
   N[2] = |$CPUN|
@@ -90,8 +109,6 @@ do for [ki = 1:words(kinds)] {
   # ---- throughput ----
   set title k
   set logscale xy
-  set xtics 4 rotate by -45 nomirror
-  set format x "%.0f"
   set format y "10^{%T}"
   set xlabel "batch size (records)"
   set ylabel "records/s"
@@ -103,9 +120,12 @@ do for [ki = 1:words(kinds)] {
     set label 1 "no GPU points" at graph 0.97, graph 0.06 right tc rgb c_gpu
   } else {
     if (cross > 0) {
-      set arrow 1 from cross, graph 0.92 to cross, first cross_v lc rgb c_gpu lw 2 filled
-      set label 1 sprintf("GPU > %s\nfrom batch %d", ref, cross) at cross, graph 0.95 center \
-          tc rgb c_gpu front
+      # Arrow from the bottom up to the gpu's point; the label under it, kept
+      # inside the panel at the axis ends.
+      set arrow 1 from cross, graph 0.12 to cross, first cross_v lc rgb c_gpu lw 2 filled front
+      align = cross == bmin ? "left" : (cross == bmax ? "right" : "center")
+      eval sprintf("set label 1 'GPU > %s from batch %d' at %g, graph 0.06 %s tc rgb c_gpu front", \
+                   ref, cross, cross, align)
     } else {
       set label 1 sprintf("GPU never beats %s", ref) at graph 0.97, graph 0.06 right tc rgb c_gpu
     }
@@ -116,7 +136,7 @@ do for [ki = 1:words(kinds)] {
   if (N[3] > 0) { cmd = cmd.", $GPU using 1:2 with linespoints lw 2 pt 9 lc rgb c_gpu title 'gpu'" }
   if (cmd eq "") {
     set label 2 "no data" at graph 0.5, graph 0.5 center
-    plot [256:262144] [1:10] NaN notitle
+    plot [] [1:10] NaN notitle
   } else {
     eval "plot ".cmd[3:]
   }
@@ -127,29 +147,27 @@ do for [ki = 1:words(kinds)] {
   @from_csv
   T = 0
   set table $THREADS
-  plot csv using "threads":"threads" with table if (is(k, "cpu"))
+  plot csv using (num("threads")):(num("threads")) with table if (is(k, "cpu"))
   unset table
   do for [i = 1:|$THREADS|] { t = real(word($THREADS[i], 1)); if (t > T) { T = t } }
 
   # batch, p50, p99 per series
   set table $CPU1
-  plot csv using "batch":"p50_added_ms":"p99_added_ms" with table if (cpu1(k))
+  plot csv using (num("batch")):(num("p50_added_ms")):(num("p99_added_ms")) with table if (cpu1(k))
   unset table
   set table $CPUN
-  plot csv using "batch":"p50_added_ms":"p99_added_ms" with table if (cpuN(k))
+  plot csv using (num("batch")):(num("p50_added_ms")):(num("p99_added_ms")) with table if (cpuN(k))
   unset table
   set table $GPU
-  plot csv using "batch":"p50_added_ms":"p99_added_ms" with table if (gpu(k))
+  plot csv using (num("batch")):(num("p50_added_ms")):(num("p99_added_ms")) with table if (gpu(k))
   unset table
   N[1] = |$CPU1|
   N[2] = |$CPUN|
   N[3] = |$GPU|
   @from_blocks
 
-  set title k." added latency (result ready - receive)"
+  set title k.": added latency (result ready - receive), p99 solid, p50 dashed"
   set logscale xy
-  set xtics 4 rotate by -45 nomirror
-  set format x "%.0f"
   set format y "%g"
   set xlabel "batch size (records)"
   set ylabel "ms"
@@ -157,12 +175,12 @@ do for [ki = 1:words(kinds)] {
   unset arrow
   unset label
   cmd = ""
-  if (N[1] > 0) { cmd = cmd.", $CPU1 using 1:3 with linespoints lw 2 pt 7 lc rgb c_cpu1 title 'cpu, 1 thread: p99', $CPU1 using 1:2 with lines dt 2 lc rgb c_cpu1 title 'p50'" }
-  if (N[2] > 0) { cmd = cmd.sprintf(", $CPUN using 1:3 with linespoints lw 2 pt 5 lc rgb c_cpuN title 'cpu, %d threads: p99', $CPUN using 1:2 with lines dt 2 lc rgb c_cpuN title 'p50'", T) }
-  if (N[3] > 0) { cmd = cmd.", $GPU using 1:3 with linespoints lw 2 pt 9 lc rgb c_gpu title 'gpu: p99', $GPU using 1:2 with lines dt 2 lc rgb c_gpu title 'p50'" }
+  if (N[1] > 0) { cmd = cmd.", $CPU1 using 1:3 with linespoints lw 2 pt 7 lc rgb c_cpu1 title 'cpu, 1 thread', $CPU1 using 1:2 with lines dt 2 lc rgb c_cpu1 notitle" }
+  if (N[2] > 0) { cmd = cmd.sprintf(", $CPUN using 1:3 with linespoints lw 2 pt 5 lc rgb c_cpuN title 'cpu, %d threads', $CPUN using 1:2 with lines dt 2 lc rgb c_cpuN notitle", T) }
+  if (N[3] > 0) { cmd = cmd.", $GPU using 1:3 with linespoints lw 2 pt 9 lc rgb c_gpu title 'gpu', $GPU using 1:2 with lines dt 2 lc rgb c_gpu notitle" }
   if (cmd eq "") {
     set label 2 "no data" at graph 0.5, graph 0.5 center
-    plot [256:262144] [0.001:1] NaN notitle
+    plot [] [0.001:1] NaN notitle
   } else {
     eval "plot ".cmd[3:]
   }

@@ -1,0 +1,323 @@
+// hydra::Subscriber, the role hosting K subscriber clients, driven through the
+// transport seam: each client gets a FakeConsumer from a pool, so status,
+// stats, reset and configure are checked on scripted messages, as the
+// controller would see them in the JSON replies.
+#include "agents/subscriber.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agents/processing/processor.h"
+#include "agents/processing/sensor_record.h"
+#include "common/clock.h"
+#include "common/message_header.h"
+#include "common/protocol.h"
+#include "common/stats.h"
+#include "fake_drivers.h"
+
+namespace hydra {
+namespace {
+
+using nlohmann::json;
+using test::FakeConsumer;
+using test::FakeConsumerPool;
+using test::hydra_message;
+using test::wait_for;
+
+json config(const json& overrides = json::object()) {
+  json c = {{"bootstrap", "fake:9092"}, {"topic", "t"}, {"clients", 3}, {"first_client_id", 10}};
+  c.update(overrides);
+  return c;
+}
+
+template <typename Fn>
+std::string protocol_error(Fn fn) {
+  try {
+    fn();
+  } catch (const proto::ProtocolError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+json window_json(uint32_t producer, PartitionSeqs from, PartitionSeqs until) {
+  ProducerWindow w;
+  w.producer_id = producer;
+  w.from = std::move(from);
+  w.until = std::move(until);
+  return json::array({w.to_json()});
+}
+
+class SubscriberTest : public ::testing::Test {
+ protected:
+  // Configures and starts, then waits (bounded) until every client thread
+  // took its consumer.
+  void start(const json& cfg) {
+    sub.configure(cfg);
+    sub.start();
+    const int clients = cfg.value("clients", 1);
+    ASSERT_TRUE(wait_for([&] { return pool.taken() == clients; }))
+        << pool.taken() << " of " << clients << " clients made their consumer";
+  }
+
+  // Pushes messages to client `id` and counts them, for settle().
+  void push(int id, std::vector<uint8_t> value) {
+    pool.at(id)->push(std::move(value));
+    ++pushed[id];
+  }
+  void push_seqs(int id, uint32_t producer, const std::vector<uint64_t>& seqs) {
+    for (uint64_t s : seqs) push(id, hydra_message(producer, 0, s, wall_ns() - 1'000'000));
+  }
+
+  // Waits (bounded) until every client consumed what was pushed to it.
+  void settle() {
+    for (const auto& [id, n] : pushed) {
+      FakeConsumer* c = pool.at(id);
+      EXPECT_TRUE(wait_for([&] { return c->delivered() >= n; }))
+          << "client " << id << " consumed " << c->delivered() << " of " << n;
+    }
+  }
+
+  json client(const json& stats, int id) {
+    for (const auto& c : stats.at("clients"))
+      if (c.at("client_id") == id) return c;
+    ADD_FAILURE() << "no client " << id << " in " << stats.dump();
+    return json::object();
+  }
+
+  FakeConsumerPool pool;
+  std::mutex configs_mu;
+  std::vector<std::pair<std::string, int>> factory_calls;  // (topic, client id)
+  std::map<int, uint64_t> pushed;
+  Subscriber sub{[this](const proto::SubscriberConfig& cfg, int id) {
+    {
+      std::lock_guard lock(configs_mu);
+      factory_calls.emplace_back(cfg.topic, id);
+    }
+    return pool.take(id);
+  }};
+};
+
+TEST_F(SubscriberTest, StatusCountsClientsAndReadiness) {
+  json st = sub.status();
+  EXPECT_EQ(st.at("state"), "idle");
+  EXPECT_EQ(st.at("clients"), 0);
+  EXPECT_EQ(st.at("ready"), false);
+
+  pool.at(10)->set_ready(true);
+  pool.at(11)->set_ready(false);
+  pool.at(12)->set_ready(true);
+  pool.at(12)->set_assigned({0, 1});
+  start(config());
+  st = sub.status();
+  EXPECT_EQ(st.at("state"), "running");
+  EXPECT_EQ(st.at("clients"), 3);
+  EXPECT_EQ(st.at("clients_ready"), 2);
+  EXPECT_EQ(st.at("ready"), false) << "not every client is ready";
+  ASSERT_EQ(st.at("client_status").size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(st.at("client_status")[i].at("id"), 10 + i);
+  EXPECT_EQ(st.at("client_status")[2].at("assigned"), json::array({0, 1}));
+  EXPECT_EQ(st.at("client_status")[1].at("ready"), false);
+
+  pool.at(11)->set_ready(true);
+  st = sub.status();
+  EXPECT_EQ(st.at("clients_ready"), 3);
+  EXPECT_EQ(st.at("ready"), true);
+
+  std::lock_guard lock(configs_mu);
+  ASSERT_EQ(factory_calls.size(), 3u);
+  for (const auto& [topic, id] : factory_calls) {
+    EXPECT_EQ(topic, "t") << "the factory gets the configuration";
+    EXPECT_GE(id, 10);
+    EXPECT_LE(id, 12);
+  }
+}
+
+TEST_F(SubscriberTest, StatsReturnsEveryClientById) {
+  start(config({{"clients", 4}, {"first_client_id", 5}}));
+  for (int id = 5; id < 9; ++id) {
+    std::vector<uint64_t> seqs;
+    for (int s = 0; s < id - 4; ++s) seqs.push_back(uint64_t(s));  // client 5 gets 1, ...
+    push_seqs(id, 1, seqs);
+  }
+  settle();
+  const json st = sub.stats(json::object());
+  EXPECT_EQ(st.at("role"), "sub");
+  EXPECT_EQ(st.at("state"), "running");
+  EXPECT_TRUE(st.at("unanswered_clients").empty());
+  EXPECT_TRUE(st.contains("usage"));
+  ASSERT_EQ(st.at("clients").size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const ClientStats c = ClientStats::from_json(st.at("clients")[size_t(i)]);
+    EXPECT_EQ(c.client_id, 5 + i) << "ids are first_client_id ..";
+    EXPECT_EQ(c.unique, uint64_t(i + 1));
+    EXPECT_EQ(c.received, uint64_t(i + 1));
+    EXPECT_EQ(c.latency.count(), uint64_t(i + 1));
+    EXPECT_TRUE(c.processing.is_null()) << "no processing stage configured";
+  }
+
+  const json light = sub.stats(json{{"histograms", false}});
+  ASSERT_EQ(light.at("clients").size(), 4u);
+  for (const auto& c : light.at("clients")) {
+    EXPECT_FALSE(c.contains("latency")) << "histograms:false omits the histogram";
+    EXPECT_FALSE(c.contains("processing"));
+    EXPECT_TRUE(c.contains("unique"));
+    EXPECT_TRUE(c.contains("lost"));
+  }
+}
+
+TEST_F(SubscriberTest, ResetAndStatsCountTheWindow) {
+  start(config({{"clients", 2}, {"first_client_id", 0}}));
+  push_seqs(0, 3, {0, 1, 2, 3, 4});
+  push_seqs(1, 3, {0, 1, 2, 3, 4});
+  settle();
+  // The publisher's reset window: from 5 on partition 0.
+  EXPECT_EQ(sub.reset(json{{"window", window_json(3, {{0, 5}}, {{0, 5}})}}), json::object());
+  push_seqs(0, 3, {5, 6, 7, 8, 9});
+  push_seqs(1, 3, {3, 5, 6, 7, 9});  // a stale one, and 8 missing
+  settle();
+  // The publisher's stop window: [5, 11) -- 10 never reached anybody.
+  const json st = sub.stats(json{{"window", window_json(3, {{0, 5}}, {{0, 11}})}});
+  const ClientStats c0 = ClientStats::from_json(client(st, 0));
+  const ClientStats c1 = ClientStats::from_json(client(st, 1));
+  EXPECT_EQ(c0.unique, 5u);
+  EXPECT_EQ(c0.lost, 1u);
+  EXPECT_EQ(c0.received, 5u) << "counters start at the reset";
+  EXPECT_EQ(c0.latency.count(), 5u);
+  EXPECT_EQ(c1.unique, 4u);
+  EXPECT_EQ(c1.lost, 2u);
+  EXPECT_EQ(c1.before_window, 1u);
+  EXPECT_EQ(c1.latency.count(), 4u);
+}
+
+TEST_F(SubscriberTest, MalformedWindowsAreProtocolErrors) {
+  start(config({{"clients", 1}}));
+  EXPECT_NE(protocol_error([&] {
+              sub.stats(json{{"window", 5}});
+            }).find("window"),
+            std::string::npos);
+  EXPECT_NE(protocol_error([&] {
+              sub.reset(json{{"window", json::array({{{"producer_id", 1}}})}});
+            }).find("window"),
+            std::string::npos);
+}
+
+TEST_F(SubscriberTest, ConfigureRejectsBadValuesNamingTheField) {
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"groups", "bogus"}}, "config.groups"},
+      {{{"clients", 0}}, "config.clients"},
+      {{{"clients", 10001}}, "config.clients"},
+      {{{"first_client_id", -1}}, "config.first_client_id"},
+      {{{"bootstrap", ""}}, "config.bootstrap"},
+      {{{"colour", "blue"}}, "config.colour"},
+      {{{"processing", 5}}, "config.processing"},
+      {{{"processing", {{"kind", "bogus"}}}}, "processing.kind"},
+      {{{"processing", {{"kind", "mlp"}, {"batch", 0}}}}, "processing.batch"},
+      {{{"processing", {{"kind", "mlp"}, {"device", "tpu"}}}}, "processing.device"},
+  };
+  for (const auto& [overrides, field] : cases) {
+    const std::string err = protocol_error([&] { sub.configure(config(overrides)); });
+    EXPECT_NE(err.find(field), std::string::npos)
+        << overrides.dump() << " gave \"" << err << "\", expected it to name " << field;
+  }
+  EXPECT_EQ(sub.status().at("state"), "idle");
+  EXPECT_NE(protocol_error([&] { sub.start(); }).find("not configured"), std::string::npos);
+  EXPECT_NE(protocol_error([&] { sub.reset(json::object()); }).find("not configured"),
+            std::string::npos);
+  EXPECT_EQ(pool.taken(), 0);
+}
+
+TEST_F(SubscriberTest, GpuProcessingWithoutAGpuIsSkipped) {
+  std::string why;
+  if (gpu_available(&why)) GTEST_SKIP() << "a GPU is usable here (" << why << ")";
+  const std::string err = protocol_error([&] {
+    sub.configure(config({{"processing", {{"kind", "mlp"}, {"device", "gpu"}}}}));
+  });
+  EXPECT_EQ(err.rfind("skipped: ", 0), 0u)
+      << "the controller turns this prefix into a skip: " << err;
+  EXPECT_NE(err.find("gpu"), std::string::npos) << err;
+  EXPECT_EQ(sub.status().at("state"), "idle");
+}
+
+TEST_F(SubscriberTest, AutoDeviceWithoutAGpuFallsBackWithANote) {
+  std::string why;
+  if (gpu_available(&why)) GTEST_SKIP() << "a GPU is usable here (" << why << ")";
+  const json r = sub.configure(config({{"processing", {{"kind", "zscore"}, {"device", "auto"}}}}));
+  ASSERT_TRUE(r.contains("note")) << r.dump();
+  EXPECT_NE(r.at("note").get<std::string>().find("using cpu"), std::string::npos) << r.dump();
+  EXPECT_EQ(sub.status().at("note"), r.at("note"));
+}
+
+TEST_F(SubscriberTest, SensorMessagesReachTheProcessingStage) {
+  start(config({{"clients", 1},
+                {"first_client_id", 0},
+                {"processing", {{"kind", "zscore"}, {"device", "cpu"}, {"batch", 1}}}}));
+  for (uint64_t seq = 0; seq < 6; ++seq) {
+    auto v =
+        hydra_message(2, 0, seq, wall_ns() - 1'000'000, MessageHeader::kSize + SensorRecord::kSize);
+    MessageHeader h = *decode_header(v.data(), v.size());
+    h.flags |= MessageHeader::kFlagSensorPayload;
+    encode_header(h, v.data());
+    SensorRecord rec;
+    make_sensor_record(seq, 1, h.intended_ns, &rec);
+    encode_sensor_record(rec, v.data() + MessageHeader::kSize);
+    push(0, std::move(v));
+  }
+  push_seqs(0, 2, {6});  // a plain Hydra message: counted, not processed
+  settle();
+  const json c = client(sub.stats(json::object()), 0);
+  EXPECT_EQ(c.at("unique"), 7);
+  ASSERT_TRUE(c.at("processing").is_object()) << c.dump();
+  EXPECT_EQ(c.at("processing").at("records"), 6) << "batch 1: each record processed at once";
+  EXPECT_EQ(c.at("processing").at("results"), 6);
+}
+
+TEST_F(SubscriberTest, StopClosesEveryConsumerAndStartMakesFreshClients) {
+  start(config({{"clients", 2}, {"first_client_id", 0}}));
+  FakeConsumer* c0 = pool.at(0);
+  FakeConsumer* c1 = pool.at(1);
+  push_seqs(0, 1, {0, 1, 2});
+  settle();
+  EXPECT_EQ(sub.stop(), json::object());
+  EXPECT_TRUE(c0->closed());
+  EXPECT_TRUE(c1->closed());
+  EXPECT_EQ(sub.status().at("state"), "stopped");
+  EXPECT_EQ(sub.status().at("clients"), 0) << "a stopped agent hosts no running clients";
+  // Stats after stop still answer (the client threads are gone).
+  const json st = sub.stats(json::object());
+  EXPECT_EQ(client(st, 0).at("unique"), 3);
+  EXPECT_NO_THROW(sub.stop()) << "stop is idempotent";
+
+  pushed.clear();
+  sub.start();
+  ASSERT_TRUE(wait_for([&] { return pool.taken() == 4; }));
+  const json fresh = sub.stats(json::object());
+  EXPECT_EQ(client(fresh, 0).at("unique"), 0) << "a new run starts from nothing";
+  EXPECT_EQ(sub.start().value("already", false), true);
+}
+
+TEST_F(SubscriberTest, AClientWhoseConsumerCannotBeMadeReportsWhy) {
+  Subscriber failing([](const proto::SubscriberConfig&, int id) -> std::unique_ptr<ConsumerDriver> {
+    throw std::runtime_error("client " + std::to_string(id) + " cannot reach the broker");
+  });
+  failing.configure(config({{"clients", 2}, {"first_client_id", 0}}));
+  failing.start();
+  ASSERT_TRUE(wait_for([&] { return !failing.status().at("error").get<std::string>().empty(); }));
+  const json st = failing.status();
+  EXPECT_EQ(st.at("ready"), false);
+  EXPECT_EQ(st.at("clients_ready"), 0);
+  EXPECT_NE(st.at("error").get<std::string>().find("cannot reach the broker"), std::string::npos);
+  const json stats = failing.stats(json::object());
+  EXPECT_EQ(stats.at("clients").size(), 2u) << "failed clients still answer stats";
+  failing.stop();
+}
+
+}  // namespace
+}  // namespace hydra
