@@ -169,7 +169,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
   info.total_steps = int(steps.size());
   info.repeats = sc.repeats;
   info.out_dir = out.string();
-  info.extra_columns = {"ctl_overhead_s", "barrier_s", "drain_s"};
+  info.extra_columns = {"ctl_cpu",    "sub_cpu_total", "ctl_overhead_s", "spawn_s",
+                        "configure_s", "barrier_s",     "drain_s",        "collect_s"};
   reporter.on_run_start(info);
 
   const auto run_start = std::chrono::steady_clock::now();
@@ -223,9 +224,22 @@ int cmd_run(const Args& args, const std::string& argv0) {
           std::snprintf(b, sizeof b, "%.3f", v);
           return std::string(b);
         };
-        row.extra = {{"ctl_overhead_s", fmt(t.overhead_s())},
+        // Where the time and the CPU went: the controller's own process
+        // (with the embedded broker, nearly all of it is the mock broker),
+        // all subscriber agents together, and the controller's phases.
+        auto pct = [](const ProcessUsage& u) {
+          return u.span_ns ? 100.0 * double(u.cpu_ns) / double(u.span_ns) : 0.0;
+        };
+        double sub_total = 0;
+        for (const auto& u : result.subscriber_usage) sub_total += pct(u);
+        row.extra = {{"ctl_cpu", fmt(pct(result.controller_usage))},
+                     {"sub_cpu_total", fmt(sub_total)},
+                     {"ctl_overhead_s", fmt(t.overhead_s())},
+                     {"spawn_s", fmt(t.spawn_s)},
+                     {"configure_s", fmt(t.configure_s)},
                      {"barrier_s", fmt(t.barrier_s)},
-                     {"drain_s", fmt(t.drain_s)}};
+                     {"drain_s", fmt(t.drain_s)},
+                     {"collect_s", fmt(t.collect_s)}};
         reporter.on_step_done(row, result);
         any_failed |= result.status == "failed";
         ++done;

@@ -184,13 +184,18 @@ Row compute_row(const StepResult& r) {
   row.send_delay_p99_ms = ns_to_ms(r.publisher.send_delay.percentile(99));
 
   const double measured_ns = r.measured_s * kNsPerS;
-  row.pub_cpu = ratio(100.0 * double(r.publisher_usage.cpu_ns), measured_ns);
+  // CPU percent over the span the agent accumulated it over (agents report
+  // it); the measured window when they do not.
+  auto cpu_pct = [&](const ProcessUsage& u) {
+    return ratio(100.0 * double(u.cpu_ns), u.span_ns ? double(u.span_ns) : measured_ns);
+  };
+  row.pub_cpu = cpu_pct(r.publisher_usage);
   row.pub_net_txrate = ratio(double(r.publisher.net_tx_bytes), r.measured_s);
   row.pub_net_rxrate = ratio(double(r.publisher.net_rx_bytes), r.measured_s);
   double sum_sub_cpu = 0;
   uint64_t max_rss = 0;
   for (const auto& u : r.subscriber_usage) {
-    sum_sub_cpu += ratio(100.0 * double(u.cpu_ns), measured_ns);
+    sum_sub_cpu += cpu_pct(u);
     max_rss = std::max(max_rss, u.max_rss_bytes);
   }
   row.sub_cpu = ratio(sum_sub_cpu, double(r.subscriber_usage.size()));

@@ -5,14 +5,16 @@
 #include <cstdlib>
 #include <new>
 
-// Hot loops get an AVX2 clone picked at load time (the baseline build targets
-// plain x86-64). Contraction into FMA is off for this library (CMake), so
-// every clone computes exactly the same results.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define HYDRA_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define HYDRA_CLONES
+// On x86-64 each hot loop also has an AVX2 variant, chosen at run time (the
+// baseline build targets plain x86-64). Not target_clones: its ifunc
+// resolvers run before a sanitizer runtime starts, and crash it. Contraction
+// into FMA is off for this library (CMake), so both variants compute exactly
+// the same results.
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HYDRA_AVX2_DISPATCH 1
+#define HYDRA_AVX2 __attribute__((target("avx2")))
 #endif
+#define HYDRA_ALWAYS_INLINE __attribute__((always_inline)) inline
 
 namespace hydra::proc {
 namespace {
@@ -32,10 +34,19 @@ T* zeroed(size_t n) {
 typedef float VecF4 __attribute__((vector_size(16)));
 typedef float VecF8 __attribute__((vector_size(32)));
 
+#ifdef HYDRA_AVX2_DISPATCH
+bool have_avx2() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+#endif
+
 template <typename VecF>
-__attribute__((always_inline)) inline void mlp_rows_impl(const MlpWeights& w,
-                                                         const SensorRecord* recs, size_t n,
-                                                         float* out) {
+HYDRA_ALWAYS_INLINE void mlp_rows_impl(const MlpWeights& w, const SensorRecord* recs, size_t n,
+                                       float* out) {
   constexpr int kLanes = int(sizeof(VecF) / sizeof(float)), kV = 2, kRows = kLanes * kV;
   constexpr int kUnits = 4;  // output units per step
   VecF x[kC][kV];
@@ -79,26 +90,14 @@ __attribute__((always_inline)) inline void mlp_rows_impl(const MlpWeights& w,
   }
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-__attribute__((target("avx2"))) void mlp_rows_avx2(const MlpWeights& w, const SensorRecord* recs,
-                                                   size_t n, float* out) {
-  mlp_rows_impl<VecF8>(w, recs, n, out);
-}
-#endif
-
-// Scores recs[0..n) into out[0..n).
-void mlp_rows(const MlpWeights& w, const SensorRecord* recs, size_t n, float* out) {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return mlp_rows_avx2(w, recs, n, out);
-#endif
-  mlp_rows_impl<VecF4>(w, recs, n, out);
-}
-
-HYDRA_CLONES uint64_t zscore_rows(ZScoreState* states, uint32_t mask, const SensorRecord* recs,
-                                  size_t n, uint8_t* flags) {
+// zscore over recs[idx[j]] for j in [0, n) (idx null: recs[0..n)); returns
+// the number of anomalies, flags[record index] = 1 for each.
+HYDRA_ALWAYS_INLINE uint64_t zscore_impl(ZScoreState* states, uint32_t mask,
+                                         const SensorRecord* recs, const uint32_t* idx, size_t n,
+                                         uint8_t* flags) {
   uint64_t anomalies = 0;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t j = 0; j < n; ++j) {
+    const size_t i = idx == nullptr ? j : idx[j];
     const bool f = zscore_update(states[recs[i].key & mask], recs[i].channels);
     flags[i] = f;
     anomalies += f;
@@ -106,22 +105,11 @@ HYDRA_CLONES uint64_t zscore_rows(ZScoreState* states, uint32_t mask, const Sens
   return anomalies;
 }
 
-HYDRA_CLONES uint64_t zscore_indexed(ZScoreState* states, uint32_t mask, const SensorRecord* recs,
-                                     const uint32_t* idx, size_t n, uint8_t* flags) {
-  uint64_t anomalies = 0;
-  for (size_t j = 0; j < n; ++j) {
-    const SensorRecord& r = recs[idx[j]];
-    const bool f = zscore_update(states[r.key & mask], r.channels);
-    flags[idx[j]] = f;
-    anomalies += f;
-  }
-  return anomalies;
-}
-
-// Returns the number of late records; closed windows are appended to *closed.
-HYDRA_CLONES uint64_t window_indexed(WindowState* states, uint32_t mask, int64_t window_ns,
-                                     const SensorRecord* recs, const uint32_t* idx, size_t n,
-                                     std::vector<WindowSummary>* closed) {
+// window-agg over recs[idx[j]] (idx null: recs[0..n)); returns the number of
+// late records; closed windows are appended to *closed.
+HYDRA_ALWAYS_INLINE uint64_t window_impl(WindowState* states, uint32_t mask, int64_t window_ns,
+                                         const SensorRecord* recs, const uint32_t* idx, size_t n,
+                                         std::vector<WindowSummary>* closed) {
   uint64_t late = 0;
   WindowSummary s;
   for (size_t j = 0; j < n; ++j) {
@@ -132,6 +120,44 @@ HYDRA_CLONES uint64_t window_indexed(WindowState* states, uint32_t mask, int64_t
     late += res == kWindowLate;
   }
   return late;
+}
+
+#ifdef HYDRA_AVX2_DISPATCH
+HYDRA_AVX2 void mlp_avx2(const MlpWeights& w, const SensorRecord* recs, size_t n, float* out) {
+  mlp_rows_impl<VecF8>(w, recs, n, out);
+}
+HYDRA_AVX2 uint64_t zscore_avx2(ZScoreState* states, uint32_t mask, const SensorRecord* recs,
+                                const uint32_t* idx, size_t n, uint8_t* flags) {
+  return zscore_impl(states, mask, recs, idx, n, flags);
+}
+HYDRA_AVX2 uint64_t window_avx2(WindowState* states, uint32_t mask, int64_t window_ns,
+                                const SensorRecord* recs, const uint32_t* idx, size_t n,
+                                std::vector<WindowSummary>* closed) {
+  return window_impl(states, mask, window_ns, recs, idx, n, closed);
+}
+#endif
+
+void mlp_rows(const MlpWeights& w, const SensorRecord* recs, size_t n, float* out) {
+#ifdef HYDRA_AVX2_DISPATCH
+  if (have_avx2()) return mlp_avx2(w, recs, n, out);
+#endif
+  mlp_rows_impl<VecF4>(w, recs, n, out);
+}
+
+uint64_t zscore_run(ZScoreState* states, uint32_t mask, const SensorRecord* recs,
+                    const uint32_t* idx, size_t n, uint8_t* flags) {
+#ifdef HYDRA_AVX2_DISPATCH
+  if (have_avx2()) return zscore_avx2(states, mask, recs, idx, n, flags);
+#endif
+  return zscore_impl(states, mask, recs, idx, n, flags);
+}
+
+uint64_t window_run(WindowState* states, uint32_t mask, int64_t window_ns, const SensorRecord* recs,
+                    const uint32_t* idx, size_t n, std::vector<WindowSummary>* closed) {
+#ifdef HYDRA_AVX2_DISPATCH
+  if (have_avx2()) return window_avx2(states, mask, window_ns, recs, idx, n, closed);
+#endif
+  return window_impl(states, mask, window_ns, recs, idx, n, closed);
 }
 
 }  // namespace
@@ -173,15 +199,14 @@ void CpuEngine::run(const SensorRecord* recs, size_t n, BatchOutput* out) {
       out->flags.resize(n);
       out->results = n;
       if (pool_.size() == 1) {
-        out->anomalies = zscore_rows(zscore_, slot_mask_, recs, n, out->flags.data());
+        out->anomalies = zscore_run(zscore_, slot_mask_, recs, nullptr, n, out->flags.data());
         return;
       }
       run_stateful(recs, n, out);
       return;
     case Kind::kWindowAgg:
       if (pool_.size() == 1) {
-        out->late =
-            window_indexed(window_, slot_mask_, window_ns_, recs, nullptr, n, &out->windows);
+        out->late = window_run(window_, slot_mask_, window_ns_, recs, nullptr, n, &out->windows);
         out->results = out->windows.size();
         return;
       }
@@ -209,10 +234,10 @@ void CpuEngine::run_stateful(const SensorRecord* recs, size_t n, BatchOutput* ou
       const auto& idx = workers_[size_t(src)].buckets[size_t(part)];
       if (kind_ == Kind::kZScore)
         w.anomalies +=
-            zscore_indexed(zscore_, slot_mask_, recs, idx.data(), idx.size(), out->flags.data());
+            zscore_run(zscore_, slot_mask_, recs, idx.data(), idx.size(), out->flags.data());
       else
-        w.late += window_indexed(window_, slot_mask_, window_ns_, recs, idx.data(), idx.size(),
-                                 &w.windows);
+        w.late +=
+            window_run(window_, slot_mask_, window_ns_, recs, idx.data(), idx.size(), &w.windows);
     }
   });
   for (auto& w : workers_) {

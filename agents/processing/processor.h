@@ -156,21 +156,4 @@ std::unique_ptr<Processor> make_processor(const ProcessingConfig& cfg, std::stri
 // when true. Probed once per process.
 bool gpu_available(std::string* why = nullptr);
 
-// The "same answers" check: runs `records` through processors made from a and
-// b (same batches: a's batch size for both, keep_results on, no linger) and
-// compares their results.
-// Counts, window keys/starts, min, max and anomaly flags must match exactly;
-// window mean and variance within a relative 1e-9; mlp scores within 1e-5
-// absolute (the GPU fuses multiply-adds, and its expf differs by ulps).
-struct SameAnswers {
-  bool same = true;
-  std::string detail;  // first differences, human-readable; empty when same
-  uint64_t windows = 0, anomalies = 0, scores = 0;
-  double max_score_diff = 0;   // absolute
-  double max_moment_diff = 0;  // relative, window mean and variance
-};
-SameAnswers compare_results(const ProcessingResults& a, const ProcessingResults& b);
-SameAnswers check_same_answers(const ProcessingConfig& a, const ProcessingConfig& b,
-                               const std::vector<SensorRecord>& records);
-
 }  // namespace hydra

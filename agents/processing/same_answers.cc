@@ -6,7 +6,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "agents/processing/processor.h"
+#include "agents/processing/same_answers.h"
 
 namespace hydra {
 namespace {

@@ -2,7 +2,7 @@
 // CPU vs GPU where a GPU is usable (within the stated tolerances).
 #include <gtest/gtest.h>
 
-#include "agents/processing/processor.h"
+#include "agents/processing/same_answers.h"
 #include "tests/processing/test_data.h"
 
 namespace hydra {
