@@ -66,13 +66,29 @@ void SubscriberClient::run() {
   Received r;
   while (!stop_.load(std::memory_order_relaxed)) {
     mailbox_.serve();
-    if (driver.poll(kPollMs, r)) {
-      handle(r, wall_ns());
-    } else if (processor_) {
-      processor_->poll(wall_ns());
+    try {
+      if (driver.poll(kPollMs, r)) {
+        handle(r, wall_ns());
+      } else if (processor_) {
+        processor_->poll(wall_ns());
+      }
+    } catch (const std::exception& e) {
+      // A processing failure (a GPU error, say) ends processing for this
+      // client, not the client: it keeps counting, and says why.
+      std::lock_guard lock(mu_);
+      error_ = std::string("processing stopped: ") + e.what();
+      processor_.reset();
     }
   }
-  if (processor_) processor_->drain();
+  try {
+    if (processor_ && !processor_->drain()) {
+      std::lock_guard lock(mu_);
+      error_ = "processing: batches still in flight after the drain timeout";
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mu_);
+    error_ = std::string("processing stopped: ") + e.what();
+  }
   mailbox_.close();
   std::lock_guard lock(mu_);
   driver_->close();

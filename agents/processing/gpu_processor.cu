@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -59,6 +60,7 @@ constexpr int kSlots = 4;
 constexpr int kBlock = 256;     // threads per block, per-record kernels
 constexpr int kRunBlock = 128;  // threads per block, per-key-run kernels (big state)
 constexpr int64_t kBackpressureTimeoutNs = 30'000'000'000;  // a batch that takes longer is a fault
+constexpr int64_t kHarvestEveryNs = 10'000;  // poll() checks finished batches at most this often
 
 __constant__ MlpWeights c_mlp;
 
@@ -205,7 +207,13 @@ class GpuProcessor final : public Processor {
   void poll(int64_t now_ns) override {
     const Slot& s = slots_[cur_];
     if (s.n > 0 && now_ns - s.recv[0] >= linger_ns_) flush(FlushReason::kLinger);
-    harvest();
+    // Clients poll after every message; asking the driver about in-flight
+    // batches that often costs more than it tells.
+    if (in_flight_ > 0 &&
+        (now_ns < last_harvest_ns_ || now_ns - last_harvest_ns_ >= kHarvestEveryNs)) {
+      last_harvest_ns_ = now_ns;
+      harvest();
+    }
   }
 
   bool drain(int timeout_ms) override {
@@ -530,6 +538,7 @@ class GpuProcessor final : public Processor {
   int cur_ = 0;        // the slot being filled
   int in_flight_ = 0;  // launched, not yet finished: the in_flight_ slots before cur_
   uint64_t ordinal_ = 0;
+  int64_t last_harvest_ns_ = 0;
   cudaEvent_t last_computed_ = nullptr;
   ZScoreState* d_zscore_ = nullptr;
   WindowState* d_window_ = nullptr;

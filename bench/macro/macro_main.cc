@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
       "linger-ms", po::value(&o.linger_ms)->default_value(o.linger_ms), "linger.ms, both sides")(
       "poll-every", po::value(&o.poll_every)->default_value(o.poll_every),
       "messages between rd_kafka_poll() calls (Hydra's msg_batch), both sides")(
+      "consumer-defaults", po::bool_switch(&o.consumer_defaults),
+      "subscribers: KafkaConsumer's defaults as shipped, without lifting librdkafka's "
+      "pre-fetch thresholds (slow on a backlog; --sub-partitions defaults to 1 then)")(
+      "only", po::value(&o.only_side),
+      "hydra or raw: measure that side alone (for profiling; no ratio)")(
       "publisher-only", po::bool_switch(&o.skip_subscriber), "run only the publisher comparison")(
       "subscriber-only", po::bool_switch(&o.skip_publisher), "run only the subscriber comparison");
   try {
@@ -43,6 +48,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     po::notify(vm);
+    if (o.consumer_defaults && vm["sub-partitions"].defaulted()) o.sub_partitions = 1;
   } catch (const std::exception& e) {
     std::cerr << "hydra_macro_bench: " << e.what() << "\n" << desc << "\n";
     return 2;
@@ -54,6 +60,8 @@ int main(int argc, char** argv) {
   if (o.sub_partitions < 1 || o.sub_partitions > 64) bad = "--sub-partitions must be 1..64";
   if (o.linger_ms < 0) bad = "--linger-ms must be >= 0";
   if (o.poll_every < 1) bad = "--poll-every must be >= 1";
+  if (!o.only_side.empty() && o.only_side != "hydra" && o.only_side != "raw")
+    bad = "--only must be hydra or raw";
   if (o.skip_publisher && o.skip_subscriber)
     bad = "--publisher-only and --subscriber-only exclude each other";
   if (bad) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 #include "bench/macro/macro_options.h"
 
@@ -51,6 +52,15 @@ std::string fmt(const char* f, double v) {
 
 }  // namespace
 
+Measurement new_measurement(std::string bench, std::string side, int round, int partitions) {
+  Measurement m;
+  m.bench = std::move(bench);
+  m.side = std::move(side);
+  m.round = round;
+  m.partitions = partitions;
+  return m;
+}
+
 double rate(const Measurement& m) {
   return m.span_ns > 0 ? double(m.messages) * 1e9 / double(m.span_ns) : 0;
 }
@@ -64,23 +74,29 @@ std::vector<Comparison> compare(const std::vector<Measurement>& ms) {
       auto it = std::find_if(rounds.begin(), rounds.end(),
                              [&](const Comparison& c) { return c.round == m.round; });
       if (it == rounds.end()) {
-        rounds.push_back(Comparison{.bench = bench, .round = m.round, .partitions = m.partitions});
-        it = rounds.end() - 1;
+        it = rounds.insert(rounds.end(), Comparison{});
+        it->bench = bench;
+        it->round = m.round;
+        it->partitions = m.partitions;
       }
       const double seconds = double(m.span_ns) / 1e9;
       if (m.side == "hydra") {
         it->hydra_messages = m.messages;
         it->hydra_s = seconds;
         it->hydra_rate = rate(m);
+        it->hydra_cpu_s = m.cpu_s;
       } else {
         it->raw_messages = m.messages;
         it->raw_s = seconds;
         it->raw_rate = rate(m);
+        it->raw_cpu_s = m.cpu_s;
       }
       if (!m.error.empty()) it->error += (it->error.empty() ? "" : "; ") + m.side + ": " + m.error;
     }
     if (rounds.empty()) continue;
-    Comparison summary{.bench = bench, .round = 0, .partitions = rounds.front().partitions};
+    Comparison summary;
+    summary.bench = bench;
+    summary.partitions = rounds.front().partitions;
     std::vector<double> hydra, raw;
     for (Comparison& c : rounds) {
       finish(c);
@@ -104,7 +120,9 @@ void print_measurement(std::ostream& os, const Measurement& m) {
                 double(m.span_ns) / 1e9, rate(m));
   os << line;
   if (m.bench == "publisher") os << "  queue-full " << m.queue_full;
-  if (m.cpu_s > 0) os << "  cpu " << fmt("%.2f", m.cpu_s) << " s";
+  if (m.cpu_s > 0 && m.messages > 0)
+    os << "  cpu " << fmt("%.2f", m.cpu_s) << " s ("
+       << fmt("%.0f", m.cpu_s * 1e9 / double(m.messages)) << " ns/msg)";
   if (!m.error.empty()) os << "  ERROR: " << m.error;
   os << "\n";
 }
@@ -129,7 +147,7 @@ void write_csv(const std::string& path, const std::vector<Comparison>& cs) {
   std::ofstream f(path);
   if (!f) throw std::runtime_error("cannot write " + path);
   f << "bench,round,partitions,hydra_messages,hydra_s,hydra_msg_per_s,raw_messages,raw_s,"
-       "raw_msg_per_s,ratio,target,verdict,error\n";
+       "raw_msg_per_s,ratio,target,verdict,error,hydra_cpu_s,raw_cpu_s\n";
   for (const Comparison& c : cs) {
     f << c.bench << "," << (c.round ? std::to_string(c.round) : "median") << "," << c.partitions
       << ",";
@@ -143,7 +161,12 @@ void write_csv(const std::string& path, const std::vector<Comparison>& cs) {
     else
       f << ",,";
     f << fmt("%.0f", c.raw_rate) << "," << fmt("%.4f", c.ratio) << "," << fmt("%.2f", c.target)
-      << "," << verdict(c) << "," << csv_field(c.error) << "\n";
+      << "," << verdict(c) << "," << csv_field(c.error) << ",";
+    if (c.round)
+      f << fmt("%.3f", c.hydra_cpu_s) << "," << fmt("%.3f", c.raw_cpu_s);
+    else
+      f << ",";
+    f << "\n";
   }
   if (!f) throw std::runtime_error("cannot write " + path);
 }

@@ -23,6 +23,9 @@ struct Measurement {
   std::string error;        // empty when the side ran cleanly
 };
 
+// A measurement with nothing measured yet.
+Measurement new_measurement(std::string bench, std::string side, int round, int partitions);
+
 // Messages per second of one measurement (0 when it has no span).
 double rate(const Measurement& m);
 
@@ -36,6 +39,8 @@ struct Comparison {
   uint64_t raw_messages = 0;
   double hydra_s = 0;
   double raw_s = 0;
+  double hydra_cpu_s = 0;  // process CPU over the span (all threads, the mock broker's too)
+  double raw_cpu_s = 0;
   double hydra_rate = 0;
   double raw_rate = 0;
   double ratio = 0;  // hydra / raw; 0 when raw measured nothing
@@ -52,7 +57,7 @@ void print_summary(std::ostream& os, const std::vector<Comparison>& cs);
 
 // One row per comparison. Header:
 // bench,round,partitions,hydra_messages,hydra_s,hydra_msg_per_s,raw_messages,
-// raw_s,raw_msg_per_s,ratio,target,verdict,error
+// raw_s,raw_msg_per_s,ratio,target,verdict,error,hydra_cpu_s,raw_cpu_s
 // (round is "median" on the summary rows). Throws std::runtime_error when the
 // file cannot be written.
 void write_csv(const std::string& path, const std::vector<Comparison>& cs);

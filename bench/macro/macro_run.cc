@@ -26,6 +26,7 @@ void run_publisher(const MacroOptions& o, const std::string& bootstrap, std::ost
     // state) does not favour one side.
     for (int i = 0; i < 2; ++i) {
       const bool hydra = (i == 0) == (r % 2 == 1);
+      if (!o.only_side.empty() && o.only_side != (hydra ? "hydra" : "raw")) continue;
       out.push_back(hydra ? run_hydra_publisher(o, bootstrap, kPubTopic, r)
                           : run_raw_publisher(o, bootstrap, kPubTopic, r));
       print_measurement(os, out.back());
@@ -44,20 +45,22 @@ void run_subscriber(const MacroOptions& o, const std::string& bootstrap, std::os
     backlog = fill_backlog(o, bootstrap, kSubTopic);
   } catch (const std::exception& e) {
     for (int r = 1; r <= o.rounds; ++r)
-      for (const char* side : {"hydra", "raw"})
-        out.push_back(Measurement{.bench = "subscriber",
-                                  .side = side,
-                                  .round = r,
-                                  .partitions = o.sub_partitions,
-                                  .error = e.what()});
+      for (const char* side : {"hydra", "raw"}) {
+        out.push_back(new_measurement("subscriber", side, r, o.sub_partitions));
+        out.back().error = e.what();
+      }
     os << "  ERROR: " << e.what() << "\n";
     return;
   }
   os << "subscriber: each side reads the " << backlog.messages()
-     << "-message backlog from its start, alone, with KafkaConsumer's defaults "
-        "(shared-group mode); rate = messages / (first .. last received)\n";
+     << "-message backlog from its start, alone, with KafkaConsumer::default_props (shared-group "
+        "mode)"
+     << (o.consumer_defaults
+             ? " unmodified"
+             : " + queued.min.messages=10000000, queued.max.messages.kbytes=1048576")
+     << "; rate = messages / (first .. last received)\n";
   for (int r = 1; r <= o.rounds; ++r) {
-    for (Measurement& m : run_subscriber_round(bootstrap, backlog, r)) {
+    for (Measurement& m : run_subscriber_round(o, bootstrap, backlog, r)) {
       print_measurement(os, m);
       out.push_back(std::move(m));
     }

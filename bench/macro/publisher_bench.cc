@@ -43,8 +43,7 @@ void raw_on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 
 Measurement run_hydra_publisher(const MacroOptions& o, const std::string& bootstrap,
                                 const std::string& topic, int round) {
-  Measurement m{
-      .bench = "publisher", .side = "hydra", .round = round, .partitions = o.pub_partitions};
+  Measurement m = new_measurement("publisher", "hydra", round, o.pub_partitions);
   SystemClock clock;
   Publisher pub(make_agent_producer, clock);
   const nlohmann::json config = {
@@ -83,8 +82,7 @@ Measurement run_hydra_publisher(const MacroOptions& o, const std::string& bootst
 
 Measurement run_raw_publisher(const MacroOptions& o, const std::string& bootstrap,
                               const std::string& topic, int round) {
-  Measurement m{
-      .bench = "publisher", .side = "raw", .round = round, .partitions = o.pub_partitions};
+  Measurement m = new_measurement("publisher", "raw", round, o.pub_partitions);
   RawCounts counts;
   KafkaPropMap props = agent_producer_defaults("1", o.linger_ms);
   props["bootstrap.servers"] = bootstrap;

@@ -35,18 +35,19 @@ constexpr int64_t kFillTimeoutNs = 10'000'000'000;
 constexpr uint64_t kFillPerPartition = 60'000;
 
 // Both sides' consumer settings: Hydra's defaults for a shared-group client.
-KafkaConsumerOptions consumer_options(const std::string& bootstrap, const std::string& topic,
-                                      const std::string& group) {
+KafkaConsumerOptions consumer_options(const MacroOptions& o, const std::string& bootstrap,
+                                      const std::string& topic, const std::string& group) {
   KafkaConsumerOptions opts;
   opts.bootstrap = bootstrap;
   opts.topic = topic;
   opts.group_id = group;
   opts.shared_group = true;  // resume from the committed offsets (the log start)
+  opts.overrides = bench_consumer_overrides(o);
   return opts;
 }
 
-rd_kafka_t* new_consumer(const KafkaPropMap& props) {
-  rd_kafka_conf_t* conf = make_kafka_conf(props, {});
+rd_kafka_t* new_consumer(const KafkaPropMap& props, const KafkaPropMap& overrides) {
+  rd_kafka_conf_t* conf = make_kafka_conf(props, overrides);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) {
@@ -58,9 +59,10 @@ rd_kafka_t* new_consumer(const KafkaPropMap& props) {
 
 // Commits the backlog's start offsets for `group`, so a member joining it
 // reads from there. Bounded by kRequestTimeoutMs.
-void commit_start(const std::string& bootstrap, const Backlog& b, const std::string& group) {
-  rd_kafka_t* rk =
-      new_consumer(KafkaConsumer::default_props(consumer_options(bootstrap, b.topic, group)));
+void commit_start(const MacroOptions& o, const std::string& bootstrap, const Backlog& b,
+                  const std::string& group) {
+  const KafkaConsumerOptions opts = consumer_options(o, bootstrap, b.topic, group);
+  rd_kafka_t* rk = new_consumer(KafkaConsumer::default_props(opts), opts.overrides);
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(int(b.start.size()));
   for (size_t p = 0; p < b.start.size(); ++p)
     rd_kafka_topic_partition_list_add(list, b.topic.c_str(), int32_t(p))->offset = b.start[p];
@@ -93,14 +95,10 @@ void commit_start(const std::string& bootstrap, const Backlog& b, const std::str
 // its assignment until go(), so it reads alone.
 class RawConsumer {
  public:
-  RawConsumer(const std::string& bootstrap, const Backlog& b, const std::string& group, int round)
-      : props_(KafkaConsumer::default_props(consumer_options(bootstrap, b.topic, group))),
-        topic_(b.topic),
-        expected_(b.messages()) {
-    m_.bench = "subscriber";
-    m_.side = "raw";
-    m_.round = round;
-    m_.partitions = int(b.start.size());
+  RawConsumer(const MacroOptions& o, const std::string& bootstrap, const Backlog& b,
+              const std::string& group, int round)
+      : opts_(consumer_options(o, bootstrap, b.topic, group)), expected_(b.messages()) {
+    m_ = new_measurement("subscriber", "raw", round, int(b.start.size()));
   }
   ~RawConsumer() {
     cancel();
@@ -168,8 +166,8 @@ class RawConsumer {
   }
 
   void read() {
-    KafkaPropMap props = props_;
-    rd_kafka_conf_t* conf = make_kafka_conf(props, {});
+    // The same maps Hydra's KafkaConsumer builds its configuration from.
+    rd_kafka_conf_t* conf = make_kafka_conf(KafkaConsumer::default_props(opts_), opts_.overrides);
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_rebalance_cb(conf, &RawConsumer::on_rebalance);
     char err[512];
@@ -180,7 +178,7 @@ class RawConsumer {
     }
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, topic_.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(topics, opts_.topic.c_str(), RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -223,8 +221,7 @@ class RawConsumer {
     rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   }
 
-  const KafkaPropMap props_;
-  const std::string topic_;
+  const KafkaConsumerOptions opts_;
   const uint64_t expected_;
   std::thread thread_;
   std::mutex mu_;
@@ -239,11 +236,10 @@ class RawConsumer {
 
 // The Hydra side: one SubscriberClient reading until it has the whole
 // backlog (checked every 50 ms through its snapshot) or stalls.
-Measurement read_with_hydra(const std::string& bootstrap, const Backlog& b,
+Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap, const Backlog& b,
                             const std::string& group, int round) {
-  Measurement m{
-      .bench = "subscriber", .side = "hydra", .round = round, .partitions = int(b.start.size())};
-  const KafkaConsumerOptions opts = consumer_options(bootstrap, b.topic, group);
+  Measurement m = new_measurement("subscriber", "hydra", round, int(b.start.size()));
+  const KafkaConsumerOptions opts = consumer_options(o, bootstrap, b.topic, group);
   SubscriberClient client(
       0, [opts](int) { return std::make_unique<KafkaConsumer>(opts); }, nullptr);
   const uint64_t expected = b.messages();
@@ -329,7 +325,7 @@ Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap,
 
   Backlog b;
   b.topic = topic;
-  rd_kafka_t* rk = new_consumer({{"bootstrap.servers", bootstrap}});
+  rd_kafka_t* rk = new_consumer({{"bootstrap.servers", bootstrap}}, {});
   for (int p = 0; p < o.sub_partitions; ++p) {
     int64_t lo = 0, hi = 0;
     const rd_kafka_resp_err_t e =
@@ -346,25 +342,28 @@ Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap,
   return b;
 }
 
-std::vector<Measurement> run_subscriber_round(const std::string& bootstrap, const Backlog& backlog,
-                                              int round) {
+std::vector<Measurement> run_subscriber_round(const MacroOptions& o, const std::string& bootstrap,
+                                              const Backlog& backlog, int round) {
   const std::string tag = "macro-r" + std::to_string(round);
-  Measurement hydra{.bench = "subscriber",
-                    .side = "hydra",
-                    .round = round,
-                    .partitions = int(backlog.start.size())};
-  RawConsumer raw(bootstrap, backlog, tag + "-raw", round);
+  Measurement hydra = new_measurement("subscriber", "hydra", round, int(backlog.start.size()));
+  RawConsumer raw(o, bootstrap, backlog, tag + "-raw", round);
+  const bool with_hydra = o.only_side != "raw", with_raw = o.only_side != "hydra";
   try {
-    commit_start(bootstrap, backlog, tag + "-hydra");
-    commit_start(bootstrap, backlog, tag + "-raw");
+    commit_start(o, bootstrap, backlog, tag + "-hydra");
+    commit_start(o, bootstrap, backlog, tag + "-raw");
   } catch (const std::exception& e) {
     hydra.error = e.what();
     Measurement r = raw.finish();
     r.error = e.what();
     return {hydra, r};
   }
+  if (!with_raw) return {read_with_hydra(o, bootstrap, backlog, tag + "-hydra", round)};
   raw.start();  // joins now, alongside Hydra's client, and holds there
-  hydra = read_with_hydra(bootstrap, backlog, tag + "-hydra", round);
+  if (!with_hydra) {
+    raw.go();
+    return {raw.finish()};
+  }
+  hydra = read_with_hydra(o, bootstrap, backlog, tag + "-hydra", round);
   if (!raw.wait_joined(kJoinTimeoutNs)) {
     raw.cancel();
     Measurement r = raw.finish();

@@ -37,7 +37,8 @@ Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap, const 
 // ~3 s to form a new group); Hydra's client then reads the whole backlog
 // while the raw consumer holds at its assignment, and the raw one reads it
 // after Hydra's has stopped. Returns {hydra, raw}.
-std::vector<Measurement> run_subscriber_round(const std::string& bootstrap, const Backlog& backlog,
-                                              int round);
+// Both sides use KafkaConsumer::default_props plus bench_consumer_overrides(o).
+std::vector<Measurement> run_subscriber_round(const MacroOptions& o, const std::string& bootstrap,
+                                              const Backlog& backlog, int round);
 
 }  // namespace hydra::bench

@@ -34,7 +34,7 @@ const json kGoodConfig = {{"bootstrap", "fake:9092"}, {"topic", "t"}, {"partitio
 
 json configure_with(const json& overrides) {
   json c = kGoodConfig;
-  c.update(overrides);
+  if (!overrides.is_null()) c.update(overrides);
   return {{"cmd", "configure"}, {"config", c}};
 }
 

@@ -76,7 +76,7 @@ struct SentMessage {
 class FakeProducer final : public ProducerDriver {
  public:
   struct Options {
-    int partitions = 1;             // partition_count() answer (-1: unknown)
+    int partitions = 0;             // partition_count(): 0 = as configured, -1 = unknown
     int queue_full_next = 0;        // the first N sends answer kQueueFull
     bool deliver_ok = true;         // delivery reports say ok (false: failed)
     bool hold_reports = false;      // poll()/flush() deliver nothing (outstanding)
@@ -209,7 +209,9 @@ class FakeProducerFactory {
   ProducerFactory factory() {
     return [this](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
       configs_.push_back(cfg);
-      auto p = std::make_unique<FakeProducer>(options, std::move(on_delivery));
+      FakeProducer::Options o = options;
+      if (o.partitions == 0) o.partitions = cfg.partitions;
+      auto p = std::make_unique<FakeProducer>(o, std::move(on_delivery));
       last_ = p.get();
       ++made_;
       return std::unique_ptr<ProducerDriver>(std::move(p));

