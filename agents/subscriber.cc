@@ -52,9 +52,9 @@ nlohmann::json Subscriber::configure(const nlohmann::json& config) {
   auto parsed = proto::SubscriberConfig::from_json(config);
   const ProcessingConfig pc = processing_config(parsed.processing);
   // Fail here, not on start, when the processing stage cannot run at all.
-  std::string note;
+  std::string note, device;
   try {
-    if (pc.kind != "none") make_processor(pc, &note);
+    if (pc.kind != "none") device = make_processor(pc, &note)->device_name();
   } catch (const ProcessingUnavailable& e) {
     // The controller turns this prefix into a step with status "skipped".
     throw ProtocolError(std::string("skipped: ") + e.what());
@@ -65,7 +65,10 @@ nlohmann::json Subscriber::configure(const nlohmann::json& config) {
   config_ = std::move(parsed);
   processing_note_ = note;
   state_ = AgentState::kConfigured;
-  return note.empty() ? nlohmann::json::object() : nlohmann::json{{"note", note}};
+  nlohmann::json reply = nlohmann::json::object();
+  if (!note.empty()) reply["note"] = note;
+  if (!device.empty()) reply["device"] = device;
+  return reply;
 }
 
 nlohmann::json Subscriber::start() {
@@ -79,8 +82,12 @@ nlohmann::json Subscriber::start() {
     const int id = cfg.first_client_id + i;
     ProcessorFactory pf;
     if (pc.kind != "none") pf = [pc] { return make_processor(pc, nullptr); };
+    // The poll timeout also bounds how long a control request waits (50 ms);
+    // with processing, half the linger time so partial batches leave on time.
+    const int poll_ms =
+        pc.kind == "none" ? 50 : std::clamp(int(pc.linger_ms / 2), 1, 50);
     clients_.push_back(std::make_unique<SubscriberClient>(
-        id, [this, cfg](int cid) { return factory_(cfg, cid); }, pf));
+        id, [this, cfg](int cid) { return factory_(cfg, cid); }, pf, poll_ms));
   }
   for (auto& c : clients_) c->start();
   cpu_at_reset_ = read_process_usage().cpu_ns;

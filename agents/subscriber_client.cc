@@ -8,13 +8,13 @@
 
 namespace hydra {
 namespace {
-constexpr int kPollMs = 50;  // bounds how long a control request waits
 constexpr auto kMailboxTimeout = std::chrono::milliseconds(5000);
 }  // namespace
 
 SubscriberClient::SubscriberClient(int id, ConsumerFactory consumer_factory,
-                                   ProcessorFactory processor_factory)
+                                   ProcessorFactory processor_factory, int poll_ms)
     : id_(id),
+      poll_ms_(poll_ms),
       consumer_factory_(std::move(consumer_factory)),
       processor_factory_(std::move(processor_factory)) {
   stats_.client_id = id;
@@ -67,7 +67,7 @@ void SubscriberClient::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     mailbox_.serve();
     try {
-      if (driver.poll(kPollMs, r)) {
+      if (driver.poll(poll_ms_, r)) {
         handle(r, wall_ns());
       } else if (processor_) {
         processor_->poll(wall_ns());

@@ -31,7 +31,11 @@ using ProcessorFactory = std::function<std::unique_ptr<Processor>()>;
 
 class SubscriberClient {
  public:
-  SubscriberClient(int id, ConsumerFactory consumer_factory, ProcessorFactory processor_factory);
+  // poll_ms bounds how long the client blocks waiting for a message; with a
+  // processing stage it must be below its linger time, so a partial batch is
+  // flushed on time even when no further message arrives.
+  SubscriberClient(int id, ConsumerFactory consumer_factory, ProcessorFactory processor_factory,
+                   int poll_ms = 50);
   ~SubscriberClient();
   SubscriberClient(const SubscriberClient&) = delete;
   SubscriberClient& operator=(const SubscriberClient&) = delete;
@@ -59,6 +63,7 @@ class SubscriberClient {
   ClientStats make_snapshot(const std::vector<ProducerWindow>& windows);
 
   const int id_;
+  const int poll_ms_;
   ConsumerFactory consumer_factory_;
   ProcessorFactory processor_factory_;
   std::thread thread_;

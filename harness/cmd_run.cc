@@ -22,6 +22,7 @@
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
 #include "harness/plot.h"
+#include "harness/processing_columns.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
 #include "harness/step_runner.h"
@@ -171,6 +172,9 @@ int cmd_run(const Args& args, const std::string& argv0) {
   info.out_dir = out.string();
   info.extra_columns = {"ctl_cpu",    "sub_cpu_total", "ctl_overhead_s", "spawn_s",
                         "configure_s", "barrier_s",     "drain_s",        "collect_s"};
+  const bool processing = uses_processing(steps);
+  if (processing)
+    for (const auto& c : processing_column_names()) info.extra_columns.push_back(c);
   reporter.on_run_start(info);
 
   const auto run_start = std::chrono::steady_clock::now();
@@ -240,6 +244,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
                      {"barrier_s", fmt(t.barrier_s)},
                      {"drain_s", fmt(t.drain_s)},
                      {"collect_s", fmt(t.collect_s)}};
+        if (processing)
+          for (auto& kv : processing_columns(result, step.scenario)) row.extra.push_back(kv);
         reporter.on_step_done(row, result);
         any_failed |= result.status == "failed";
         ++done;

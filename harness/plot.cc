@@ -287,6 +287,13 @@ PlotOutcome render_plots(const std::string& results_dir, const std::string& scri
           "dir=" + gnuplot_quote(dir.string()) + "; counts=" + gnuplot_quote(summary.counts);
       render(name, settings, scripts / (name + ".gp"), plots / (name + ".png"));
     }
+    // A run with a processing stage also plots it (its columns say so).
+    std::ifstream head(csv);
+    std::string header;
+    std::getline(head, header);
+    if (header.find("proc_series") != std::string::npos)
+      render("processing", "dir=" + gnuplot_quote(dir.string()), scripts / "processing.gp",
+             plots / "processing.png");
   }
 
   std::vector<fs::path> hgrms;

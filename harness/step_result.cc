@@ -13,6 +13,8 @@ nlohmann::json StepResult::to_json() const {
   j["msg_rate"] = msg_rate;
   j["duration_s"] = duration_s;
   j["measured_s"] = measured_s;
+  j["processing_device"] = processing_device;
+  j["note"] = note;
   j["status"] = status;
   j["error"] = error;
   j["publisher_ok"] = publisher_ok;

@@ -41,6 +41,11 @@ struct StepResult {
   // broker this is, almost all of it, the mock broker's CPU.
   ProcessUsage controller_usage;
 
+  // The processing stage as the agents run it ("cpu (1 threads)", "gpu: ...")
+  // and what they said about it (e.g. "auto: no usable GPU, running on cpu").
+  std::string processing_device;
+  std::string note;
+
   double measured_s = 0;  // wall time of the measured window, s
   std::string status = "ok";  // "ok", "failed" or "skipped"
   std::string error;          // why, when not ok

@@ -190,7 +190,11 @@ StepResult StepRunner::run(const StepPlan& plan) {
   };
   for (auto& s : subs) {
     auto it = running_.find(s.agent->proc.pid);
-    s.warm = it != running_.end() && it->second == shape(s);
+    s.warm = it != running_.end() && it->second.shape == shape(s);
+    if (s.warm) {
+      r.processing_device = it->second.device;
+      r.note = it->second.note;
+    }
   }
   auto cold = [](const SubSlot& s) { return !s.warm; };
   // Agents still running another shape stop before they are reconfigured.
@@ -202,7 +206,14 @@ StepResult StepRunner::run(const StepPlan& plan) {
       Command::kConfigure, [&](const SubSlot& s) { return nlohmann::json{{"config", sub_config(s)}}; },
       timeout, cold);
   for (size_t i = 0; i < subs.size(); ++i) {
-    if (subs[i].dead || subs[i].warm || replies[i].ok) continue;
+    if (subs[i].dead || subs[i].warm) continue;
+    if (replies[i].ok) {
+      r.processing_device = replies[i].body.value("device", r.processing_device);
+      const std::string note = replies[i].body.value("note", "");
+      if (!note.empty() && r.note.find(note) == std::string::npos)
+        r.note += (r.note.empty() ? "" : "; ") + note;
+      continue;
+    }
     const std::string err = replies[i].body.value("error", replies[i].error);
     if (err.rfind("skipped: ", 0) == 0) {
       r.status = "skipped";
@@ -224,7 +235,7 @@ StepResult StepRunner::run(const StepPlan& plan) {
       fail(subs[i].agent->describe() + ": " + replies[i].error);
       return finish();
     }
-    running_[subs[i].agent->proc.pid] = shape(subs[i]);
+    running_[subs[i].agent->proc.pid] = Running{shape(subs[i]), r.processing_device, r.note};
   }
   // Every client must own its partitions and know its position before the
   // first message is sent, or the step would start with loss it did not cause.

@@ -51,8 +51,11 @@ class StepRunner {
   std::function<double(double)> eta_;
   StepTimings timings_;
   // Subscriber agents left running by the previous step: pid -> the shape of
-  // their configuration.
-  std::map<pid_t, std::string> running_;
+  // their configuration and what their configure reply said.
+  struct Running {
+    std::string shape, device, note;
+  };
+  std::map<pid_t, Running> running_;
 };
 
 }  // namespace hydra

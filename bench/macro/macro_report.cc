@@ -22,10 +22,8 @@ double target_of(const std::string& bench) {
   return bench == "publisher" ? kPublisherTarget : kSubscriberTarget;
 }
 
-void finish(Comparison& c) {
-  c.target = target_of(c.bench);
-  c.ratio = c.raw_rate > 0 ? c.hydra_rate / c.raw_rate : 0;
-  c.pass = c.error.empty() && c.ratio >= c.target;
+double ratio_of(double num, double den) {
+  return num > 0 && den > 0 ? num / den : 0;
 }
 
 std::string verdict(const Comparison& c) {
@@ -65,6 +63,10 @@ double rate(const Measurement& m) {
   return m.span_ns > 0 ? double(m.messages) * 1e9 / double(m.span_ns) : 0;
 }
 
+double thread_ns_per_message(const Measurement& m) {
+  return m.thread_messages > 0 ? m.thread_cpu_s * 1e9 / double(m.thread_messages) : 0;
+}
+
 std::vector<Comparison> compare(const std::vector<Measurement>& ms) {
   std::vector<Comparison> out;
   for (const char* bench : {"publisher", "subscriber"}) {
@@ -79,35 +81,40 @@ std::vector<Comparison> compare(const std::vector<Measurement>& ms) {
         it->round = m.round;
         it->partitions = m.partitions;
       }
-      const double seconds = double(m.span_ns) / 1e9;
-      if (m.side == "hydra") {
-        it->hydra_messages = m.messages;
-        it->hydra_s = seconds;
-        it->hydra_rate = rate(m);
-        it->hydra_cpu_s = m.cpu_s;
-      } else {
-        it->raw_messages = m.messages;
-        it->raw_s = seconds;
-        it->raw_rate = rate(m);
-        it->raw_cpu_s = m.cpu_s;
-      }
+      const bool hydra = m.side == "hydra";
+      (hydra ? it->hydra_messages : it->raw_messages) = m.messages;
+      (hydra ? it->hydra_s : it->raw_s) = double(m.span_ns) / 1e9;
+      (hydra ? it->hydra_rate : it->raw_rate) = rate(m);
+      (hydra ? it->hydra_thread_ns : it->raw_thread_ns) = thread_ns_per_message(m);
       if (!m.error.empty()) it->error += (it->error.empty() ? "" : "; ") + m.side + ": " + m.error;
     }
     if (rounds.empty()) continue;
+    std::vector<double> hydra, raw, ratio, hydra_ns, raw_ns, cpu_ratio;
     Comparison summary;
     summary.bench = bench;
     summary.partitions = rounds.front().partitions;
-    std::vector<double> hydra, raw;
     for (Comparison& c : rounds) {
-      finish(c);
+      c.ratio = ratio_of(c.hydra_rate, c.raw_rate);
+      c.cpu_ratio = ratio_of(c.raw_thread_ns, c.hydra_thread_ns);
+      c.target = target_of(c.bench);
+      c.pass = c.error.empty() && c.ratio >= c.target;
       hydra.push_back(c.hydra_rate);
       raw.push_back(c.raw_rate);
+      ratio.push_back(c.ratio);
+      hydra_ns.push_back(c.hydra_thread_ns);
+      raw_ns.push_back(c.raw_thread_ns);
+      cpu_ratio.push_back(c.cpu_ratio);
       if (!c.error.empty() && summary.error.empty()) summary.error = c.error;
       out.push_back(c);
     }
     summary.hydra_rate = median(hydra);
     summary.raw_rate = median(raw);
-    finish(summary);
+    summary.ratio = median(ratio);
+    summary.hydra_thread_ns = median(hydra_ns);
+    summary.raw_thread_ns = median(raw_ns);
+    summary.cpu_ratio = median(cpu_ratio);
+    summary.target = target_of(bench);
+    summary.pass = summary.error.empty() && summary.ratio >= summary.target;
     out.push_back(summary);
   }
   return out;
@@ -115,28 +122,32 @@ std::vector<Comparison> compare(const std::vector<Measurement>& ms) {
 
 void print_measurement(std::ostream& os, const Measurement& m) {
   char line[256];
-  std::snprintf(line, sizeof line, "  %-10s round %d  %-5s %10llu msgs in %6.3f s = %10.0f msg/s",
+  std::snprintf(line, sizeof line, "  %-10s round %d  %-5s %10llu msgs in %6.3f s = %9.0f msg/s",
                 m.bench.c_str(), m.round, m.side.c_str(), (unsigned long long)m.messages,
                 double(m.span_ns) / 1e9, rate(m));
   os << line;
-  if (m.bench == "publisher") os << "  queue-full " << m.queue_full;
+  if (m.thread_messages > 0)
+    os << "  thread " << fmt("%.0f", thread_ns_per_message(m)) << " ns/msg";
   if (m.cpu_s > 0 && m.messages > 0)
-    os << "  cpu " << fmt("%.2f", m.cpu_s) << " s ("
-       << fmt("%.0f", m.cpu_s * 1e9 / double(m.messages)) << " ns/msg)";
+    os << "  process " << fmt("%.0f", m.cpu_s * 1e9 / double(m.messages)) << " ns/msg";
+  if (m.queue_full) os << "  queue-full " << m.queue_full;
   if (!m.error.empty()) os << "  ERROR: " << m.error;
   os << "\n";
 }
 
 void print_summary(std::ostream& os, const std::vector<Comparison>& cs) {
-  os << "\nsummary (median over rounds; ratio = hydra / raw)\n";
+  os << "\nsummary (medians over rounds; ratio = hydra msg/s / raw msg/s, per round;\n"
+        "cpu ratio = raw / hydra CPU per message of the producing or polling thread,\n"
+        "the ratio to expect where that thread is the bottleneck and the machine is idle)\n";
   char line[256];
-  std::snprintf(line, sizeof line, "  %-10s %14s %14s %7s %8s  %s\n", "bench", "hydra msg/s",
-                "raw msg/s", "ratio", "target", "verdict");
+  std::snprintf(line, sizeof line, "  %-10s %12s %12s %7s %9s %8s  %s\n", "bench", "hydra msg/s",
+                "raw msg/s", "ratio", "cpu ratio", "target", "verdict");
   os << line;
   for (const Comparison& c : cs) {
     if (c.round != 0) continue;
-    std::snprintf(line, sizeof line, "  %-10s %14.0f %14.0f %7.3f  >= %4.2f  %s", c.bench.c_str(),
-                  c.hydra_rate, c.raw_rate, c.ratio, c.target, verdict(c).c_str());
+    std::snprintf(line, sizeof line, "  %-10s %12.0f %12.0f %7.3f %9.3f  >= %4.2f  %s",
+                  c.bench.c_str(), c.hydra_rate, c.raw_rate, c.ratio, c.cpu_ratio, c.target,
+                  verdict(c).c_str());
     os << line;
     if (!c.error.empty()) os << "  (" << c.error << ")";
     os << "\n";
@@ -147,26 +158,19 @@ void write_csv(const std::string& path, const std::vector<Comparison>& cs) {
   std::ofstream f(path);
   if (!f) throw std::runtime_error("cannot write " + path);
   f << "bench,round,partitions,hydra_messages,hydra_s,hydra_msg_per_s,raw_messages,raw_s,"
-       "raw_msg_per_s,ratio,target,verdict,error,hydra_cpu_s,raw_cpu_s\n";
+       "raw_msg_per_s,ratio,target,verdict,hydra_thread_ns_per_msg,raw_thread_ns_per_msg,"
+       "cpu_ratio,error\n";
   for (const Comparison& c : cs) {
-    f << c.bench << "," << (c.round ? std::to_string(c.round) : "median") << "," << c.partitions
+    const bool per_round = c.round != 0;
+    f << c.bench << "," << (per_round ? std::to_string(c.round) : "median") << "," << c.partitions
       << ",";
-    if (c.round)
-      f << c.hydra_messages << "," << fmt("%.6f", c.hydra_s) << ",";
-    else
-      f << ",,";
-    f << fmt("%.0f", c.hydra_rate) << ",";
-    if (c.round)
-      f << c.raw_messages << "," << fmt("%.6f", c.raw_s) << ",";
-    else
-      f << ",,";
-    f << fmt("%.0f", c.raw_rate) << "," << fmt("%.4f", c.ratio) << "," << fmt("%.2f", c.target)
-      << "," << verdict(c) << "," << csv_field(c.error) << ",";
-    if (c.round)
-      f << fmt("%.3f", c.hydra_cpu_s) << "," << fmt("%.3f", c.raw_cpu_s);
-    else
-      f << ",";
-    f << "\n";
+    f << (per_round ? std::to_string(c.hydra_messages) + "," + fmt("%.6f", c.hydra_s) : ",") << ","
+      << fmt("%.0f", c.hydra_rate) << ",";
+    f << (per_round ? std::to_string(c.raw_messages) + "," + fmt("%.6f", c.raw_s) : ",") << ","
+      << fmt("%.0f", c.raw_rate) << ",";
+    f << fmt("%.4f", c.ratio) << "," << fmt("%.2f", c.target) << "," << verdict(c) << ","
+      << fmt("%.1f", c.hydra_thread_ns) << "," << fmt("%.1f", c.raw_thread_ns) << ","
+      << fmt("%.4f", c.cpu_ratio) << "," << csv_field(c.error) << "\n";
   }
   if (!f) throw std::runtime_error("cannot write " + path);
 }

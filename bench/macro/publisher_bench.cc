@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "agents/kafka_config.h"
 #include "agents/publisher.h"
 #include "bench/macro/agent_factories.h"
+#include "bench/macro/thread_cpu.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
 #include "common/stats.h"
@@ -21,6 +23,17 @@ namespace {
 
 constexpr int kMetadataTimeoutMs = 5000;
 constexpr int kFlushTimeoutMs = 10000;  // the same bound Hydra's publisher flushes with
+
+// The thread Publisher::start() just made (librdkafka names its own, but a
+// new one may not have named itself yet: look again briefly).
+int find_sending_thread(const std::set<int>& before) {
+  for (int i = 0; i < 20; ++i) {
+    const int tid = new_app_thread(before);
+    if (tid >= 0) return tid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return -1;
+}
 
 double cpu_seconds_since(uint64_t cpu0_ns) {
   return double(read_process_usage().cpu_ns - cpu0_ns) / 1e9;
@@ -61,8 +74,17 @@ Measurement run_hydra_publisher(const MacroOptions& o, const std::string& bootst
   try {
     pub.configure(config);
     const uint64_t cpu0 = read_process_usage().cpu_ns;
+    const std::set<int> before = app_threads();
     pub.start();
+    const int tid = find_sending_thread(before);
+    const int64_t thread0 = thread_cpu_ns(tid);
     std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+    const int64_t thread1 = thread_cpu_ns(tid);
+    const uint64_t sent = pub.stats({{"histograms", false}}).at("publisher").at("sent");
+    if (thread0 >= 0 && thread1 >= thread0) {
+      m.thread_cpu_s = double(thread1 - thread0) / 1e9;
+      m.thread_messages = sent;
+    }
     pub.stop();  // returns once the sending thread has flushed (bounded)
     const int64_t done_ns = wall_ns();
     m.cpu_s = cpu_seconds_since(cpu0);
@@ -119,6 +141,9 @@ Measurement run_raw_publisher(const MacroOptions& o, const std::string& bootstra
   const int32_t partitions = o.pub_partitions;
   const int batch = o.poll_every;
   int32_t partition = 0;
+  uint64_t sent = 0;
+  const int tid = this_thread_id();
+  const int64_t thread0 = thread_cpu_ns(tid);
   const int64_t first_ns = wall_ns();
   const int64_t end_mono = mono_ns() + int64_t(o.seconds * 1e9);
   bool failed = false;
@@ -136,10 +161,16 @@ Measurement run_raw_publisher(const MacroOptions& o, const std::string& bootstra
         rd_kafka_poll(rk, 1);
       }
       if (failed) break;
+      ++sent;
       if (++partition == partitions) partition = 0;
     }
     rd_kafka_poll(rk, 0);
     if (mono_ns() >= end_mono) break;
+  }
+  const int64_t thread1 = thread_cpu_ns(tid);
+  if (thread0 >= 0 && thread1 >= thread0) {
+    m.thread_cpu_s = double(thread1 - thread0) / 1e9;
+    m.thread_messages = sent;
   }
   rd_kafka_flush(rk, kFlushTimeoutMs);
   const int64_t done_ns = wall_ns();

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "agents/publisher.h"
 #include "agents/subscriber_client.h"
 #include "bench/macro/agent_factories.h"
+#include "bench/macro/thread_cpu.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
 #include "common/stats.h"
@@ -150,6 +152,7 @@ class RawConsumer {
                          [&] { return self->go_; });
     }
     self->cpu0_ = read_process_usage().cpu_ns;
+    self->thread0_ = thread_cpu_ns(this_thread_id());
     // Offsets unset: librdkafka starts from the committed ones.
     rd_kafka_assign(rk, parts);
   }
@@ -210,6 +213,11 @@ class RawConsumer {
       }
       rd_kafka_message_destroy(msg);
     }
+    const int64_t thread1 = thread_cpu_ns(this_thread_id());
+    if (thread0_ >= 0 && thread1 >= thread0_) {
+      m_.thread_cpu_s = double(thread1 - thread0_) / 1e9;
+      m_.thread_messages = count;
+    }
     m_.cpu_s = cpu0_ ? double(read_process_usage().cpu_ns - cpu0_) / 1e9 : 0;
     m_.messages = count;
     if (count < expected_) {
@@ -231,6 +239,7 @@ class RawConsumer {
   bool finished_ = false;
   std::atomic<bool> cancelled_{false};
   uint64_t cpu0_ = 0;
+  int64_t thread0_ = -1;
   Measurement m_;
 };
 
@@ -243,6 +252,7 @@ Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap,
   SubscriberClient client(
       0, [opts](int) { return std::make_unique<KafkaConsumer>(opts); }, nullptr);
   const uint64_t expected = b.messages();
+  const std::set<int> before = app_threads();
   client.start();
   const int64_t join_by = mono_ns() + kJoinTimeoutNs;
   while (!client.ready() && client.error().empty() && mono_ns() < join_by)
@@ -254,6 +264,10 @@ Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap,
     return m;
   }
   const uint64_t cpu0 = read_process_usage().cpu_ns;
+  // The client's own thread: by now its consumer's threads have named
+  // themselves, so it is the one new thread that is not librdkafka's.
+  const int tid = new_app_thread(before);
+  const int64_t thread0 = thread_cpu_ns(tid);
   const int64_t give_up = mono_ns() + kReadTimeoutNs;
   uint64_t last_count = 0;
   int64_t last_progress = mono_ns();
@@ -266,7 +280,14 @@ Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap,
       break;
     }
     const uint64_t got = s->received - s->errors;
-    if (got >= expected) break;
+    if (got >= expected) {
+      const int64_t thread1 = thread_cpu_ns(tid);
+      if (thread0 >= 0 && thread1 >= thread0) {
+        m.thread_cpu_s = double(thread1 - thread0) / 1e9;
+        m.thread_messages = got;
+      }
+      break;
+    }
     if (got != last_count) {
       last_count = got;
       last_progress = now;

@@ -1,0 +1,51 @@
+# processing.gp: the processing stage of a scenario run (scenarios/gpu-consumer.json):
+# records/s processed and p99 added latency (result ready - receive) against
+# the batch size, one line per kind/device (the proc_series column).
+#
+#   gnuplot -e "dir='RESULTS_DIR'" processing.gp
+#   optional: -e "series='mlp/cpu mlp/gpu'" (default: all in the file)
+#
+# Reads dir/results.csv, writes dir/plots/processing.png. Skipped steps (no
+# GPU, say) are left out.
+
+if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" processing.gp"; exit status 2 }
+csv = dir."/results.csv"
+set datafile separator ","
+set datafile columnheaders
+set datafile missing NaN
+ok(y) = strcol("status") eq "ok" ? y : NaN
+if (!exists("series")) {
+  series = ""
+  add(s) = (strcol("status") eq "ok" && strstrt(" ".series." ", " ".s." ") == 0 ? \
+            series = series.(series eq "" ? "" : " ").s : 0, 0)
+  stats csv using (add(strcol("proc_series"))) nooutput
+}
+if (words(series) == 0) { print "no processed steps in ".csv; exit status 1 }
+sel(i, y) = strcol("proc_series") eq word(series, i) ? ok(y) : NaN
+
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+  set terminal pngcairo size 1200,600 enhanced font "Sans,11" linewidth 1.5
+} else {
+  set terminal png size 1200,600
+}
+system(sprintf("mkdir -p '%s/plots'", dir))
+set output dir."/plots/processing.png"
+set multiplot layout 1,2 title "Consumer processing: CPU vs GPU" noenhanced
+set grid
+set logscale x 2
+set xlabel "batch size (records)"
+set key top left box opaque noenhanced
+
+set title "throughput"
+set ylabel "records processed per second (all clients)"
+set yrange [0:*]
+plot for [i=1:words(series)] csv using (column("proc_batch")):(sel(i, column("proc_rate"))) \
+     smooth unique with linespoints pt 7 lc i title word(series, i)
+
+set title "p99 added latency (result ready - receive)"
+set ylabel "ms"
+set logscale y
+set yrange [*:*]
+plot for [i=1:words(series)] csv using (column("proc_batch")):(sel(i, column("proc_added_p99_ms"))) \
+     smooth unique with linespoints pt 7 lc i title word(series, i)
+unset multiplot
