@@ -45,11 +45,17 @@ std::vector<std::pair<std::string, std::string>> processing_columns(const StepRe
       // A malformed block is left out; the step JSON keeps it for inspection.
     }
   }
+  // Without a stage, "processed" means received: the plain consumer is the
+  // baseline the kinds are compared with.
+  if (p.kind == "none")
+    for (const auto& c : r.clients) total.records += c.unique;
   const double secs = r.measured_s > 0 ? r.measured_s : 0;
   const double fill = total.batch_fill.count() ? total.batch_fill.mean() : 0;
   return {
       // kind/requested-device, one word: what the processing plot draws lines by.
-      {"proc_series", p.kind + "/" + p.device + (p.threads > 1 ? "x" + std::to_string(p.threads) : "")},
+      {"proc_series", p.kind == "none" ? std::string("none")
+                                       : p.kind + "/" + p.device +
+                                             (p.threads > 1 ? "x" + std::to_string(p.threads) : "")},
       {"proc_kind", p.kind},
       {"proc_device", p.kind == "none"                ? std::string("none")
                       : r.processing_device.empty() ? p.device
