@@ -116,6 +116,41 @@ TEST(HydraRun, SmokeScenarioWritesLosslessRows) {
   fs::remove_all(out);
 }
 
+TEST(HydraRun, ProcessingStageRowsCpuOkGpuSkippedWithoutDevice) {
+  const fs::path out = temp_dir("processing");
+  const std::string gpu_scenario = std::string(HYDRA_SOURCE_DIR) + "/scenarios/gpu-consumer.json";
+  const auto r = run_command({kHydra, "run", gpu_scenario, "--out", out.string(), "--quiet",
+                              "--set", "duration_s=2", "--set", "warmup_s=1", "--set",
+                              "publisher.rate=2000", "--set",
+                              "sweep.subscribers.processing.kind=[\"mlp\"]", "--set",
+                              "sweep.subscribers.processing.batch=[256]"},
+                             180s);
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 2u) << r.err;
+  const auto& cpu = rows[0];
+  EXPECT_EQ(cpu.at("proc_series"), "mlp/cpu");
+  EXPECT_EQ(cpu.at("status"), "ok") << cpu.at("error");
+  // Every received window message went through the stage, and it says so.
+  EXPECT_EQ(cpu.at("proc_records"), cpu.at("packet_tx"));
+  EXPECT_GT(std::stod(cpu.at("proc_rate")), 0.0);
+  EXPECT_GT(std::stod(cpu.at("proc_added_p99_ms")), 0.0);
+  EXPECT_GE(std::stod(cpu.at("proc_e2e_p99_ms")), std::stod(cpu.at("proc_added_p99_ms")));
+  EXPECT_GT(std::stod(cpu.at("proc_batch_fill_mean")), 0.0);
+  EXPECT_NE(cpu.at("proc_device").find("cpu"), std::string::npos);
+  const auto& gpu = rows[1];
+  EXPECT_EQ(gpu.at("proc_series"), "mlp/gpu");
+  if (gpu.at("status") == "skipped") {
+    // No usable GPU here: the row says so, and nothing was measured.
+    EXPECT_NE(gpu.at("error").find("GPU"), std::string::npos) << gpu.at("error");
+    EXPECT_EQ(r.exit_code, 0) << "skipped steps are not failures";
+  } else {
+    EXPECT_EQ(gpu.at("status"), "ok") << gpu.at("error");
+    EXPECT_EQ(gpu.at("proc_records"), gpu.at("packet_tx"));
+  }
+  EXPECT_TRUE(fs::exists(out / "plots" / "processing.png") || !have_program("gnuplot"));
+  fs::remove_all(out);
+}
+
 TEST(HydraValidate, BrokenScenariosExit2NamingTheKey) {
   const fs::path dir = temp_dir("validate");
   struct Case {
