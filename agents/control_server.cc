@@ -34,11 +34,16 @@ std::string ControlServer::handle(std::string_view frame, bool* shutdown) {
         if (!req.body.contains("config"))
           throw proto::ProtocolError("configure: missing object field \"config\"");
         return proto::ok_reply(role_.configure(req.body["config"]));
-      case Command::kStart: return proto::ok_reply(role_.start());
-      case Command::kStop: return proto::ok_reply(role_.stop());
-      case Command::kStatus: return proto::ok_reply(role_.status());
-      case Command::kStats: return proto::ok_reply(role_.stats(req.body));
-      case Command::kReset: return proto::ok_reply(role_.reset(req.body));
+      case Command::kStart:
+        return proto::ok_reply(role_.start());
+      case Command::kStop:
+        return proto::ok_reply(role_.stop());
+      case Command::kStatus:
+        return proto::ok_reply(role_.status());
+      case Command::kStats:
+        return proto::ok_reply(role_.stats(req.body));
+      case Command::kReset:
+        return proto::ok_reply(role_.reset(req.body));
     }
     return proto::error_reply("unhandled command");
   } catch (const std::exception& e) {

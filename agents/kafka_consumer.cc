@@ -44,7 +44,9 @@ KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& opts) : opts_(opts) {
   }
 }
 
-KafkaConsumer::~KafkaConsumer() { close(); }
+KafkaConsumer::~KafkaConsumer() {
+  close();
+}
 
 void KafkaConsumer::close() {
   if (closed_) return;

@@ -17,12 +17,12 @@ class KafkaProducer final : public ProducerDriver {
  public:
   // Throws std::invalid_argument for a bad property, std::runtime_error when
   // librdkafka cannot create the client.
-  KafkaProducer(const std::string& bootstrap, const std::string& topic, const KafkaPropMap& defaults,
-                const KafkaPropMap& overrides, DeliveryFn on_delivery);
+  KafkaProducer(const std::string& bootstrap, const std::string& topic,
+                const KafkaPropMap& defaults, const KafkaPropMap& overrides,
+                DeliveryFn on_delivery);
   ~KafkaProducer() override;
 
-  SendStatus send(int32_t partition, std::string_view key, const void* value,
-                  size_t len) override;
+  SendStatus send(int32_t partition, std::string_view key, const void* value, size_t len) override;
   void poll(int timeout_ms) override { rd_kafka_poll(rk_, timeout_ms); }
   int flush(int timeout_ms) override;
   uint64_t net_tx_bytes() const override { return tx_bytes_.load(std::memory_order_relaxed); }

@@ -19,7 +19,9 @@ namespace po = boost::program_options;
 namespace {
 
 std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int) {
+  g_stop.store(true);
+}
 
 struct AgentOptions {
   std::string role;
@@ -56,8 +58,8 @@ std::unique_ptr<hydra::ConsumerDriver> make_kafka_consumer(const hydra::proto::S
 int main(int argc, char** argv) {
   AgentOptions opt;
   po::options_description desc("hydra-agent: a Hydra publisher or subscriber agent\nOptions");
-  desc.add_options()("help,h", "show this help")(
-      "role", po::value(&opt.role)->required(), "pub or sub")(
+  desc.add_options()("help,h", "show this help")("role", po::value(&opt.role)->required(),
+                                                 "pub or sub")(
       "control", po::value(&opt.control)->default_value(opt.control),
       "ZeroMQ endpoint to bind for control requests")(
       "exit-with-parent", po::bool_switch(&opt.exit_with_parent),

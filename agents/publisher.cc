@@ -26,7 +26,9 @@ using proto::ProtocolError;
 Publisher::Publisher(ProducerFactory factory, Clock& clock)
     : factory_(std::move(factory)), clock_(clock) {}
 
-Publisher::~Publisher() { stop(); }
+Publisher::~Publisher() {
+  stop();
+}
 
 AgentState Publisher::state() const {
   std::lock_guard lock(mu_);
@@ -47,7 +49,8 @@ nlohmann::json Publisher::configure(const nlohmann::json& config) {
 nlohmann::json Publisher::start() {
   std::lock_guard lock(mu_);
   if (state_ == AgentState::kRunning) return {{"already", true}};
-  if (state_ == AgentState::kIdle) throw ProtocolError("start: not configured (send configure first)");
+  if (state_ == AgentState::kIdle)
+    throw ProtocolError("start: not configured (send configure first)");
   if (thread_.joinable()) thread_.join();
   driver_.reset();
   driver_ = factory_(config_, [this](const void* v, size_t n, bool ok) { on_delivery(v, n, ok); });
@@ -55,8 +58,7 @@ nlohmann::json Publisher::start() {
   if (have >= 0 && have < config_.partitions) {
     driver_.reset();
     throw ProtocolError("start: topic \"" + config_.topic + "\" has " + std::to_string(have) +
-                        " partitions, config.partitions is " +
-                        std::to_string(config_.partitions));
+                        " partitions, config.partitions is " + std::to_string(config_.partitions));
   }
   next_seq_.assign(size_t(config_.partitions), 0);
   window_from_.assign(size_t(config_.partitions), 0);

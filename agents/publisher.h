@@ -23,8 +23,8 @@
 
 namespace hydra {
 
-using ProducerFactory = std::function<std::unique_ptr<ProducerDriver>(
-    const proto::PublisherConfig&, DeliveryFn on_delivery)>;
+using ProducerFactory = std::function<std::unique_ptr<ProducerDriver>(const proto::PublisherConfig&,
+                                                                      DeliveryFn on_delivery)>;
 
 class Publisher final : public AgentRole {
  public:

@@ -41,7 +41,9 @@ void for_each_client(std::vector<std::unique_ptr<SubscriberClient>>& clients, Fn
 
 Subscriber::Subscriber(SubscriberConsumerFactory factory) : factory_(std::move(factory)) {}
 
-Subscriber::~Subscriber() { stop_clients(); }
+Subscriber::~Subscriber() {
+  stop_clients();
+}
 
 AgentState Subscriber::state() const {
   std::lock_guard lock(mu_);
@@ -74,7 +76,8 @@ nlohmann::json Subscriber::configure(const nlohmann::json& config) {
 nlohmann::json Subscriber::start() {
   std::lock_guard lock(mu_);
   if (state_ == AgentState::kRunning) return {{"already", true}};
-  if (state_ == AgentState::kIdle) throw ProtocolError("start: not configured (send configure first)");
+  if (state_ == AgentState::kIdle)
+    throw ProtocolError("start: not configured (send configure first)");
   clients_.clear();
   const proto::SubscriberConfig cfg = config_;
   const ProcessingConfig pc = processing_config(cfg.processing);
@@ -84,8 +87,7 @@ nlohmann::json Subscriber::start() {
     if (pc.kind != "none") pf = [pc] { return make_processor(pc, nullptr); };
     // The poll timeout also bounds how long a control request waits (50 ms);
     // with processing, half the linger time so partial batches leave on time.
-    const int poll_ms =
-        pc.kind == "none" ? 50 : std::clamp(int(pc.linger_ms / 2), 1, 50);
+    const int poll_ms = pc.kind == "none" ? 50 : std::clamp(int(pc.linger_ms / 2), 1, 50);
     clients_.push_back(std::make_unique<SubscriberClient>(
         id, [this, cfg](int cid) { return factory_(cfg, cid); }, pf, poll_ms));
   }
@@ -154,8 +156,7 @@ nlohmann::json Subscriber::stats(const nlohmann::json& request) {
   if (request.contains("window")) windows = proto::windows_from_json(request["window"]);
   std::lock_guard lock(mu_);
   std::vector<std::optional<ClientStats>> snaps(clients_.size());
-  for_each_client(clients_,
-                  [&](size_t i, SubscriberClient& c) { snaps[i] = c.snapshot(windows); });
+  for_each_client(clients_, [&](size_t i, SubscriberClient& c) { snaps[i] = c.snapshot(windows); });
   auto clients = nlohmann::json::array();
   auto late = nlohmann::json::array();
   // Live progress asks without histograms: counters are all it needs.

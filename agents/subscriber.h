@@ -15,8 +15,8 @@
 namespace hydra {
 
 // Builds client `client_id`'s consumer for a configuration.
-using SubscriberConsumerFactory = std::function<std::unique_ptr<ConsumerDriver>(
-    const proto::SubscriberConfig&, int client_id)>;
+using SubscriberConsumerFactory =
+    std::function<std::unique_ptr<ConsumerDriver>(const proto::SubscriberConfig&, int client_id)>;
 
 class Subscriber final : public AgentRole {
  public:

@@ -46,8 +46,8 @@ struct Received {
   size_t len = 0;
   int32_t partition = -1;
   int64_t offset = -1;
-  bool error = false;        // a consumer error, not a message
-  std::string_view errstr;   // when error
+  bool error = false;       // a consumer error, not a message
+  std::string_view errstr;  // when error
 };
 
 class ConsumerDriver {

@@ -12,7 +12,9 @@ ProcessUsage read_process_usage() {
   ProcessUsage u;
   rusage ru{};
   if (getrusage(RUSAGE_SELF, &ru) == 0) {
-    auto ns = [](const timeval& tv) { return uint64_t(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000; };
+    auto ns = [](const timeval& tv) {
+      return uint64_t(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000;
+    };
     u.cpu_ns = ns(ru.ru_utime) + ns(ru.ru_stime);
     u.max_rss_bytes = uint64_t(ru.ru_maxrss) * 1024;  // Linux reports KiB
   }

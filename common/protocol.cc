@@ -95,20 +95,33 @@ std::string error_reply(std::string_view message) {
 
 const char* state_name(AgentState s) {
   switch (s) {
-    case AgentState::kIdle: return "idle";
-    case AgentState::kConfigured: return "configured";
-    case AgentState::kRunning: return "running";
-    case AgentState::kStopped: return "stopped";
-    case AgentState::kFailed: return "failed";
+    case AgentState::kIdle:
+      return "idle";
+    case AgentState::kConfigured:
+      return "configured";
+    case AgentState::kRunning:
+      return "running";
+    case AgentState::kStopped:
+      return "stopped";
+    case AgentState::kFailed:
+      return "failed";
   }
   return "?";
 }
 
 nlohmann::json PublisherConfig::to_json() const {
-  return {{"bootstrap", bootstrap}, {"topic", topic},           {"partitions", partitions},
-          {"producer_id", producer_id}, {"rate", rate},         {"message_size", message_size},
-          {"msg_batch", msg_batch}, {"acks", acks},             {"linger_ms", linger_ms},
-          {"payload", payload},     {"keys", keys},             {"max_run_s", max_run_s},
+  return {{"bootstrap", bootstrap},
+          {"topic", topic},
+          {"partitions", partitions},
+          {"producer_id", producer_id},
+          {"rate", rate},
+          {"message_size", message_size},
+          {"msg_batch", msg_batch},
+          {"acks", acks},
+          {"linger_ms", linger_ms},
+          {"payload", payload},
+          {"keys", keys},
+          {"max_run_s", max_run_s},
           {"kafka", kafka}};
 }
 

@@ -61,19 +61,19 @@ using KafkaProps = std::map<std::string, std::string>;
 
 // What the publisher agent is told by configure.
 struct PublisherConfig {
-  std::string bootstrap;       // host:port,...
+  std::string bootstrap;  // host:port,...
   std::string topic = "hydra";
-  int partitions = 1;          // the publisher chooses each message's partition
-  uint32_t producer_id = 0;    // stamped into every header
-  double rate = 2000;          // msg/s; 0 = as fast as possible
-  int message_size = 100;      // bytes, header included (>= 40)
-  int msg_batch = 100;         // messages sent between client-library polls
-  std::string acks = "1";      // "0", "1" or "all"
+  int partitions = 1;        // the publisher chooses each message's partition
+  uint32_t producer_id = 0;  // stamped into every header
+  double rate = 2000;        // msg/s; 0 = as fast as possible
+  int message_size = 100;    // bytes, header included (>= 40)
+  int msg_batch = 100;       // messages sent between client-library polls
+  std::string acks = "1";    // "0", "1" or "all"
   double linger_ms = 5;
   std::string payload = "random";  // "random" or "sensor"
-  int keys = 0;                // 0: unkeyed round robin; N: keyed over N keys
-  double max_run_s = 3600;     // safety bound: the publisher stops itself after this
-  KafkaProps kafka;            // extra librdkafka properties
+  int keys = 0;                    // 0: unkeyed round robin; N: keyed over N keys
+  double max_run_s = 3600;         // safety bound: the publisher stops itself after this
+  KafkaProps kafka;                // extra librdkafka properties
 
   nlohmann::json to_json() const;
   // Validates every field; throws ProtocolError naming the first bad one.
@@ -84,12 +84,12 @@ struct PublisherConfig {
 struct SubscriberConfig {
   std::string bootstrap;
   std::string topic = "hydra";
-  int clients = 1;                  // subscriber clients this agent hosts
-  int first_client_id = 0;          // ids are first_client_id .. +clients-1
-  std::string groups = "per-client";  // "per-client" or "shared"
+  int clients = 1;                     // subscriber clients this agent hosts
+  int first_client_id = 0;             // ids are first_client_id .. +clients-1
+  std::string groups = "per-client";   // "per-client" or "shared"
   std::string group_prefix = "hydra";  // consumer group ids start with this
-  KafkaProps kafka;                 // extra librdkafka properties
-  nlohmann::json processing;        // processing stage ({kind, device, ...}); null = none
+  KafkaProps kafka;                    // extra librdkafka properties
+  nlohmann::json processing;           // processing stage ({kind, device, ...}); null = none
 
   nlohmann::json to_json() const;
   static SubscriberConfig from_json(const nlohmann::json& j);

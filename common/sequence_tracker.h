@@ -42,10 +42,10 @@ struct StreamKey {
 
 // Per-stream counters (since the last reset).
 struct StreamCounts {
-  uint64_t from = 0;        // window start: sequences below are ignored
-  uint64_t next = 0;        // next expected sequence
-  uint64_t unique = 0;      // distinct sequences received in [from, next)
-  uint64_t lost = 0;        // sequences in [from, next) still missing
+  uint64_t from = 0;    // window start: sequences below are ignored
+  uint64_t next = 0;    // next expected sequence
+  uint64_t unique = 0;  // distinct sequences received in [from, next)
+  uint64_t lost = 0;    // sequences in [from, next) still missing
   uint64_t duplicates = 0;
   uint64_t reordered = 0;
 };

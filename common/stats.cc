@@ -9,7 +9,9 @@ namespace {
 void merge_first(int64_t& a, int64_t b) {
   if (b != 0 && (a == 0 || b < a)) a = b;
 }
-void merge_last(int64_t& a, int64_t b) { a = std::max(a, b); }
+void merge_last(int64_t& a, int64_t b) {
+  a = std::max(a, b);
+}
 
 nlohmann::json seqs_to_json(const PartitionSeqs& s) {
   auto j = nlohmann::json::object();
@@ -36,7 +38,8 @@ uint64_t ProducerWindow::size() const {
 }
 
 nlohmann::json ProducerWindow::to_json() const {
-  return {{"producer_id", producer_id}, {"from", seqs_to_json(from)}, {"until", seqs_to_json(until)}};
+  return {
+      {"producer_id", producer_id}, {"from", seqs_to_json(from)}, {"until", seqs_to_json(until)}};
 }
 
 ProducerWindow ProducerWindow::from_json(const nlohmann::json& j) {

@@ -29,18 +29,18 @@ struct ProducerWindow {
 };
 
 // X(name): every counter of a publisher. Summed on merge.
-#define HYDRA_PUBLISHER_COUNTERS(X) \
-  X(sent)       /* messages handed to the client library */ \
-  X(acked)      /* delivery reports without error */ \
-  X(failed)     /* delivery reports with an error */ \
-  X(queue_full) /* times the local queue was full: schedule slip */ \
-  X(bytes)      /* message value bytes sent */ \
-  X(net_tx_bytes) /* bytes written to brokers (client statistics) */ \
-  X(net_rx_bytes) /* bytes read from brokers */ \
-  X(cpu_ns)     /* process CPU time, user + system */
+#define HYDRA_PUBLISHER_COUNTERS(X)                                   \
+  X(sent)         /* messages handed to the client library */         \
+  X(acked)        /* delivery reports without error */                \
+  X(failed)       /* delivery reports with an error */                \
+  X(queue_full)   /* times the local queue was full: schedule slip */ \
+  X(bytes)        /* message value bytes sent */                      \
+  X(net_tx_bytes) /* bytes written to brokers (client statistics) */  \
+  X(net_rx_bytes) /* bytes read from brokers */                       \
+  X(cpu_ns)       /* process CPU time, user + system */
 
 // X(name): every histogram of a publisher (values in ns). Merged.
-#define HYDRA_PUBLISHER_HISTOGRAMS(X) \
+#define HYDRA_PUBLISHER_HISTOGRAMS(X)              \
   X(send_delay)  /* actual send - intended send */ \
   X(ack_latency) /* delivery report - intended send */
 
@@ -64,15 +64,15 @@ struct PublisherStats {
 };
 
 // X(name): every counter of one subscriber client. Summed on merge.
-#define HYDRA_CLIENT_COUNTERS(X) \
-  X(received)      /* every message polled, whatever it was */ \
-  X(unique)        /* distinct Hydra messages in the window */ \
-  X(lost)          /* window sequences never received */ \
-  X(duplicates)    /* received again */ \
-  X(reordered)     /* arrived after a later sequence */ \
-  X(foreign)       /* no valid Hydra header */ \
+#define HYDRA_CLIENT_COUNTERS(X)                                        \
+  X(received)      /* every message polled, whatever it was */          \
+  X(unique)        /* distinct Hydra messages in the window */          \
+  X(lost)          /* window sequences never received */                \
+  X(duplicates)    /* received again */                                 \
+  X(reordered)     /* arrived after a later sequence */                 \
+  X(foreign)       /* no valid Hydra header */                          \
   X(before_window) /* Hydra messages sent before the window: ignored */ \
-  X(bytes)         /* value bytes of the counted messages */ \
+  X(bytes)         /* value bytes of the counted messages */            \
   X(errors)        /* consumer errors reported by the client library */
 
 struct ClientStats {
@@ -80,7 +80,7 @@ struct ClientStats {
 #define HYDRA_FIELD(n) uint64_t n = 0;
   HYDRA_CLIENT_COUNTERS(HYDRA_FIELD)
 #undef HYDRA_FIELD
-  Histogram latency;  // end to end: receive - intended send, ns
+  Histogram latency;          // end to end: receive - intended send, ns
   int64_t first_recv_ns = 0;  // of counted messages; 0 when none
   int64_t last_recv_ns = 0;
   bool ready = false;         // assigned and positioned on every partition

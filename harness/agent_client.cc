@@ -13,7 +13,8 @@ void AgentClient::connect() {
   sock_->connect(endpoint_);
 }
 
-Reply AgentClient::call(proto::Command cmd, nlohmann::json body, std::chrono::milliseconds timeout) {
+Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
+                        std::chrono::milliseconds timeout) {
   Reply r;
   const std::string frame = proto::make_request(cmd, std::move(body));
   const char* name = proto::command_name(cmd);
@@ -40,7 +41,8 @@ Reply AgentClient::call(proto::Command cmd, nlohmann::json body, std::chrono::mi
       return r;
     }
     r.ok = r.body.value("ok", false);
-    if (!r.ok) r.error = std::string(name) + ": " + r.body.value("error", "failed without a reason");
+    if (!r.ok)
+      r.error = std::string(name) + ": " + r.body.value("error", "failed without a reason");
   } catch (const zmq::error_t& e) {
     connect();
     r.answered = false;

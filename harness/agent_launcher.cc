@@ -47,7 +47,9 @@ AgentLauncher::AgentLauncher(std::string agent_binary, std::string log_dir)
   if (!log_dir_.empty()) std::filesystem::create_directories(log_dir_);
 }
 
-AgentLauncher::~AgentLauncher() { kill_all(std::chrono::milliseconds(2000)); }
+AgentLauncher::~AgentLauncher() {
+  kill_all(std::chrono::milliseconds(2000));
+}
 
 std::string AgentLauncher::default_agent_binary() {
   if (const char* env = std::getenv("HYDRA_AGENT")) return env;
@@ -83,8 +85,8 @@ LaunchedAgent AgentLauncher::spawn(const std::string& role, std::chrono::millise
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
 
-  std::vector<std::string> argv_s{binary_, "--role", role, "--control", "tcp://127.0.0.1:0",
-                                  "--exit-with-parent"};
+  std::vector<std::string> argv_s{
+      binary_, "--role", role, "--control", "tcp://127.0.0.1:0", "--exit-with-parent"};
   std::vector<char*> argv;
   for (auto& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);

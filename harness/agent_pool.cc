@@ -5,14 +5,17 @@
 namespace hydra {
 
 std::string AgentHandle::describe() const {
-  return std::string(proc.role == "pub" ? "publisher agent" : "sub agent " + std::to_string(index)) +
+  return std::string(proc.role == "pub" ? "publisher agent"
+                                        : "sub agent " + std::to_string(index)) +
          " (pid " + std::to_string(proc.pid) + ")";
 }
 
 AgentPool::AgentPool(AgentLauncher& launcher, zmq::context_t& ctx)
     : launcher_(launcher), ctx_(ctx) {}
 
-AgentPool::~AgentPool() { shutdown_all(std::chrono::milliseconds(2000)); }
+AgentPool::~AgentPool() {
+  shutdown_all(std::chrono::milliseconds(2000));
+}
 
 std::unique_ptr<AgentHandle> AgentPool::spawn(const std::string& role, int index,
                                               std::chrono::milliseconds timeout) {
@@ -42,7 +45,8 @@ void AgentPool::ensure(int subscribers, std::chrono::milliseconds spawn_timeout)
       subs_[size_t(i)] = spawn("sub", i, spawn_timeout);
     }
   }
-  while (int(subs_.size()) < subscribers) subs_.push_back(spawn("sub", int(subs_.size()), spawn_timeout));
+  while (int(subs_.size()) < subscribers)
+    subs_.push_back(spawn("sub", int(subs_.size()), spawn_timeout));
 }
 
 std::vector<AgentHandle*> AgentPool::subscribers() {

@@ -20,7 +20,7 @@ namespace hydra {
 struct AgentHandle {
   LaunchedAgent proc;
   std::unique_ptr<AgentClient> client;
-  bool failed = false;  // stopped answering or died: replaced before the next step
+  bool failed = false;           // stopped answering or died: replaced before the next step
   std::string describe() const;  // "sub agent 3 (pid 1234)"
   int index = 0;
 };

@@ -16,8 +16,8 @@ int cmd_broker(const Args& args) {
   int brokers = 1, partitions = 1, replication = 1;
   std::string topic;
   po::options_description desc("hydra broker: run the embedded broker (librdkafka's mock cluster)");
-  desc.add_options()("help,h", "show this help")(
-      "brokers", po::value(&brokers)->default_value(1), "number of mock brokers (1..16)")(
+  desc.add_options()("help,h", "show this help")("brokers", po::value(&brokers)->default_value(1),
+                                                 "number of mock brokers (1..16)")(
       "topic", po::value(&topic), "create this topic")(
       "partitions", po::value(&partitions)->default_value(1), "partitions of --topic")(
       "replication", po::value(&replication)->default_value(1), "replication of --topic");

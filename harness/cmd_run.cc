@@ -142,8 +142,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
     std::cerr << "hydra run: " << e.what() << "\n";
     return 2;
   }
-  const fs::path out = opt->out.empty() ? fs::path("results") / (sc.name + "-" + timestamp())
-                                        : fs::path(opt->out);
+  const fs::path out =
+      opt->out.empty() ? fs::path("results") / (sc.name + "-" + timestamp()) : fs::path(opt->out);
   try {
     fs::create_directories(out);
     std::ofstream(out / "scenario.json") << sc.resolved.dump(2) << "\n";
@@ -160,7 +160,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
   install_interrupt_handlers();
 
   FanoutReporter reporter;
-  reporter.add(std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0, opt->quiet));
+  reporter.add(
+      std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0, opt->quiet));
   reporter.add(std::make_unique<CsvReporter>(out / "results.csv"));
   reporter.add(std::make_unique<JsonReporter>(out));
   reporter.add(std::make_unique<HgrmWriter>(out));
@@ -170,7 +171,7 @@ int cmd_run(const Args& args, const std::string& argv0) {
   info.total_steps = int(steps.size());
   info.repeats = sc.repeats;
   info.out_dir = out.string();
-  info.extra_columns = {"ctl_cpu",    "sub_cpu_total", "ctl_overhead_s", "spawn_s",
+  info.extra_columns = {"ctl_cpu",     "sub_cpu_total", "ctl_overhead_s", "spawn_s",
                         "configure_s", "barrier_s",     "drain_s",        "collect_s"};
   const bool processing = uses_processing(steps);
   if (processing)
@@ -205,8 +206,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
         plan.index = done + 1;
         plan.total = total;
         plan.producer_id = uint32_t(done + 1);
-        plan.group_prefix = "hydra-" + run_id + "-s" + std::to_string(step.index) + "r" +
-                            std::to_string(rep);
+        plan.group_prefix =
+            "hydra-" + run_id + "-s" + std::to_string(step.index) + "r" + std::to_string(rep);
         StepResult result;
         try {
           std::tie(plan.bootstrap, plan.topic) = brokers.prepare(step.scenario);

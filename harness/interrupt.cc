@@ -21,8 +21,14 @@ void install_interrupt_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-bool interrupted() { return g_signal.load() != 0; }
-int interrupt_signal() { return g_signal.load(); }
-void request_interrupt(int sig) { g_signal.store(sig); }
+bool interrupted() {
+  return g_signal.load() != 0;
+}
+int interrupt_signal() {
+  return g_signal.load();
+}
+void request_interrupt(int sig) {
+  g_signal.store(sig);
+}
 
 }  // namespace hydra

@@ -9,7 +9,7 @@ namespace hydra {
 
 void install_interrupt_handlers();
 bool interrupted();
-int interrupt_signal();       // the signal received, 0 if none
+int interrupt_signal();           // the signal received, 0 if none
 void request_interrupt(int sig);  // for tests and internal aborts
 
 }  // namespace hydra

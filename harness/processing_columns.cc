@@ -13,7 +13,9 @@ std::string num(double v, const char* fmt) {
   return b;
 }
 
-std::string ms(int64_t ns) { return num(double(ns) / 1e6, "%.3f"); }
+std::string ms(int64_t ns) {
+  return num(double(ns) / 1e6, "%.3f");
+}
 
 }  // namespace
 
@@ -25,11 +27,12 @@ bool uses_processing(const std::vector<Step>& steps) {
 
 const std::vector<std::string>& processing_column_names() {
   static const std::vector<std::string> names = {
-      "proc_series",      "proc_kind",        "proc_device",       "proc_batch",         "proc_linger_ms",
-      "proc_threads",     "proc_records",      "proc_rate",          "proc_added_p50_ms",
-      "proc_added_p99_ms", "proc_added_p999_ms", "proc_e2e_p50_ms",   "proc_e2e_p99_ms",
-      "proc_e2e_p999_ms", "proc_cpu_ns_per_record", "proc_batch_fill_mean", "proc_anomalies",
-      "proc_note"};
+      "proc_series",          "proc_kind",          "proc_device",
+      "proc_batch",           "proc_linger_ms",     "proc_threads",
+      "proc_records",         "proc_rate",          "proc_added_p50_ms",
+      "proc_added_p99_ms",    "proc_added_p999_ms", "proc_e2e_p50_ms",
+      "proc_e2e_p99_ms",      "proc_e2e_p999_ms",   "proc_cpu_ns_per_record",
+      "proc_batch_fill_mean", "proc_anomalies",     "proc_note"};
   return names;
 }
 
@@ -53,11 +56,12 @@ std::vector<std::pair<std::string, std::string>> processing_columns(const StepRe
   const double fill = total.batch_fill.count() ? total.batch_fill.mean() : 0;
   return {
       // kind/requested-device, one word: what the processing plot draws lines by.
-      {"proc_series", p.kind == "none" ? std::string("none")
-                                       : p.kind + "/" + p.device +
-                                             (p.threads > 1 ? "x" + std::to_string(p.threads) : "")},
+      {"proc_series",
+       p.kind == "none"
+           ? std::string("none")
+           : p.kind + "/" + p.device + (p.threads > 1 ? "x" + std::to_string(p.threads) : "")},
       {"proc_kind", p.kind},
-      {"proc_device", p.kind == "none"                ? std::string("none")
+      {"proc_device", p.kind == "none"              ? std::string("none")
                       : r.processing_device.empty() ? p.device
                                                     : r.processing_device},
       {"proc_batch", std::to_string(p.batch)},

@@ -46,7 +46,7 @@ struct StepResult {
   std::string processing_device;
   std::string note;
 
-  double measured_s = 0;  // wall time of the measured window, s
+  double measured_s = 0;      // wall time of the measured window, s
   std::string status = "ok";  // "ok", "failed" or "skipped"
   std::string error;          // why, when not ok
 

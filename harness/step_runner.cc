@@ -26,8 +26,8 @@ struct SubSlot {
   AgentHandle* agent = nullptr;
   int first_client = 0;
   int clients = 0;
-  bool dead = false;  // stopped answering: its clients are failing
-  bool warm = false;  // already running this step's configuration
+  bool dead = false;    // stopped answering: its clients are failing
+  bool warm = false;    // already running this step's configuration
   nlohmann::json last;  // its last stats reply
 };
 
@@ -100,7 +100,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
     std::vector<AgentHandle*> live;
     std::vector<bool> asked(subs.size(), false);
     for (size_t i = 0; i < subs.size(); ++i)
-      if (!subs[i].dead && (!which || which(subs[i]))) live.push_back(subs[i].agent), asked[i] = true;
+      if (!subs[i].dead && (!which || which(subs[i])))
+        live.push_back(subs[i].agent), asked[i] = true;
     std::vector<Reply> replies(subs.size());
     AgentPool::parallel(live, [&](AgentHandle& a) {
       for (size_t i = 0; i < subs.size(); ++i)
@@ -203,7 +204,10 @@ StepResult StepRunner::run(const StepPlan& plan) {
   for (auto& s : subs)
     if (!s.warm) running_.erase(s.agent->proc.pid);
   auto replies = call_subs(
-      Command::kConfigure, [&](const SubSlot& s) { return nlohmann::json{{"config", sub_config(s)}}; },
+      Command::kConfigure,
+      [&](const SubSlot& s) {
+        return nlohmann::json{{"config", sub_config(s)}};
+      },
       timeout, cold);
   for (size_t i = 0; i < subs.size(); ++i) {
     if (subs[i].dead || subs[i].warm) continue;
@@ -252,8 +256,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
         const auto assigned = c.value("assigned", std::vector<int>{});
         for (int p : assigned)
           if (p >= 0 && p < sc.topic.partitions) covered[size_t(p)]++;
-        const bool full = sc.subscribers.groups != "per-client" ||
-                          int(assigned.size()) == sc.topic.partitions;
+        const bool full =
+            sc.subscribers.groups != "per-client" || int(assigned.size()) == sc.topic.partitions;
         if (c.value("ready", false) && full) ++ready_clients;
         if (!c.value("error", std::string()).empty()) {
           errors = true;
@@ -307,7 +311,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
     }
     nlohmann::json body = light;
     if (!window.is_null()) body["window"] = window;
-    auto sr = call_subs(Command::kStats, [&](const SubSlot&) { return body; }, timeout);
+    auto sr = call_subs(
+        Command::kStats, [&](const SubSlot&) { return body; }, timeout);
     LiveCounts live;
     for (size_t i = 0; i < subs.size(); ++i) {
       if (subs[i].dead || !sr[i].ok) continue;
@@ -330,8 +335,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
     p.rx_rate = live.unique >= last_live.unique
                     ? double(live.unique - last_live.unique) / dt / std::max(1, r.client_count)
                     : 0;
-    p.loss_pct = live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost)
-                                         : 0;
+    p.loss_pct =
+        live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;
     p.phase = phase;
     reporter_.on_progress(p);
     last_sent = sent;
@@ -366,8 +371,12 @@ StepResult StepRunner::run(const StepPlan& plan) {
   const nlohmann::json from_window = nlohmann::json::array({pr.body["window"]});
   const ProcessUsage ctl_at_reset = read_process_usage();
   const int64_t ctl_reset_ns = mono_ns();
-  call_subs(Command::kReset, [&](const SubSlot&) { return nlohmann::json{{"window", from_window}}; },
-            timeout);
+  call_subs(
+      Command::kReset,
+      [&](const SubSlot&) {
+        return nlohmann::json{{"window", from_window}};
+      },
+      timeout);
   last_sent = 0;
   last_live = {};
   last_sample = SteadyClock::now();
@@ -432,8 +441,12 @@ StepResult StepRunner::run(const StepPlan& plan) {
   } else {
     fail("publisher agent: stats: " + ps.error);
   }
-  auto sr = call_subs(Command::kStats, [&](const SubSlot&) { return nlohmann::json{{"window", window}}; },
-                      timeout);
+  auto sr = call_subs(
+      Command::kStats,
+      [&](const SubSlot&) {
+        return nlohmann::json{{"window", window}};
+      },
+      timeout);
   for (size_t i = 0; i < subs.size(); ++i) {
     if (subs[i].dead) continue;
     if (!sr[i].ok) {

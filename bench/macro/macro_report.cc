@@ -28,6 +28,7 @@ double ratio_of(double num, double den) {
 
 std::string verdict(const Comparison& c) {
   if (!c.error.empty()) return "ERROR";
+  if (c.ratio == 0) return "n/a";  // one side not measured (--only)
   return c.pass ? "PASS" : "BELOW";
 }
 

@@ -36,7 +36,8 @@ constexpr int64_t kFillTimeoutNs = 10'000'000'000;
 // values, so every partition ends up holding as much as the mock keeps.
 constexpr uint64_t kFillPerPartition = 60'000;
 
-// Both sides' consumer settings: Hydra's defaults for a shared-group client.
+// Both sides' consumer settings: what KafkaConsumer is built from for a
+// shared-group client, with the benchmark's overrides.
 KafkaConsumerOptions consumer_options(const MacroOptions& o, const std::string& bootstrap,
                                       const std::string& topic, const std::string& group) {
   KafkaConsumerOptions opts;

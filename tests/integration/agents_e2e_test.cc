@@ -24,8 +24,8 @@ using proto::Command;
 class AgentsE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    log_dir_ = std::filesystem::temp_directory_path() /
-               ("hydra-agents-e2e-" + std::to_string(getpid()));
+    log_dir_ =
+        std::filesystem::temp_directory_path() / ("hydra-agents-e2e-" + std::to_string(getpid()));
     broker_ = std::make_unique<EmbeddedBroker>(1);
     broker_->create_topic("e2e", 2, 1);
     launcher_ = std::make_unique<AgentLauncher>(std::string(HYDRA_BIN_DIR) + "/hydra-agent",

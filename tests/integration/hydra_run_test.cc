@@ -36,9 +36,12 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
     std::string cell;
     bool quoted = false;
     for (char c : s) {
-      if (c == '"') quoted = !quoted;
-      else if (c == ',' && !quoted) out.push_back(cell), cell.clear();
-      else cell += c;
+      if (c == '"')
+        quoted = !quoted;
+      else if (c == ',' && !quoted)
+        out.push_back(cell), cell.clear();
+      else
+        cell += c;
     }
     out.push_back(cell);
     return out;
@@ -119,12 +122,12 @@ TEST(HydraRun, SmokeScenarioWritesLosslessRows) {
 TEST(HydraRun, ProcessingStageRowsCpuOkGpuSkippedWithoutDevice) {
   const fs::path out = temp_dir("processing");
   const std::string gpu_scenario = std::string(HYDRA_SOURCE_DIR) + "/scenarios/gpu-consumer.json";
-  const auto r = run_command({kHydra, "run", gpu_scenario, "--out", out.string(), "--quiet",
-                              "--set", "duration_s=2", "--set", "warmup_s=1", "--set",
-                              "publisher.rate=2000", "--set",
-                              "sweep.subscribers.processing.kind=[\"mlp\"]", "--set",
-                              "sweep.subscribers.processing.batch=[256]"},
-                             180s);
+  const auto r =
+      run_command({kHydra, "run", gpu_scenario, "--out", out.string(), "--quiet", "--set",
+                   "duration_s=2", "--set", "warmup_s=1", "--set", "publisher.rate=2000", "--set",
+                   "sweep.subscribers.processing.kind=[\"mlp\"]", "--set",
+                   "sweep.subscribers.processing.batch=[256]"},
+                  180s);
   const auto rows = read_csv(out / "results.csv");
   ASSERT_EQ(rows.size(), 2u) << r.err;
   const auto& cpu = rows[0];

@@ -94,11 +94,17 @@ RunResult run_command(const std::vector<std::string>& argv_in, std::chrono::mill
     char buf[65536];
     if (p[0].revents) {
       const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n > 0) res.out.append(buf, size_t(n)); else out_open = false;
+      if (n > 0)
+        res.out.append(buf, size_t(n));
+      else
+        out_open = false;
     }
     if (p[1].revents) {
       const ssize_t n = read(err[0], buf, sizeof buf);
-      if (n > 0) res.err.append(buf, size_t(n)); else err_open = false;
+      if (n > 0)
+        res.err.append(buf, size_t(n));
+      else
+        err_open = false;
     }
     if (in[1] >= 0 && p[2].revents) {
       const ssize_t n = write(in[1], input.data() + written, input.size() - written);
