@@ -53,25 +53,14 @@ class Mailbox {
   void serve() {
     if (!pending_.load(std::memory_order_acquire)) return;
     std::lock_guard lock(mu_);
-    if (job_ && !job_->done) {
-      (*job_->fn)();
-      job_->done = true;
-      job_ = nullptr;
-      pending_.store(false, std::memory_order_release);
-      cv_.notify_all();
-    }
+    run_pending_locked();
   }
 
   // Worker side, when its loop ends: serves what is pending; from now on
   // requests run on the caller's thread.
   void close() {
     std::lock_guard lock(mu_);
-    if (job_ && !job_->done) {
-      (*job_->fn)();
-      job_->done = true;
-      job_ = nullptr;
-      pending_.store(false, std::memory_order_release);
-    }
+    run_pending_locked();
     closed_ = true;
     cv_.notify_all();
   }
@@ -83,6 +72,16 @@ class Mailbox {
   }
 
  private:
+  void run_pending_locked() {
+    if (job_ && !job_->done) {
+      (*job_->fn)();
+      job_->done = true;
+      job_ = nullptr;
+      pending_.store(false, std::memory_order_release);
+      cv_.notify_all();
+    }
+  }
+
   struct Job {
     const std::function<void()>* fn = nullptr;
     bool done = false;
