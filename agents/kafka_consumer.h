@@ -23,6 +23,9 @@ struct KafkaConsumerOptions {
   // Shared groups resume from committed offsets after a rebalance; a
   // per-client group has nothing to resume and commits nothing.
   bool shared_group = false;
+  // Consumers in this process: they share one memory budget for pre-fetched
+  // messages (see default_props).
+  int clients_in_process = 1;
   KafkaPropMap overrides;  // user's pass-through properties
 };
 

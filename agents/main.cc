@@ -8,8 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "agents/control_server.h"
-#include "agents/kafka_consumer.h"
-#include "agents/kafka_producer.h"
+#include "agents/kafka_factories.h"
 #include "agents/publisher.h"
 #include "agents/subscriber.h"
 #include "common/clock.h"
@@ -28,30 +27,6 @@ struct AgentOptions {
   std::string control = "tcp://127.0.0.1:0";
   bool exit_with_parent = false;
 };
-
-std::unique_ptr<hydra::ProducerDriver> make_kafka_producer(const hydra::proto::PublisherConfig& c,
-                                                           hydra::DeliveryFn on_delivery) {
-  hydra::KafkaPropMap defaults{
-      {"acks", c.acks},
-      {"linger.ms", std::to_string(c.linger_ms)},
-      // Hydra's header already makes every message unique; duplicates are a
-      // measured outcome, not something to configure away silently.
-      {"enable.idempotence", "false"},
-  };
-  return std::make_unique<hydra::KafkaProducer>(c.bootstrap, c.topic, defaults, c.kafka,
-                                                std::move(on_delivery));
-}
-
-std::unique_ptr<hydra::ConsumerDriver> make_kafka_consumer(const hydra::proto::SubscriberConfig& c,
-                                                           int client_id) {
-  hydra::KafkaConsumerOptions o;
-  o.bootstrap = c.bootstrap;
-  o.topic = c.topic;
-  o.shared_group = c.groups == "shared";
-  o.group_id = o.shared_group ? c.group_prefix : c.group_prefix + "-c" + std::to_string(client_id);
-  o.overrides = c.kafka;
-  return std::make_unique<hydra::KafkaConsumer>(o);
-}
 
 }  // namespace
 
@@ -88,9 +63,9 @@ int main(int argc, char** argv) {
   hydra::SystemClock clock;
   std::unique_ptr<hydra::AgentRole> role;
   if (opt.role == "pub")
-    role = std::make_unique<hydra::Publisher>(make_kafka_producer, clock);
+    role = std::make_unique<hydra::Publisher>(hydra::make_kafka_producer, clock);
   else
-    role = std::make_unique<hydra::Subscriber>(make_kafka_consumer);
+    role = std::make_unique<hydra::Subscriber>(hydra::make_kafka_consumer);
   try {
     hydra::ControlServer server(*role, opt.control);
     std::cout << server.endpoint() << std::endl;

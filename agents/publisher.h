@@ -68,6 +68,10 @@ class Publisher final : public AgentRole {
   uint64_t rx_at_reset_ = 0;
   int64_t stopped_ns_ = 0;
   uint64_t cpu_at_stop_ = 0;
+  // Delivery reports share one clock reading per burst (see on_delivery).
+  int64_t dr_now_ = 0;
+  bool dr_clock_fresh_ = false;
+  int dr_since_clock_ = 0;
 };
 
 }  // namespace hydra

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agents/kafka_config.h"
+#include "agents/kafka_factories.h"
 #include "agents/publisher.h"
-#include "bench/macro/agent_factories.h"
 #include "bench/macro/thread_cpu.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
@@ -58,7 +58,7 @@ Measurement run_hydra_publisher(const MacroOptions& o, const std::string& bootst
                                 const std::string& topic, int round) {
   Measurement m = new_measurement("publisher", "hydra", round, o.pub_partitions);
   SystemClock clock;
-  Publisher pub(make_agent_producer, clock);
+  Publisher pub(make_kafka_producer, clock);
   const nlohmann::json config = {
       {"bootstrap", bootstrap},
       {"topic", topic},
@@ -106,7 +106,10 @@ Measurement run_raw_publisher(const MacroOptions& o, const std::string& bootstra
                               const std::string& topic, int round) {
   Measurement m = new_measurement("publisher", "raw", round, o.pub_partitions);
   RawCounts counts;
-  KafkaPropMap props = agent_producer_defaults("1", o.linger_ms);
+  proto::PublisherConfig same;  // the raw loop gets Hydra's own defaults
+  same.acks = "1";
+  same.linger_ms = o.linger_ms;
+  KafkaPropMap props = publisher_kafka_defaults(same);
   props["bootstrap.servers"] = bootstrap;
   rd_kafka_conf_t* conf = nullptr;
   try {

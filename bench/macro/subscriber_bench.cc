@@ -14,9 +14,9 @@
 
 #include "agents/kafka_config.h"
 #include "agents/kafka_consumer.h"
+#include "agents/kafka_factories.h"
 #include "agents/publisher.h"
 #include "agents/subscriber_client.h"
-#include "bench/macro/agent_factories.h"
 #include "bench/macro/thread_cpu.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
@@ -322,7 +322,7 @@ uint64_t Backlog::messages() const {
 Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap,
                      const std::string& topic) {
   SystemClock clock;
-  Publisher pub(make_agent_producer, clock);
+  Publisher pub(make_kafka_producer, clock);
   pub.configure({{"bootstrap", bootstrap},
                  {"topic", topic},
                  {"partitions", o.sub_partitions},

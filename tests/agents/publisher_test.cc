@@ -306,7 +306,7 @@ TEST_F(PublisherTest, ResetStartsTheWindowAtTheNextSequences) {
   EXPECT_EQ(Histogram::from_json(p.at("send_delay")).count(), w.size());
 }
 
-// BUG (agents/publisher.cc:214-221, Publisher::run): the queue-full retry loop
+// BUG (agents/publisher.cc:241-254, Publisher::run): the queue-full retry loop
 // serves the mailbox while a message whose sequence is already taken waits to
 // be sent. A reset served there opens the window after that message
 // (window_from_ = next_seq_), yet the send that follows is counted in

@@ -6,10 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -232,17 +237,17 @@ TEST_F(SubscriberClientTest, MessagesBeforeTheWindowAreIgnored) {
   EXPECT_EQ(s.bytes, 300u);
 }
 
-// BUG (agents/subscriber_client.cc:147-162, make_snapshot): after reset() with
+// BUG (agents/subscriber_client.cc:152, make_snapshot): after reset() with
 // the publisher's reset window (from == until, as Publisher::reset returns
 // and StepRunner forwards), a snapshot without an explicit window falls back
 // to the stored reset window, whose until == from, so every stream is skipped
 // and unique == lost == 0 however many window messages arrived. The
 // controller's live progress during "measure" (step_runner.cc sample() with
 // a null window) therefore shows a 0 receive rate and 0 loss.
-// Suggested fix: fall back to the tracker's own counts (tracker_.unique()/
-// lost(), which already start at each stream's window start after
-// set_window_start) when no window is passed, or treat a stored window's until
-// as open-ended (max(until, stream next)).
+// Suggested fix: use only an explicitly passed window for the exact count;
+// with none but a stored reset window, sum tracker_.stream(producer,
+// partition).unique / .lost over the stored window's streams (they already
+// start at `from` after set_window_start), else tracker_.unique()/lost().
 TEST_F(SubscriberClientTest, LiveSnapshotAfterAWindowResetCountsWindowMessages) {
   send_seqs(1, 0, {0, 1, 2});
   settle();
@@ -295,7 +300,7 @@ TEST_F(SubscriberClientTest, ResetZeroesTheCountersAndHistogram) {
   EXPECT_EQ(after.last_recv_ns, 0);
 }
 
-// BUG (agents/subscriber_client.cc:125-141, reset): reset() with no window
+// BUG (agents/subscriber_client.cc:130-146, reset): reset() with no window
 // zeroes stats_ and re-bases duplicates/reordered, but never resets the
 // sequence tracker, and make_snapshot() then reads unique/lost straight from
 // it, so unique and lost keep their pre-reset values (the header promises
@@ -351,13 +356,66 @@ TEST(SubscriberClientFactory, AFailingConsumerFactoryBecomesTheClientError) {
   EXPECT_EQ(client.error(), "no broker");
   EXPECT_FALSE(client.ready());
   EXPECT_TRUE(client.assigned().empty());
+  // Joined first: a snapshot racing the failing thread's mailbox close can
+  // deadlock (the next test).
+  client.request_stop();
+  client.join();
   auto s = client.snapshot({});
   ASSERT_TRUE(s.has_value()) << "a dead client still answers";
   EXPECT_EQ(s->error, "no broker");
   EXPECT_EQ(s->client_id, 5);
   EXPECT_FALSE(s->ready);
-  client.request_stop();
-  client.join();
+}
+
+// BUG (agents/subscriber_client.cc:59-62, SubscriberClient::run): when the
+// consumer factory throws, run() calls mailbox_.close() while still holding
+// mu_. close() runs a pending control request on this thread; a snapshot's
+// make_snapshot() then locks mu_ again: the client thread deadlocks on itself,
+// and the control thread blocks forever re-acquiring the mailbox mutex (the
+// 5 s mailbox timeout never fires). Seen as an intermittent hang of the
+// agent's `stats` when a consumer cannot be created.
+// Suggested fix: set error_ in its own scope and call mailbox_.close() after
+// the lock is released:
+//   { std::lock_guard lock(mu_); error_ = e.what(); }
+//   mailbox_.close();
+TEST(SubscriberClientFactory, ASnapshotPendingWhenTheFactoryFailsIsAnswered) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  auto client = std::make_unique<SubscriberClient>(
+      6,
+      [&](int) -> std::unique_ptr<ConsumerDriver> {
+        std::unique_lock lock(m);
+        cv.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
+        throw std::runtime_error("no broker");
+      },
+      nullptr);
+  client->start();
+  std::atomic<bool> answered{false};
+  std::optional<ClientStats> snap;
+  std::thread asker([&] {
+    snap = client->snapshot({});
+    answered.store(true);
+  });
+  // Setup, not an assertion: lets the request reach the mailbox before the
+  // factory fails (the request itself waits up to 5 s).
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  if (!wait_for([&] { return answered.load(); }, std::chrono::seconds(8))) {
+    // Deadlocked: abandon the stuck threads rather than hang the test binary.
+    asker.detach();
+    (void)client.release();
+    FAIL() << "snapshot() never returned: the client thread deadlocked closing its mailbox";
+  }
+  asker.join();
+  ASSERT_TRUE(snap.has_value());
+  EXPECT_EQ(snap->error, "no broker");
+  client->request_stop();
+  client->join();
 }
 
 }  // namespace

@@ -314,9 +314,14 @@ TEST_F(SubscriberTest, AClientWhoseConsumerCannotBeMadeReportsWhy) {
   EXPECT_EQ(st.at("ready"), false);
   EXPECT_EQ(st.at("clients_ready"), 0);
   EXPECT_NE(st.at("error").get<std::string>().find("cannot reach the broker"), std::string::npos);
-  const json stats = failing.stats(json::object());
-  EXPECT_EQ(stats.at("clients").size(), 2u) << "failed clients still answer stats";
+  // Stats only after stop: asked while a failing client closes its mailbox,
+  // they can deadlock (see SubscriberClientFactory.
+  // ASnapshotPendingWhenTheFactoryFailsIsAnswered in subscriber_client_test).
   failing.stop();
+  const json stats = failing.stats(json::object());
+  ASSERT_EQ(stats.at("clients").size(), 2u) << "failed clients still answer stats";
+  for (const auto& c : stats.at("clients"))
+    EXPECT_NE(c.at("error").get<std::string>().find("cannot reach the broker"), std::string::npos);
 }
 
 }  // namespace

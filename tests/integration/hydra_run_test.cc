@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -133,8 +134,11 @@ TEST(HydraRun, ProcessingStageRowsCpuOkGpuSkippedWithoutDevice) {
   const auto& cpu = rows[0];
   EXPECT_EQ(cpu.at("proc_series"), "mlp/cpu");
   EXPECT_EQ(cpu.at("status"), "ok") << cpu.at("error");
-  // Every received window message went through the stage, and it says so.
-  EXPECT_EQ(cpu.at("proc_records"), cpu.at("packet_tx"));
+  // Every received window message went through the stage. The stage's own
+  // counters restart at the reset, not at the window's first sequence, so the
+  // few records in flight at that instant may add one side or the other.
+  const double tx = std::stod(cpu.at("packet_tx"));
+  EXPECT_NEAR(std::stod(cpu.at("proc_records")), tx, std::max(3.0, tx * 0.01));
   EXPECT_GT(std::stod(cpu.at("proc_rate")), 0.0);
   EXPECT_GT(std::stod(cpu.at("proc_added_p99_ms")), 0.0);
   EXPECT_GE(std::stod(cpu.at("proc_e2e_p99_ms")), std::stod(cpu.at("proc_added_p99_ms")));
@@ -148,9 +152,58 @@ TEST(HydraRun, ProcessingStageRowsCpuOkGpuSkippedWithoutDevice) {
     EXPECT_EQ(r.exit_code, 0) << "skipped steps are not failures";
   } else {
     EXPECT_EQ(gpu.at("status"), "ok") << gpu.at("error");
-    EXPECT_EQ(gpu.at("proc_records"), gpu.at("packet_tx"));
+    const double gtx = std::stod(gpu.at("packet_tx"));
+    EXPECT_NEAR(std::stod(gpu.at("proc_records")), gtx, std::max(3.0, gtx * 0.01));
   }
   EXPECT_TRUE(fs::exists(out / "plots" / "processing.png") || !have_program("gnuplot"));
+  fs::remove_all(out);
+}
+
+// Command line of a process, NULs turned into spaces.
+std::string cmdline(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::replace(s.begin(), s.end(), '\0', ' ');
+  return s;
+}
+
+TEST(HydraRun, KilledAgentFailsItsStepAndTheSweepGoesOn) {
+  const fs::path out = temp_dir("killed");
+  const std::string tag = "HYDRA_TEST_TAG=killed-" + std::to_string(getpid());
+  const fs::path scenario = out / "two-steps.json";
+  std::ofstream(scenario) << R"({
+    "name": "killed", "duration_s": 4, "warmup_s": 1, "control_timeout_s": 2,
+    "topic": {"name": "killed"},
+    "publisher": {"rate": 500},
+    "subscribers": {"clients": 2, "clients_per_agent": 1},
+    "sweep": {"publisher.rate": [500, 600]}
+  })";
+  auto bg = start_background(
+      {kHydra, "run", scenario.string(), "--out", (out / "r").string(), "--quiet"}, 1s, {tag});
+  ASSERT_GT(bg.pid, 0);
+  // Find a subscriber agent of this run, then kill it once the step is under way.
+  int victim = -1;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (victim < 0 && std::chrono::steady_clock::now() < deadline) {
+    for (int pid : processes_with_env(tag))
+      if (cmdline(pid).find("--role sub") != std::string::npos) victim = pid;
+    if (victim < 0) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_GT(victim, 0) << "no subscriber agent appeared";
+  std::this_thread::sleep_for(5s);  // barrier + warm-up: into the measured window
+  ASSERT_EQ(kill(victim, SIGKILL), 0);
+  const int code = stop_background(bg.pid, 0, 120s);  // signal 0: just wait
+  EXPECT_EQ(code, 1) << "a failed step makes the run exit 1";
+  const auto rows = read_csv(out / "r" / "results.csv");
+  ASSERT_EQ(rows.size(), 2u) << "both steps get their row";
+  EXPECT_EQ(rows[0].at("status"), "failed");
+  EXPECT_NE(rows[0].at("error").find("sub agent"), std::string::npos) << rows[0].at("error");
+  EXPECT_GE(std::stoi(rows[0].at("failing_clients")), 1);
+  EXPECT_GT(std::stoull(rows[0].at("lost")), 0u);
+  // The sweep went on with a fresh agent.
+  EXPECT_EQ(rows[1].at("status"), "ok") << rows[1].at("error");
+  EXPECT_EQ(rows[1].at("failing_clients"), "0");
+  EXPECT_TRUE(processes_with_env(tag).empty());
   fs::remove_all(out);
 }
 
