@@ -182,7 +182,6 @@ void Publisher::on_delivery(const void* value, size_t len, bool ok) {
 }
 
 void Publisher::fill_body(uint8_t* msg, uint64_t seq, uint32_t key, int64_t t_ns) {
-  if (config_.payload != "sensor") return;  // random body written once up front
   SensorRecord rec;
   make_sensor_record(seq, key, t_ns, &rec);
   encode_sensor_record(rec, msg + MessageHeader::kSize);
@@ -205,6 +204,7 @@ void Publisher::run() {
     key_partition.push_back(rd_kafka_msg_partitioner_murmur2(
         nullptr, keys.back().data(), keys.back().size(), c.partitions, nullptr, nullptr));
   }
+  const bool sensor = c.payload == "sensor";
   MessageHeader h;
   h.producer_id = c.producer_id;
   if (c.payload == "sensor") h.flags |= MessageHeader::kFlagSensorPayload;
@@ -239,12 +239,16 @@ void Publisher::run() {
       h.partition = uint32_t(partition);
       h.sequence = next_seq_[size_t(partition)]++;
       h.intended_ns = intended;
-      h.actual_ns = 0;
-      encode_header(h, msg.data());
-      fill_body(msg.data(), h.sequence, key_index, intended);
+      if (sensor) fill_body(msg.data(), h.sequence, key_index, intended);
+      bool retried = false;
       for (;;) {
-        now = clock_.now();
-        patch_actual_ns(msg.data(), now);
+        // Back-to-back sends within a batch share a clock reading for up to 8
+        // messages (~0.3 us apart, so actual times are early by < 3 us); the
+        // first send of a batch and every retry read it fresh. The reading
+        // per message was most of what separated this loop from a raw one.
+        if (in_batch % 8 == 0 || retried) now = clock_.now();
+        h.actual_ns = now;
+        encode_header(h, msg.data());
         const SendStatus st = driver_->send(partition, key, msg.data(), size);
         if (st == SendStatus::kOk) {
           // A reset served while this message waited on a full queue opened
@@ -252,7 +256,7 @@ void Publisher::run() {
           if (h.sequence >= window_from_[size_t(partition)]) {
             ++stats_.sent;
             stats_.bytes += size;
-            stats_.send_delay.record(now - intended);
+            stats_.send_delay.record(now - h.intended_ns);
             if (stats_.first_send_ns == 0) stats_.first_send_ns = now;
             stats_.last_send_ns = now;
           }
@@ -265,6 +269,7 @@ void Publisher::run() {
           dr_clock_fresh_ = false;
           driver_->poll(1);
           mailbox_.serve();
+          retried = true;
           continue;
         }
         // Not sent (stopping while the queue is full, or an error): give the
