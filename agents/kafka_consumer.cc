@@ -90,6 +90,34 @@ bool KafkaConsumer::poll(int timeout_ms, Received& out) {
   return true;
 }
 
+bool KafkaConsumer::seek_to_end(int timeout_ms) {
+  if (closed_) return false;
+  if (current_) {
+    rd_kafka_message_destroy(current_);
+    current_ = nullptr;
+  }
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts) return false;
+  bool ok = true;
+  for (int i = 0; i < parts->cnt; ++i) {
+    int64_t lo = 0, hi = 0;
+    if (rd_kafka_query_watermark_offsets(rk_, parts->elems[i].topic, parts->elems[i].partition, &lo,
+                                         &hi, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      parts->elems[i].offset = hi;
+    else
+      ok = false, parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+  }
+  // A seek also discards what was fetched before it (librdkafka versions
+  // its fetch queue), so the backlog is gone, not just skipped over.
+  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, parts, timeout_ms)) {
+    rd_kafka_error_destroy(e);
+    ok = false;
+  }
+  for (int i = 0; i < parts->cnt; ++i) ok = ok && !parts->elems[i].err;
+  rd_kafka_topic_partition_list_destroy(parts);
+  return ok;
+}
+
 std::vector<int32_t> KafkaConsumer::assigned() const {
   std::lock_guard lock(mu_);
   return assigned_;

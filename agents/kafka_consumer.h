@@ -39,6 +39,7 @@ class KafkaConsumer final : public ConsumerDriver {
   bool poll(int timeout_ms, Received& out) override;
   bool ready() const override { return ready_.load(std::memory_order_acquire); }
   std::vector<int32_t> assigned() const override;
+  bool seek_to_end(int timeout_ms) override;
   void close() override;
 
   // Hydra's defaults for a consumer; exposed so the benchmark's raw loop uses

@@ -139,6 +139,17 @@ nlohmann::json Subscriber::reset(const nlohmann::json& request) {
   if (request.contains("window")) windows = proto::windows_from_json(request["window"]);
   std::lock_guard lock(mu_);
   if (state_ == AgentState::kIdle) throw ProtocolError("reset: not configured");
+  if (request.value("seek", "") == "end") {
+    // A new step on running clients: start from the end of the log.
+    std::atomic<int> failed{0};
+    for_each_client(clients_, [&](size_t, SubscriberClient& c) {
+      if (!c.seek_to_end()) ++failed;
+    });
+    if (failed > 0)
+      throw std::runtime_error("reset: " + std::to_string(failed) +
+                               " client(s) could not seek to the end of the log");
+    return {};
+  }
   std::atomic<int> late{0};
   for_each_client(clients_, [&](size_t, SubscriberClient& c) {
     if (!c.reset(windows)) ++late;

@@ -1,5 +1,6 @@
 #include "agents/subscriber_client.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "agents/processing/processor.h"
@@ -164,6 +165,17 @@ bool SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
       kMailboxTimeout);
 }
 
+bool SubscriberClient::seek_to_end() {
+  bool ok = false;
+  const bool answered = mailbox_.call(
+      [&] {
+        std::lock_guard lock(mu_);
+        ok = driver_ && driver_->seek_to_end(5000);
+      },
+      std::chrono::milliseconds(15000));
+  return answered && ok;
+}
+
 ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& windows) {
   ClientStats s = stats_;
   s.duplicates = tracker_.duplicates() - dup_base_;
@@ -172,11 +184,15 @@ ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& w
   // the caller passes its window (then a message that never arrived is lost
   // even if no later message revealed the gap); while the window is still
   // open (live progress), it is what this client has seen so far.
+  // "behind" splits the lost: messages past the furthest sequence the client
+  // reached were never overtaken by a later one, so the client was slow
+  // rather than the stream holed (a gap).
   auto count_window = [&](const std::vector<ProducerWindow>& ws, bool until_known) {
-    s.unique = s.lost = 0;
+    s.unique = s.lost = s.behind = 0;
     for (const auto& w : ws) {
       for (const auto& [partition, start] : w.from) {
-        uint64_t until = tracker_.stream(w.producer_id, partition).next;
+        const uint64_t reached = tracker_.stream(w.producer_id, partition).next;
+        uint64_t until = reached;
         if (until_known) {
           auto it = w.until.find(partition);
           until = it == w.until.end() ? start : it->second;
@@ -185,6 +201,7 @@ ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& w
         const uint64_t got = tracker_.unique_in(w.producer_id, partition, start, until);
         s.unique += got;
         s.lost += (until - start) - got;
+        s.behind += until - std::clamp(reached, start, until);
       }
     }
   };

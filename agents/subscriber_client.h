@@ -53,6 +53,9 @@ class SubscriberClient {
   // zeroes counters and histograms, ignores earlier sequences from now on.
   // Returns false when the client thread did not answer in time.
   bool reset(const std::vector<ProducerWindow>& windows);
+  // Skips to the end of every assigned partition (see ConsumerDriver).
+  // False when the client did not answer in time or the seek failed.
+  bool seek_to_end();
   // Counters now; with windows, unique/lost are counted over each window's
   // [from, until) exactly. nullopt when the client thread did not answer.
   std::optional<ClientStats> snapshot(const std::vector<ProducerWindow>& windows);

@@ -61,6 +61,10 @@ class ConsumerDriver {
   virtual bool ready() const = 0;
   // The partitions currently assigned (positioned ones only).
   virtual std::vector<int32_t> assigned() const = 0;
+  // Moves every assigned partition to the end of its log, dropping what is
+  // queued locally: a client reused for the next step starts there, not
+  // behind a backlog the last step left. False when it could not (bounded).
+  virtual bool seek_to_end(int timeout_ms) = 0;
   // Leaves the group and releases the connection (bounded).
   virtual void close() = 0;
 };

@@ -68,6 +68,7 @@ struct PublisherStats {
   X(received)      /* every message polled, whatever it was */          \
   X(unique)        /* distinct Hydra messages in the window */          \
   X(lost)          /* window sequences never received */                \
+  X(behind)        /* of the lost: past the furthest sequence reached */ \
   X(duplicates)    /* received again */                                 \
   X(reordered)     /* arrived after a later sequence */                 \
   X(foreign)       /* no valid Hydra header */                          \

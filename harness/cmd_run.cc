@@ -171,8 +171,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
   info.total_steps = int(steps.size());
   info.repeats = sc.repeats;
   info.out_dir = out.string();
-  info.extra_columns = {"ctl_cpu",     "sub_cpu_total", "ctl_overhead_s", "spawn_s",
-                        "configure_s", "barrier_s",     "drain_s",        "collect_s"};
+  info.extra_columns = {"behind",      "ctl_cpu",   "sub_cpu_total", "ctl_overhead_s", "spawn_s",
+                        "configure_s", "barrier_s", "drain_s",       "collect_s"};
   const bool processing = uses_processing(steps);
   if (processing)
     for (const auto& c : processing_column_names()) info.extra_columns.push_back(c);
@@ -237,14 +237,14 @@ int cmd_run(const Args& args, const std::string& argv0) {
         };
         double sub_total = 0;
         for (const auto& u : result.subscriber_usage) sub_total += pct(u);
-        row.extra = {{"ctl_cpu", fmt(pct(result.controller_usage))},
-                     {"sub_cpu_total", fmt(sub_total)},
-                     {"ctl_overhead_s", fmt(t.overhead_s())},
-                     {"spawn_s", fmt(t.spawn_s)},
-                     {"configure_s", fmt(t.configure_s)},
-                     {"barrier_s", fmt(t.barrier_s)},
-                     {"drain_s", fmt(t.drain_s)},
-                     {"collect_s", fmt(t.collect_s)}};
+        uint64_t behind = 0;
+        for (const auto& c : result.clients) behind += c.behind;
+        row.extra = {
+            {"behind", std::to_string(behind)}, {"ctl_cpu", fmt(pct(result.controller_usage))},
+            {"sub_cpu_total", fmt(sub_total)},  {"ctl_overhead_s", fmt(t.overhead_s())},
+            {"spawn_s", fmt(t.spawn_s)},        {"configure_s", fmt(t.configure_s)},
+            {"barrier_s", fmt(t.barrier_s)},    {"drain_s", fmt(t.drain_s)},
+            {"collect_s", fmt(t.collect_s)}};
         if (processing)
           for (auto& kv : processing_columns(result, step.scenario)) row.extra.push_back(kv);
         reporter.on_step_done(row, result);

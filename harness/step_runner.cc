@@ -34,6 +34,7 @@ struct SubSlot {
 // Counters summed over the light stats of all subscriber agents.
 struct LiveCounts {
   uint64_t unique = 0, lost = 0;
+  uint64_t received = 0;  // everything polled, warm-up backlog included
 };
 
 }  // namespace
@@ -284,6 +285,19 @@ StepResult StepRunner::run(const StepPlan& plan) {
     }
     std::this_thread::sleep_for(ms(100));
   }
+  // Warm clients may still hold a backlog from the last step (they ended it
+  // behind): they start this one from the end of the log, like fresh ones.
+  replies = call_subs(
+      Command::kReset,
+      [](const SubSlot&) {
+        return nlohmann::json{{"seek", "end"}};
+      },
+      timeout, [](const SubSlot& s) { return s.warm; });
+  for (size_t i = 0; i < subs.size(); ++i)
+    if (subs[i].warm && !subs[i].dead && !replies[i].ok) {
+      fail(subs[i].agent->describe() + ": " + replies[i].error);
+      return finish();
+    }
   timings_.barrier_s = since(t);
 
   // --- start publisher, warm up, reset, measure ------------------------------
@@ -319,6 +333,7 @@ StepResult StepRunner::run(const StepPlan& plan) {
       for (const auto& c : sr[i].body.value("clients", nlohmann::json::array())) {
         live.unique += c.value("unique", uint64_t(0));
         live.lost += c.value("lost", uint64_t(0));
+        live.received += c.value("received", uint64_t(0));
       }
     }
     const uint64_t sent =
@@ -404,12 +419,14 @@ StepResult StepRunner::run(const StepPlan& plan) {
     uint64_t prev = ~uint64_t(0);
     auto stable_since = SteadyClock::now();
     last_sample = SteadyClock::now();
-    // Until every client has the whole window, or nothing changed for 1 s.
+    // Until every client has the whole window, or no client received
+    // anything for 1 s. Received, not window counts: a client still working
+    // through the warm-up backlog makes no window progress yet is not done.
     while (since(t) < sc.drain_timeout_s && !interrupted()) {
       if (!sample("drain", 1.0, window)) break;
       if (last_live.unique >= want) break;
-      if (last_live.unique != prev) {
-        prev = last_live.unique;
+      if (last_live.received != prev) {
+        prev = last_live.received;
         stable_since = SteadyClock::now();
       } else if (since(stable_since) >= 1.0) {
         break;

@@ -295,12 +295,24 @@ class FakeConsumer final : public ConsumerDriver {
     std::lock_guard lock(mu_);
     return assigned_;
   }
+  // Like a seek to the end of the log: what is queued and not yet read is gone.
+  bool seek_to_end(int) override {
+    std::lock_guard lock(mu_);
+    seeks_ += queue_.size() + 1;
+    queue_.clear();
+    return true;
+  }
+  size_t seeks() const {
+    std::lock_guard lock(mu_);
+    return seeks_;
+  }
   void close() override { closed_.store(true); }
 
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Scripted> queue_;
+  size_t seeks_ = 0;
   Scripted current_;  // what the last poll() handed out (valid until the next)
   int64_t next_offset_ = 0;
   std::vector<int32_t> assigned_;

@@ -195,6 +195,20 @@ TEST_F(SubscriberTest, ResetAndStatsCountTheWindow) {
   EXPECT_EQ(c1.lost, 2u);
   EXPECT_EQ(c1.before_window, 1u);
   EXPECT_EQ(c1.latency.count(), 4u);
+  // Of the lost, 10 lies past what either client reached (behind); 8 is a gap.
+  EXPECT_EQ(c0.behind, 1u);
+  EXPECT_EQ(c1.behind, 1u);
+}
+
+TEST_F(SubscriberTest, ResetSeekEndDropsTheBacklogOfEveryClient) {
+  start(config({{"clients", 2}, {"first_client_id", 0}}));
+  // Nobody reads yet: hold the clients' threads off by queueing after a seek.
+  EXPECT_NO_THROW(sub.reset(json{{"seek", "end"}}));
+  EXPECT_GE(pool.at(0)->seeks(), 1u);
+  EXPECT_GE(pool.at(1)->seeks(), 1u);
+  // A seek is not a counter reset: stats still answer for both clients.
+  const json st = sub.stats(json::object());
+  EXPECT_EQ(st.at("clients").size(), 2u);
 }
 
 TEST_F(SubscriberTest, MalformedWindowsAreProtocolErrors) {
