@@ -75,7 +75,11 @@ void ControlServer::serve(const std::atomic<bool>& stop) {
     bool shutdown = false;
     const std::string reply = handle(frame, &shutdown);
     sock_.send(zmq::buffer(reply), zmq::send_flags::none);
-    if (shutdown) return;
+    if (shutdown) {
+      // Linger 0 could drop the reply still queued; give it a moment to go.
+      sock_.set(zmq::sockopt::linger, 1000);
+      return;
+    }
   }
   role_.stop();
 }

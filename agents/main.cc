@@ -1,6 +1,7 @@
 // hydra-agent: a publisher or subscriber agent driven over ZeroMQ.
 // First stdout line: the bound control endpoint (the controller reads it).
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -26,6 +27,7 @@ struct AgentOptions {
   std::string role;
   std::string control = "tcp://127.0.0.1:0";
   bool exit_with_parent = false;
+  int parent_pid = 0;
 };
 
 }  // namespace
@@ -38,7 +40,9 @@ int main(int argc, char** argv) {
       "control", po::value(&opt.control)->default_value(opt.control),
       "ZeroMQ endpoint to bind for control requests")(
       "exit-with-parent", po::bool_switch(&opt.exit_with_parent),
-      "exit when the launching process dies (the controller sets this)");
+      "exit when the launching process dies (the controller sets this)")(
+      "parent-pid", po::value(&opt.parent_pid),
+      "with --exit-with-parent: the launcher's pid, to catch a parent that died before");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -55,7 +59,11 @@ int main(int argc, char** argv) {
     std::cerr << "hydra-agent: --role must be pub or sub (got \"" << opt.role << "\")\n";
     return 2;
   }
-  if (opt.exit_with_parent) prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (opt.exit_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // The parent may have died before prctl(): then nobody will signal us.
+    if (opt.parent_pid > 0 && getppid() != opt.parent_pid) return 1;
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);

@@ -65,6 +65,7 @@ nlohmann::json Publisher::start() {
   zero_counters();
   stopped_ns_ = 0;
   cpu_at_stop_ = 0;
+  dr_refresh_every_ = 64;
   stop_.store(false);
   state_ = AgentState::kRunning;
   mailbox_.open();
@@ -170,7 +171,7 @@ void Publisher::on_delivery(const void* value, size_t len, bool ok) {
     // Reports come in bursts inside one poll(): reading the clock for each
     // was a tenth of the sending thread's time. The first report of a poll
     // reads it, then every 64th; the error stays at a few microseconds.
-    if (!dr_clock_fresh_ || ++dr_since_clock_ >= 64) {
+    if (!dr_clock_fresh_ || ++dr_since_clock_ >= dr_refresh_every_) {
       dr_now_ = clock_.now();
       dr_clock_fresh_ = true;
       dr_since_clock_ = 0;
@@ -296,6 +297,7 @@ void Publisher::run() {
   // Bounded: what is still unacknowledged after this counts as neither.
   // Short flushes, so the delivery reports' clock stays fresh.
   int outstanding = 0;
+  dr_refresh_every_ = 1;  // reports trickle in while flushing: read the clock for each
   const int64_t flush_deadline = clock_.now() + int64_t(kFlushTimeoutMs) * 1'000'000;
   do {
     dr_clock_fresh_ = false;

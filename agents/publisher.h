@@ -72,6 +72,7 @@ class Publisher final : public AgentRole {
   int64_t dr_now_ = 0;
   bool dr_clock_fresh_ = false;
   int dr_since_clock_ = 0;
+  int dr_refresh_every_ = 64;
 };
 
 }  // namespace hydra

@@ -125,6 +125,12 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
     ++stats_.foreign;
     return;
   }
+  // Once the window is known, only its producers' messages count: a late
+  // message of an earlier step's producer is not this window's.
+  if (has_window_ && !in_window_producers(h->producer_id)) {
+    ++stats_.before_window;
+    return;
+  }
   const SeqOutcome out = tracker_.on_message(h->producer_id, h->partition, h->sequence);
   if (out == SeqOutcome::kBeforeWindow) {
     ++stats_.before_window;
@@ -145,12 +151,23 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
   }
 }
 
+bool SubscriberClient::in_window_producers(uint32_t producer) const {
+  for (const auto& w : windows_)
+    if (w.producer_id == producer) return true;
+  return false;
+}
+
 bool SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
   return mailbox_.call(
       [&] {
         const int id = stats_.client_id;
         stats_ = ClientStats{};
         stats_.client_id = id;
+        {
+          // A transient consumer error of an earlier span is not this one's.
+          std::lock_guard lock(mu_);
+          error_.clear();
+        }
         // Without the publisher's window, the warm-up boundary is "now".
         if (windows.empty()) tracker_.reset();
         dup_base_ = tracker_.duplicates();
@@ -171,6 +188,7 @@ bool SubscriberClient::seek_to_end() {
       [&] {
         std::lock_guard lock(mu_);
         ok = driver_ && driver_->seek_to_end(5000);
+        if (ok) error_.clear();  // a new step starts with a clean slate
       },
       std::chrono::milliseconds(15000));
   return answered && ok;

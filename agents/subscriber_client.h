@@ -63,6 +63,7 @@ class SubscriberClient {
  private:
   void run();
   void handle(const Received& r, int64_t now_ns);
+  bool in_window_producers(uint32_t producer) const;
   ClientStats make_snapshot(const std::vector<ProducerWindow>& windows);
 
   const int id_;

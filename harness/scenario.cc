@@ -266,7 +266,7 @@ Schema build_schema() {
   f.push_back(field("publisher.kafka", kafka_map(), [](auto& c) -> auto& { return c.publisher.kafka; }));
   f.push_back(field("subscribers.clients", integer(1), [](auto& c) -> auto& { return c.subscribers.clients; }));
   f.push_back(field("subscribers.clients_per_agent", integer(1), [](auto& c) -> auto& { return c.subscribers.clients_per_agent; }));
-  f.push_back(field("subscribers.groups", one_of({"per-client", "shared"}), [](auto& c) -> auto& { return c.subscribers.groups; }));
+  f.push_back(field("subscribers.groups", one_of({"per-client"}), [](auto& c) -> auto& { return c.subscribers.groups; }));
   f.push_back(field("subscribers.kafka", kafka_map(), [](auto& c) -> auto& { return c.subscribers.kafka; }));
   f.push_back(field("subscribers.processing.kind", one_of({"none", "window-agg", "zscore", "mlp"}), [](auto& c) -> auto& { return c.subscribers.processing.kind; }));
   f.push_back(field("subscribers.processing.device", one_of({"cpu", "gpu", "auto"}), [](auto& c) -> auto& { return c.subscribers.processing.device; }));

@@ -96,7 +96,8 @@ struct ScenarioSubscribers {
   // subscribers.clients_per_agent: clients per hydra-agent process, >= 1.
   int clients_per_agent = 10;
   // subscribers.groups: "per-client" (each client its own consumer group, a
-  // full copy of the stream each) or "shared" (one group; partitions split).
+  // full copy of the stream each). "shared" (one group, partitions split) is
+  // refused for now: loss accounting expects every client to get the window.
   std::string groups = "per-client";
   // subscribers.kafka: extra librdkafka consumer properties, passed through.
   std::map<std::string, std::string> kafka;

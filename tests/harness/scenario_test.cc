@@ -104,7 +104,7 @@ TEST(ScenarioParse, ReadsEveryKindOfValue) {
     "publisher": {"rate": 0, "acks": "all", "payload": "sensor", "message_size": 104, "keys": 16,
                   "kafka": {"compression.type": "lz4", "batch.size": 65536, "enable.idempotence": true,
                             "queue.buffering.max.ms": 0.5}},
-    "subscribers": {"clients": 25, "clients_per_agent": 10, "groups": "shared",
+    "subscribers": {"clients": 25, "clients_per_agent": 10, "groups": "per-client",
                     "kafka": {"fetch.min.bytes": 1},
                     "processing": {"kind": "zscore", "device": "auto", "threads": 4}}
   })");
@@ -122,7 +122,7 @@ TEST(ScenarioParse, ReadsEveryKindOfValue) {
   EXPECT_EQ(s.publisher.kafka.at("enable.idempotence"), "true");
   EXPECT_EQ(s.publisher.kafka.at("queue.buffering.max.ms"), "0.5");
   EXPECT_EQ(s.subscribers.kafka.at("fetch.min.bytes"), "1");
-  EXPECT_EQ(s.subscribers.groups, "shared");
+  EXPECT_EQ(s.subscribers.groups, "per-client");
   EXPECT_EQ(s.subscribers.agents(), 3);
   EXPECT_EQ(s.subscribers.processing.kind, "zscore");
   EXPECT_EQ(s.subscribers.processing.threads, 4);
@@ -250,7 +250,7 @@ TEST(ScenarioValues, WrongTypeNamesKeyAndValue) {
   EXPECT_STREQ(parse_error(R"({"topic": {"reuse": "yes"}})").what(),
                R"(t.json: topic.reuse: must be true or false (got "yes"))");
   EXPECT_STREQ(parse_error(R"({"subscribers": {"groups": "all"}})").what(),
-               R"(t.json: subscribers.groups: must be one of "per-client", "shared" (got "all"))");
+               R"(t.json: subscribers.groups: must be one of "per-client" (got "all"))");
   EXPECT_EQ(parse_error(R"({"topic": {"name": 7}})").key(), "topic.name");
   EXPECT_EQ(parse_error(R"({"publisher": {"kafka": {"acks": [1]}}})").key(), "publisher.kafka");
   EXPECT_EQ(parse_error(R"({"subscribers": {"kafka": "x"}})").key(), "subscribers.kafka");
