@@ -189,6 +189,10 @@ bool SubscriberClient::seek_to_end() {
         std::lock_guard lock(mu_);
         ok = driver_ && driver_->seek_to_end(5000);
         if (ok) error_.clear();  // a new step starts with a clean slate
+        // The last step's window no longer filters: the next producer's
+        // messages must reach the tracker before this step's reset arrives.
+        windows_.clear();
+        has_window_ = false;
       },
       std::chrono::milliseconds(15000));
   return answered && ok;

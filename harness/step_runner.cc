@@ -357,7 +357,9 @@ StepResult StepRunner::run(const StepPlan& plan) {
       p.loss_pct =
           live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;
       p.phase = phase;
-      reporter_.on_progress(p);
+      // After a long call (the publisher's stop flushes for up to 10 s) the
+    // deltas span that whole gap: a rate from them would be a false spike.
+    if (dt <= 2.5) reporter_.on_progress(p);
       last_sent = sent;
       last_live = live;
       last_sample = SteadyClock::now();

@@ -200,6 +200,24 @@ TEST_F(SubscriberTest, ResetAndStatsCountTheWindow) {
   EXPECT_EQ(c1.behind, 1u);
 }
 
+TEST_F(SubscriberTest, NextStepCountsWhatArrivedBeforeItsReset) {
+  // Step 1: producer 3's window on a running client.
+  start(config({{"clients", 1}, {"first_client_id", 0}}));
+  EXPECT_NO_THROW(sub.reset(json{{"window", window_json(3, {{0, 0}}, {{0, 0}})}}));
+  // Step 2 on the same (warm) client: seek, then the new producer's first
+  // messages arrive before the subscriber hears of its window.
+  EXPECT_NO_THROW(sub.reset(json{{"seek", "end"}}));
+  push_seqs(0, 4, {0, 1, 2, 3});
+  settle();
+  EXPECT_NO_THROW(sub.reset(json{{"window", window_json(4, {{0, 2}}, {{0, 2}})}}));
+  push_seqs(0, 4, {4, 5});
+  settle();
+  const json st = sub.stats(json{{"window", window_json(4, {{0, 2}}, {{0, 6}})}});
+  const ClientStats c = ClientStats::from_json(client(st, 0));
+  EXPECT_EQ(c.unique, 4u) << "2 and 3 arrived before the reset but are the window's";
+  EXPECT_EQ(c.lost, 0u);
+}
+
 TEST_F(SubscriberTest, ResetSeekEndDropsTheBacklogOfEveryClient) {
   start(config({{"clients", 2}, {"first_client_id", 0}}));
   // Nobody reads yet: hold the clients' threads off by queueing after a seek.
