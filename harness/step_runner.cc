@@ -430,7 +430,6 @@ StepResult StepRunner::run(const StepPlan& plan) {
       const uint64_t want = r.window.size() * uint64_t(live_clients);
       uint64_t prev = ~uint64_t(0);
       auto stable_since = SteadyClock::now();
-      last_sample = SteadyClock::now();
       // Until every client has the whole window, or no client received
       // anything for 1 s. Received, not window counts: a client still working
       // through the warm-up backlog makes no window progress yet is not done.
