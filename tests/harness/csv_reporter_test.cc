@@ -2,6 +2,7 @@
 // first row, sweep columns first, the contract's columns in order and
 // spelling, RFC 4180 escaping, one flushed row per step.
 #include "harness/csv_reporter.h"
+#include "contract_columns.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -62,35 +63,7 @@ class CsvReporterTest : public ::testing::Test {
   StepResult unused_;
 };
 
-// The DESIGN.md table, in its order and spelling.
-const std::vector<std::string> kContractColumns = {"client_count",
-                                                   "msg_rate",
-                                                   "packet_tx",
-                                                   "average_tx_rate",
-                                                   "average_packets",
-                                                   "average_rate",
-                                                   "average_packet_loss",
-                                                   "failing_clients",
-                                                   "failing_clients_rate",
-                                                   "lost",
-                                                   "duplicates",
-                                                   "reordered",
-                                                   "foreign",
-                                                   "lat_p50_ms",
-                                                   "lat_p90_ms",
-                                                   "lat_p99_ms",
-                                                   "lat_p999_ms",
-                                                   "lat_max_ms",
-                                                   "ack_p50_ms",
-                                                   "ack_p99_ms",
-                                                   "send_delay_p99_ms",
-                                                   "pub_cpu",
-                                                   "pub_net_txrate",
-                                                   "pub_net_rxrate",
-                                                   "sub_cpu",
-                                                   "sub_rss_mb",
-                                                   "status",
-                                                   "error"};
+const std::vector<std::string>& kContractColumns = test::contract_columns();
 
 TEST_F(CsvReporterTest, HeaderIsSweepKeysThenStepRepeatThenContractThenExtra) {
   RunInfo i = info();

@@ -2,6 +2,7 @@
 // StepResults, with Hydra's fixes (loss by sequence, merged percentiles), and
 // the step JSON the JsonReporter writes.
 #include "harness/row.h"
+#include "contract_columns.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -243,34 +244,7 @@ TEST(ComputeRow, PublisherHistogramsAndResources) {
 }
 
 TEST(Row, ColumnsAreTheContractsInOrder) {
-  const std::vector<std::string> expected = {"client_count",
-                                             "msg_rate",
-                                             "packet_tx",
-                                             "average_tx_rate",
-                                             "average_packets",
-                                             "average_rate",
-                                             "average_packet_loss",
-                                             "failing_clients",
-                                             "failing_clients_rate",
-                                             "lost",
-                                             "duplicates",
-                                             "reordered",
-                                             "foreign",
-                                             "lat_p50_ms",
-                                             "lat_p90_ms",
-                                             "lat_p99_ms",
-                                             "lat_p999_ms",
-                                             "lat_max_ms",
-                                             "ack_p50_ms",
-                                             "ack_p99_ms",
-                                             "send_delay_p99_ms",
-                                             "pub_cpu",
-                                             "pub_net_txrate",
-                                             "pub_net_rxrate",
-                                             "sub_cpu",
-                                             "sub_rss_mb",
-                                             "status",
-                                             "error"};
+  const std::vector<std::string>& expected = test::contract_columns();
   EXPECT_EQ(Row::column_names(), expected);
 }
 
