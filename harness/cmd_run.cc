@@ -25,6 +25,7 @@
 #include "harness/processing_columns.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
+#include "harness/scenario_args.h"
 #include "harness/step_runner.h"
 #include "harness/sweep.h"
 #include "harness/topic_admin.h"
@@ -33,48 +34,6 @@ namespace fs = std::filesystem;
 
 namespace hydra {
 namespace {
-
-struct RunOptions {
-  std::string scenario;
-  std::vector<std::string> sets;
-  std::string out;
-  bool quiet = false;
-};
-
-const char* kRunUsage = "usage: hydra run SCENARIO [--set KEY=VALUE]... [--out DIR] [--quiet]\n";
-
-// Returns nullopt after printing why when the arguments are wrong.
-std::optional<RunOptions> parse_run_args(const Args& args) {
-  RunOptions o;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if ((a == "--set" || a == "--out") && i + 1 >= args.size()) {
-      std::cerr << "hydra run: " << a << " needs a value\n" << kRunUsage;
-      return std::nullopt;
-    }
-    if (a == "--set")
-      o.sets.push_back(args[++i]);
-    else if (a.rfind("--set=", 0) == 0)
-      o.sets.push_back(a.substr(6));
-    else if (a == "--out")
-      o.out = args[++i];
-    else if (a.rfind("--out=", 0) == 0)
-      o.out = a.substr(6);
-    else if (a == "--quiet" || a == "-q")
-      o.quiet = true;
-    else if (o.scenario.empty() && a.rfind("-", 0) != 0)
-      o.scenario = a;
-    else {
-      std::cerr << "hydra run: unexpected argument \"" << a << "\"\n" << kRunUsage;
-      return std::nullopt;
-    }
-  }
-  if (o.scenario.empty()) {
-    std::cerr << kRunUsage;
-    return std::nullopt;
-  }
-  return o;
-}
 
 std::string timestamp() {
   const std::time_t now = std::time(nullptr);
@@ -131,8 +90,9 @@ class BrokerSetup {
 }  // namespace
 
 int cmd_run(const Args& args, const std::string& argv0) {
-  const auto opt = parse_run_args(args);
-  if (!opt) return 2;
+  int usage_code = 2;
+  const auto opt = parse_scenario_args(args, "run", /*run_options=*/true, &usage_code);
+  if (!opt) return usage_code;
   Scenario sc;
   std::vector<Step> steps;
   try {

@@ -37,6 +37,17 @@
 
 namespace hydra::test {
 
+// Runs `fn` and returns the ProtocolError's message ("" when none was thrown).
+template <typename Fn>
+std::string protocol_error(Fn fn) {
+  try {
+    fn();
+  } catch (const proto::ProtocolError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 // Polls `cond` every millisecond until it holds or `timeout` passes. Returns
 // whether it held (callers assert on that; a timeout is a failure, never a
 // pass).

@@ -27,6 +27,7 @@ namespace {
 using nlohmann::json;
 using test::FakeProducer;
 using test::FakeProducerFactory;
+using test::protocol_error;
 using test::SentMessage;
 using test::wait_for;
 
@@ -37,17 +38,6 @@ json config(const json& overrides = json::object()) {
             {"producer_id", kProducerId}, {"rate", 2000}, {"message_size", 100}};
   c.update(overrides);
   return c;
-}
-
-// Runs `fn` and returns the ProtocolError's message ("" when none was thrown).
-template <typename Fn>
-std::string protocol_error(Fn fn) {
-  try {
-    fn();
-  } catch (const proto::ProtocolError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // Checks that every (partition) stream's sequences run 0, 1, 2, ... in the

@@ -29,22 +29,13 @@ using nlohmann::json;
 using test::FakeConsumer;
 using test::FakeConsumerPool;
 using test::hydra_message;
+using test::protocol_error;
 using test::wait_for;
 
 json config(const json& overrides = json::object()) {
   json c = {{"bootstrap", "fake:9092"}, {"topic", "t"}, {"clients", 3}, {"first_client_id", 10}};
   c.update(overrides);
   return c;
-}
-
-template <typename Fn>
-std::string protocol_error(Fn fn) {
-  try {
-    fn();
-  } catch (const proto::ProtocolError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 json window_json(uint32_t producer, PartitionSeqs from, PartitionSeqs until) {

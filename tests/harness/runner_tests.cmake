@@ -1,1 +1,2 @@
 # runner_tests
+hydra_add_test(scenario_args_test SOURCES scenario_args_test.cc LIBS hydra::harness)
