@@ -9,6 +9,7 @@
 #include "common/process_usage.h"
 #include "common/protocol.h"
 #include "harness/interrupt.h"
+#include "harness/wire_config.h"
 
 namespace hydra {
 namespace {
@@ -144,21 +145,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
   try {
     // --- configure ----------------------------------------------------------
     t = SteadyClock::now();
-    proto::PublisherConfig pc;
-    pc.bootstrap = plan.bootstrap;
-    pc.topic = plan.topic;
-    pc.partitions = sc.topic.partitions;
-    pc.producer_id = plan.producer_id;
-    pc.rate = sc.publisher.rate;
-    pc.message_size = sc.publisher.message_size;
-    pc.msg_batch = sc.publisher.msg_batch;
-    pc.acks = sc.publisher.acks;
-    pc.linger_ms = sc.publisher.linger_ms;
-    pc.payload = sc.publisher.payload;
-    pc.keys = sc.publisher.keys;
-    pc.kafka = sc.publisher.kafka;
-    // Safety bound: a publisher whose controller vanished stops by itself.
-    pc.max_run_s = sc.warmup_s + sc.duration_s + sc.drain_timeout_s + 120;
+    const WireTarget target{plan.bootstrap, plan.topic, plan.producer_id, plan.group_prefix};
+    const proto::PublisherConfig pc = publisher_wire_config(sc, target);
     Reply pr = pub.client->call(Command::kConfigure, {{"config", pc.to_json()}}, timeout);
     if (!pr.ok) {
       fail("publisher agent: " + pr.error);
@@ -167,24 +155,8 @@ StepResult StepRunner::run(const StepPlan& plan) {
         for (int c = 0; c < s.clients; ++c) r.unanswered_clients.push_back(s.first_client + c);
       return finish();
     }
-    nlohmann::json processing = nlohmann::json::object();
-    processing["kind"] = sc.subscribers.processing.kind;
-    processing["device"] = sc.subscribers.processing.device;
-    processing["batch"] = sc.subscribers.processing.batch;
-    processing["linger_ms"] = sc.subscribers.processing.linger_ms;
-    processing["threads"] = sc.subscribers.processing.threads;
-    processing["window_ms"] = sc.subscribers.processing.window_ms;
     auto sub_config = [&](const SubSlot& s) {
-      proto::SubscriberConfig c;
-      c.bootstrap = plan.bootstrap;
-      c.topic = plan.topic;
-      c.clients = s.clients;
-      c.first_client_id = s.first_client;
-      c.groups = sc.subscribers.groups;
-      c.group_prefix = plan.group_prefix;
-      c.kafka = sc.subscribers.kafka;
-      if (sc.subscribers.processing.kind != "none") c.processing = processing;
-      return c.to_json();
+      return subscriber_wire_config(sc, target, s.first_client, s.clients).to_json();
     };
     // What makes two subscriber configurations interchangeable: all but the
     // group names, which only have to be unique.
