@@ -2,17 +2,33 @@
 #include <filesystem>
 #include <iostream>
 
+#include "harness/cli.h"
 #include "harness/commands.h"
 #include "harness/plot.h"
+
+namespace po = boost::program_options;
 
 namespace hydra {
 
 int cmd_plot(const Args& args, const std::string& argv0) {
-  if (args.size() != 1 || args[0].rfind("-", 0) == 0) {
-    std::cerr << "usage: hydra plot RESULTS_DIR\n";
-    return args.size() == 1 && (args[0] == "-h" || args[0] == "--help") ? 0 : 2;
+  CliSpec spec{"plot", "RESULTS_DIR",
+               "Renders the plots of a finished run (its results.csv and latency/*.hgrm)\n"
+               "into RESULTS_DIR/plots/ with gnuplot.",
+               "The gnuplot scripts are found next to the binary's build tree or in\n"
+               "$HYDRA_PLOT_DIR.\n"};
+  std::string dir;
+  po::options_description options("Options");
+  po::options_description hidden;
+  hidden.add_options()("dir", po::value(&dir));
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map vm;
+  if (auto code = parse_cli(spec, options, hidden, positional, args, vm)) return *code;
+  if (dir.empty()) {
+    std::cerr << "hydra plot: no results folder given\nusage: hydra plot " << spec.usage << "\n";
+    return 2;
   }
-  const std::string dir = args[0];
+
   if (!std::filesystem::exists(std::filesystem::path(dir) / "results.csv")) {
     std::cerr << "hydra plot: " << dir << "/results.csv not found (is this a results folder?)\n";
     return 2;

@@ -1,18 +1,39 @@
-// hydra: the controller. See DESIGN.md "Command line".
+// hydra: the controller. The command line is described in docs/contracts.md
+// ("Command line"); each subcommand parses its own options (harness/cli.h).
+#include <librdkafka/rdkafka.h>
+#include <zmq.h>
+
 #include <iostream>
 #include <string>
 
+#include "common/version.h"
 #include "harness/commands.h"
 
 namespace {
 
 const char* kUsage =
-    "usage:\n"
-    "  hydra run SCENARIO [--set KEY=VALUE]... [--out DIR] [--quiet]\n"
-    "  hydra validate SCENARIO [--set KEY=VALUE]...\n"
-    "  hydra broker [--brokers N] [--topic T --partitions P --replication R]\n"
-    "  hydra plot RESULTS_DIR\n"
-    "exit codes: 0 ok, 1 the run failed, 2 bad usage or bad scenario\n";
+    "usage: hydra COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO [--set KEY=VALUE]... [--out DIR] [--quiet]\n"
+    "                      run a scenario's sweep, write results.csv, step JSON and plots\n"
+    "  validate SCENARIO [--set KEY=VALUE]...\n"
+    "                      check a scenario, print its resolved steps, start nothing\n"
+    "  broker [--brokers N] [--topic T --partitions P --replication R]\n"
+    "                      run the embedded broker until SIGINT/SIGTERM\n"
+    "  plot RESULTS_DIR    render the plots of a finished run\n"
+    "\n"
+    "hydra COMMAND --help  every option of a command\n"
+    "hydra --version       Hydra's and its libraries' versions\n"
+    "exit codes: 0 ok, 1 the run failed, 2 bad usage or bad scenario (nothing started)\n";
+
+void print_version() {
+  int zmq_major = 0, zmq_minor = 0, zmq_patch = 0;
+  zmq_version(&zmq_major, &zmq_minor, &zmq_patch);
+  std::cout << "hydra " << hydra::hydra_version() << " (" << hydra::git_commit() << ")\n"
+            << "librdkafka " << rd_kafka_version_str() << "\n"
+            << "libzmq " << zmq_major << "." << zmq_minor << "." << zmq_patch << "\n";
+}
 
 }  // namespace
 
@@ -30,6 +51,10 @@ int main(int argc, char** argv) {
     if (sub == "plot") return hydra::cmd_plot(args, argv[0]);
     if (sub == "-h" || sub == "--help" || sub == "help") {
       std::cout << kUsage;
+      return 0;
+    }
+    if (sub == "--version" || sub == "version") {
+      print_version();
       return 0;
     }
   } catch (const std::exception& e) {

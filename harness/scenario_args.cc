@@ -2,43 +2,49 @@
 
 #include <iostream>
 
+#include "harness/cli.h"
+
+namespace po = boost::program_options;
+
 namespace hydra {
 
 std::optional<ScenarioArgs> parse_scenario_args(const Args& args, const std::string& command,
                                                 bool run_options, int* exit_code) {
-  const std::string usage = "usage: hydra " + command + " SCENARIO [--set KEY=VALUE]..." +
-                            (run_options ? " [--out DIR] [--quiet]" : "") + "\n";
-  auto refuse = [&](const std::string& why) {
-    std::cerr << "hydra " << command << ": " << why << "\n" << usage;
+  ScenarioArgs o;
+  CliSpec spec;
+  spec.command = command;
+  spec.usage =
+      std::string("SCENARIO [--set KEY=VALUE]...") + (run_options ? " [--out DIR] [--quiet]" : "");
+  spec.summary = run_options ? "Runs a scenario's sweep end to end and writes its results."
+                             : "Checks a scenario and prints its resolved steps; starts nothing.";
+  spec.details =
+      "SCENARIO is a JSON file (comments allowed); the README lists every key.\n"
+      "--set takes the file's dotted keys (publisher.rate=500, 'sweep.publisher.rate=[100,200]');\n"
+      "the value is JSON when it parses, else text. Setting a swept key pins it.\n";
+  po::options_description options("Options");
+  options.add_options()("set", po::value(&o.sets)->composing(),
+                        "KEY=VALUE: override a scenario key (repeatable, applied in order)");
+  if (run_options) {
+    options.add_options()("out", po::value(&o.out),
+                          "results folder (default results/<name>-<timestamp>)")(
+        "quiet,q", po::bool_switch(&o.quiet), "print only errors and the final line");
+  }
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&o.scenario));
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+
+  po::variables_map vm;
+  if (auto code = parse_cli(spec, options, hidden, positional, args, vm)) {
+    *exit_code = *code;
+    return std::nullopt;
+  }
+  if (o.scenario.empty()) {
+    std::cerr << "hydra " << command << ": no scenario file given\nusage: hydra " << command << " "
+              << spec.usage << "\n";
     *exit_code = 2;
     return std::nullopt;
-  };
-  ScenarioArgs o;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const bool takes_value = a == "--set" || (run_options && a == "--out");
-    if (takes_value && i + 1 >= args.size()) return refuse(a + " needs a value");
-    if (a == "-h" || a == "--help") {
-      std::cout << usage;
-      *exit_code = 0;
-      return std::nullopt;
-    } else if (a == "--set") {
-      o.sets.push_back(args[++i]);
-    } else if (a.rfind("--set=", 0) == 0) {
-      o.sets.push_back(a.substr(6));
-    } else if (run_options && a == "--out") {
-      o.out = args[++i];
-    } else if (run_options && a.rfind("--out=", 0) == 0) {
-      o.out = a.substr(6);
-    } else if (run_options && (a == "--quiet" || a == "-q")) {
-      o.quiet = true;
-    } else if (o.scenario.empty() && a.rfind("-", 0) != 0) {
-      o.scenario = a;
-    } else {
-      return refuse("unexpected argument \"" + a + "\"");
-    }
   }
-  if (o.scenario.empty()) return refuse("no scenario file given");
   return o;
 }
 

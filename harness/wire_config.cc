@@ -33,9 +33,8 @@ proto::SubscriberConfig subscriber_wire_config(const Scenario& sc, const WireTar
   c.kafka = sc.subscribers.kafka;
   const auto& p = sc.subscribers.processing;
   if (p.kind != "none") {
-    c.processing = {{"kind", p.kind},           {"device", p.device},
-                    {"batch", p.batch},         {"linger_ms", p.linger_ms},
-                    {"threads", p.threads},     {"window_ms", p.window_ms}};
+    c.processing = {{"kind", p.kind},           {"device", p.device},   {"batch", p.batch},
+                    {"linger_ms", p.linger_ms}, {"threads", p.threads}, {"window_ms", p.window_ms}};
   }
   return c;
 }
