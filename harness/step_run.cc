@@ -179,41 +179,48 @@ bool StepRun::start_subscribers() {
 bool StepRun::await_readiness() {
   const double limit_s =
       env_.limits.barrier_base_s + env_.limits.barrier_per_client_s * double(result_.client_count);
-  const int partitions = scenario_.topic.partitions;
-  const bool per_client = scenario_.subscribers.groups == "per-client";
   while (true) {
     const auto replies = call_subscribers(
         Command::kStatus, [](const SubscriberSlot&) { return no_body(); }, timeout_);
-    int ready = 0;
-    std::vector<int> owners(size_t(partitions), 0);  // clients owning each partition
-    bool errors = false;
-    for (size_t i = 0; i < subscribers_.size(); ++i) {
-      if (subscribers_[i].dead || !replies[i].ok) continue;
-      for (const auto& c : replies[i].body.value("client_status", json::array())) {
-        const auto assigned = c.value("assigned", std::vector<int>{});
-        for (int p : assigned)
-          if (p >= 0 && p < partitions) owners[size_t(p)]++;
-        const bool owns_all = !per_client || int(assigned.size()) == partitions;
-        if (c.value("ready", false) && owns_all) ++ready;
-        if (!c.value("error", std::string()).empty()) {
-          errors = true;
-          fail("client " + std::to_string(c.value("id", -1)) + ": " + c.value("error", ""));
-        }
-      }
-    }
-    if (errors) return false;
-    const bool all_owned = std::all_of(owners.begin(), owners.end(), [](int n) { return n > 0; });
-    if (ready == live_clients() && all_owned) break;
+    const Readiness now = readiness(replies);
+    if (now.errors) return false;
+    if (now.ready_clients == live_clients() && now.all_partitions_owned) break;
     if (interrupted_in("during the readiness barrier")) return false;
     if (since(barrier_start_) > limit_s) {
-      fail("readiness barrier: " + std::to_string(ready) + " of " + std::to_string(live_clients()) +
-           " clients ready after " + std::to_string(int(limit_s)) + " s");
+      fail("readiness barrier: " + std::to_string(now.ready_clients) + " of " +
+           std::to_string(live_clients()) + " clients ready after " + std::to_string(int(limit_s)) +
+           " s");
       return false;
     }
     std::this_thread::sleep_for(ms(100));
   }
   env_.timings.barrier_s = since(barrier_start_);
   return !interrupted_in("during the readiness barrier");
+}
+
+// Reads the subscribers' status replies; a client reporting an error fails
+// the step.
+StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
+  const int partitions = scenario_.topic.partitions;
+  const bool per_client = scenario_.subscribers.groups == "per-client";
+  Readiness r;
+  std::vector<int> owners(size_t(partitions), 0);  // clients owning each partition
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    if (subscribers_[i].dead || !replies[i].ok) continue;
+    for (const auto& c : replies[i].body.value("client_status", json::array())) {
+      const auto assigned = c.value("assigned", std::vector<int>{});
+      for (int p : assigned)
+        if (p >= 0 && p < partitions) owners[size_t(p)]++;
+      const bool owns_all = !per_client || int(assigned.size()) == partitions;
+      if (c.value("ready", false) && owns_all) ++r.ready_clients;
+      if (!c.value("error", std::string()).empty()) {
+        r.errors = true;
+        fail("client " + std::to_string(c.value("id", -1)) + ": " + c.value("error", ""));
+      }
+    }
+  }
+  r.all_partitions_owned = std::all_of(owners.begin(), owners.end(), [](int n) { return n > 0; });
+  return r;
 }
 
 bool StepRun::start_publisher() {
@@ -320,24 +327,34 @@ bool StepRun::collect() {
   result_.controller_usage.cpu_ns -=
       std::min(result_.controller_usage.cpu_ns, controller_at_reset_.cpu_ns);
   result_.controller_usage.span_ns = uint64_t(mono_ns() - controller_reset_ns_);
+  collect_publisher();
+  collect_subscribers();
+  env_.timings.collect_s = since(t);
+  return !interrupted_in("while collecting");
+}
+
+void StepRun::collect_publisher() {
   const Reply stats = call_publisher(Command::kStats, no_body(), timeout_);
-  if (stats.ok) {
-    try {
-      result_.publisher = PublisherStats::from_json(stats.body.at("publisher"));
-      result_.publisher_usage = ProcessUsage::from_json(stats.body.at("usage"));
-      result_.publisher_ok = true;
-      result_.measured_s = double(result_.publisher.until_ns - result_.publisher.since_ns) / 1e9;
-      // A publisher that stopped on a send error measured less than the step
-      // asked for. (Messages still unacknowledged after its flush are not a
-      // failure: they are overload, and ack latency and acked show it.)
-      if (stats.body.value("state", "") == "failed")
-        fail("publisher agent: " + stats.body.value("error", std::string("send failed")));
-    } catch (const std::exception& e) {
-      fail(std::string("publisher agent: malformed stats: ") + e.what());
-    }
-  } else {
+  if (!stats.ok) {
     fail("publisher agent: stats: " + stats.error);
+    return;
   }
+  try {
+    result_.publisher = PublisherStats::from_json(stats.body.at("publisher"));
+    result_.publisher_usage = ProcessUsage::from_json(stats.body.at("usage"));
+    result_.publisher_ok = true;
+    result_.measured_s = double(result_.publisher.until_ns - result_.publisher.since_ns) / 1e9;
+    // A publisher that stopped on a send error measured less than the step
+    // asked for. (Messages still unacknowledged after its flush are not a
+    // failure: they are overload, and ack latency and acked show it.)
+    if (stats.body.value("state", "") == "failed")
+      fail("publisher agent: " + stats.body.value("error", std::string("send failed")));
+  } catch (const std::exception& e) {
+    fail(std::string("publisher agent: malformed stats: ") + e.what());
+  }
+}
+
+void StepRun::collect_subscribers() {
   const auto replies = call_subscribers(
       Command::kStats,
       [&](const SubscriberSlot&) {
@@ -363,8 +380,6 @@ bool StepRun::collect() {
   }
   std::sort(result_.clients.begin(), result_.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.client_id < b.client_id; });
-  env_.timings.collect_s = since(t);
-  return !interrupted_in("while collecting");
 }
 
 // Stops everything still running and turns the collected state into the

@@ -74,7 +74,15 @@ class StepRun {
   bool collect();
   StepResult finish();
 
-  // ---- configure's parts
+  // ---- the phases' parts
+  struct Readiness {
+    int ready_clients = 0;
+    bool all_partitions_owned = false;
+    bool errors = false;  // a client reported one (the step failed)
+  };
+  Readiness readiness(const std::vector<Reply>& status_replies);
+  void collect_publisher();
+  void collect_subscribers();
   bool configure_publisher();
   void find_warm_subscribers();
   bool configure_cold_subscribers();

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -257,6 +258,11 @@ struct InterruptCase {
   InProcessFleet::Match match;
   const char* error;  // what the step's error must say
 };
+
+// Names the case in ctest's list (not the bytes of the struct).
+void PrintTo(const InterruptCase& c, std::ostream* os) {
+  *os << c.phase;
+}
 
 class StepRunnerInterruptTest : public StepRunnerTest,
                                 public ::testing::WithParamInterface<InterruptCase> {};
