@@ -480,7 +480,20 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
   }
   const uint64_t sent =
       pub.ok ? pub.body.value("publisher", json::object()).value("sent", uint64_t(0)) : 0;
+  report_progress(phase, fraction, sent, live);
+  last_sent_ = sent;
+  last_live_ = live;
+  last_sample_ = Clock::now();
+  return !interrupted();
+}
+
+// Rates over the time since the last sample.
+void StepRun::report_progress(const std::string& phase, double fraction, uint64_t sent,
+                              const LiveCounts& live) {
   const double dt = std::max(1e-3, since(last_sample_));
+  // After a long call (the publisher's stop flushes for up to 10 s) the
+  // deltas span that whole gap: a rate from them would be a false spike.
+  if (dt > 2.5) return;
   Progress p;
   p.step = result_.step;
   p.repeat = result_.repeat;
@@ -495,13 +508,7 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
   p.loss_pct =
       live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;
   p.phase = phase;
-  // After a long call (the publisher's stop flushes for up to 10 s) the
-  // deltas span that whole gap: a rate from them would be a false spike.
-  if (dt <= 2.5) env_.reporter.on_progress(p);
-  last_sent_ = sent;
-  last_live_ = live;
-  last_sample_ = Clock::now();
-  return !interrupted();
+  env_.reporter.on_progress(p);
 }
 
 bool StepRun::interrupted_in(const std::string& phase) {

@@ -104,6 +104,8 @@ class StepRun {
   // Reports live progress; false when the step must end (an interrupt, or the
   // publisher stopped answering).
   bool sample(const std::string& phase, double fraction, const nlohmann::json& window);
+  void report_progress(const std::string& phase, double fraction, uint64_t sent,
+                       const LiveCounts& live);
   // True (and the step failed, naming `phase`) when the run was interrupted.
   bool interrupted_in(const std::string& phase);
   void fail(const std::string& why);

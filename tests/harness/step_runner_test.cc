@@ -31,12 +31,12 @@ class NullReporter final : public Reporter {
   std::vector<std::string> phases;
 };
 
-// A short step: 4 clients over 2 subscriber agents, 0.3 s measured.
+// A short step: 4 clients over 2 subscriber agents, 0.2 s measured.
 Step short_step(int index = 0) {
   Step s;
   s.index = index;
   Scenario& sc = s.scenario;
-  sc.duration_s = 0.3;
+  sc.duration_s = 0.2;
   sc.warmup_s = 0.1;
   sc.drain_timeout_s = 2;
   sc.control_timeout_s = 0.5;
@@ -114,7 +114,7 @@ TEST_F(StepRunnerTest, CleanStepIsOkAndLossless) {
   }
   EXPECT_TRUE(r.unanswered_clients.empty());
   EXPECT_EQ(r.subscriber_usage.size(), 2u);
-  EXPECT_GT(r.measured_s, 0.25);
+  EXPECT_GT(r.measured_s, 0.15);
   EXPECT_GT(runner().timings().configure_s, 0);
   // A good step leaves its subscribers running warm for the next; the
   // publisher is stopped.
@@ -185,7 +185,9 @@ TEST_F(StepRunnerTest, LateReplyIsUnanswered) {
   fleet->add_fault(InProcessFleet::Fault::kLateReply,
                    {"sub", Command::kStats, 1, 0,
                     [](const json& b) { return has_window(b) && !has_histograms(b); }});
-  const StepResult r = run(short_step());
+  Step step = short_step();
+  step.scenario.control_timeout_s = 0.25;  // the fleet holds the late reply this long
+  const StepResult r = run(step);
   EXPECT_EQ(r.status, "failed");
   EXPECT_NE(r.error.find("sub agent 0"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("no answer"), std::string::npos) << r.error;
@@ -286,7 +288,7 @@ INSTANTIATE_TEST_SUITE_P(
         InterruptCase{"start_publisher",
                       {"pub", Command::kStart, 1},
                       "interrupted while starting the publisher"},
-        // warm-up 0.1 s and measure 0.3 s, both under the 1 s sampling
+        // warm-up 0.1 s and measure 0.2 s, both under the 1 s sampling
         // interval: one publisher stats sample each.
         InterruptCase{"warmup", {"pub", Command::kStats, 1}, "interrupted during warm-up"},
         InterruptCase{"reset", {"pub", Command::kReset, 1}, "interrupted during the reset"},
