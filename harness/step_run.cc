@@ -236,11 +236,8 @@ bool StepRun::start_publisher() {
 }
 
 bool StepRun::warm_up() {
-  if (!wait_sampling("warmup", scenario_.warmup_s, 0, nullptr)) {
-    interrupted_in("during warm-up");
-    return false;
-  }
-  return !interrupted_in("during warm-up");
+  const bool waited = wait_sampling("warmup", scenario_.warmup_s, 0, nullptr);
+  return !interrupted_in("during warm-up") && waited;
 }
 
 // Opens the measured window: the publisher's counters and every subscriber
@@ -274,14 +271,10 @@ bool StepRun::reset_counters() {
 
 bool StepRun::measure() {
   if (env_.timeline) env_.timeline->window_opened();
-  const bool went_through =
+  const bool waited =
       wait_sampling("measure", scenario_.duration_s, scenario_.warmup_s, env_.timeline);
   if (env_.timeline) env_.timeline->window_closed();
-  if (!went_through) {
-    interrupted_in("while measuring");
-    return false;
-  }
-  return !interrupted_in("while measuring");
+  return !interrupted_in("while measuring") && waited;
 }
 
 bool StepRun::stop_publisher() {
