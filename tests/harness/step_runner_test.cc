@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <ostream>
 #include <string>
@@ -252,6 +253,34 @@ TEST_F(StepRunnerTest, TimedActionFiresAtItsTimeInsideTheWindow) {
   ASSERT_GT(reset, 0u);
   EXPECT_GE(calls_when_fired, reset);
   EXPECT_LT(calls_when_fired, stop);
+}
+
+TEST(TimedActions, FireOnceWhenDueAndAgainInTheNextWindow) {
+  TimedActions t;
+  std::vector<std::string> fired;
+  t.add(0.5, "a", [&](double) { fired.push_back("a"); });
+  t.add(0.2, "b", [&](double) { fired.push_back("b"); });
+  t.window_opened();
+  EXPECT_DOUBLE_EQ(t.next_due_s(0.0), 0.2);
+  t.tick(0.1);
+  EXPECT_TRUE(fired.empty());
+  t.tick(0.3);  // b is due, a is not
+  EXPECT_EQ(fired, (std::vector<std::string>{"b"}));
+  EXPECT_DOUBLE_EQ(t.next_due_s(0.3), 0.2);
+  t.tick(0.9);  // a was missed by a slow tick: it fires late, once
+  t.tick(1.0);
+  EXPECT_EQ(fired, (std::vector<std::string>{"b", "a"}));
+  EXPECT_TRUE(std::isinf(t.next_due_s(1.0)));
+  t.window_opened();  // the next step's window
+  t.tick(1.0);
+  EXPECT_EQ(fired.size(), 4u);
+}
+
+TEST(TimedActions, EmptyHasNothingDue) {
+  TimedActions t;
+  t.window_opened();
+  EXPECT_TRUE(std::isinf(t.next_due_s(0)));
+  t.tick(100);  // nothing to fire, nothing thrown
 }
 
 // An interrupt raised by one call ends the step in that call's phase.
