@@ -1,7 +1,5 @@
 #include "harness/agent_pool.h"
 
-#include <thread>
-
 namespace hydra {
 
 std::string AgentHandle::describe() const {
@@ -49,35 +47,34 @@ void AgentPool::ensure(int subscribers, std::chrono::milliseconds spawn_timeout)
     subs_.push_back(spawn("sub", int(subs_.size()), spawn_timeout));
 }
 
-std::vector<AgentHandle*> AgentPool::subscribers() {
-  std::vector<AgentHandle*> v;
+std::vector<FleetAgent*> AgentPool::subscribers() {
+  std::vector<FleetAgent*> v;
   for (auto& s : subs_) v.push_back(s.get());
   return v;
 }
 
-void AgentPool::discard(AgentHandle& a) {
+void AgentPool::discard(FleetAgent& agent) {
+  auto& a = static_cast<AgentHandle&>(agent);  // this fleet hands out only AgentHandles
   a.failed = true;
   launcher_.kill(a.proc.pid, std::chrono::milliseconds(500));
 }
 
+Reply AgentPool::call(FleetAgent& agent, proto::Command cmd, const nlohmann::json& body,
+                      std::chrono::milliseconds timeout) {
+  return static_cast<AgentHandle&>(agent).client->call(cmd, body, timeout);
+}
+
 void AgentPool::shutdown_all(std::chrono::milliseconds timeout) {
-  std::vector<AgentHandle*> live;
-  for (AgentHandle* a : subscribers())
-    if (!a->failed && launcher_.alive(a->proc.pid)) live.push_back(a);
+  std::vector<FleetAgent*> live;
+  for (auto& a : subs_)
+    if (!a->failed && launcher_.alive(a->proc.pid)) live.push_back(a.get());
   if (pub_ && !pub_->failed && launcher_.alive(pub_->proc.pid)) live.push_back(pub_.get());
   // The launcher is not thread-safe; only the requests go out in parallel.
-  parallel(live, [&](AgentHandle& a) { a.client->call(proto::Command::kShutdown, timeout); });
+  call_all(
+      live, proto::Command::kShutdown, [](size_t) { return nlohmann::json::object(); }, timeout);
   launcher_.kill_all(timeout);
   subs_.clear();
   pub_.reset();
-}
-
-void AgentPool::parallel(const std::vector<AgentHandle*>& agents,
-                         const std::function<void(AgentHandle&)>& fn) {
-  std::vector<std::thread> threads;
-  threads.reserve(agents.size());
-  for (AgentHandle* a : agents) threads.emplace_back([&fn, a] { fn(*a); });
-  for (auto& t : threads) t.join();
 }
 
 }  // namespace hydra

@@ -1,7 +1,8 @@
-// The agents a run uses: one publisher and as many subscriber agents as the
-// current step needs, reused across steps while they are healthy, replaced
-// when they failed, and all torn down at the end. Requests to many agents go
-// out in parallel, each with its own timeout.
+// The real agent fleet (agent_fleet.h): hydra-agent processes, one publisher
+// and as many subscriber agents as the current step needs, reused across
+// steps while they are healthy, replaced when they failed, and all torn down
+// at the end. Requests go over ZeroMQ (agent_client.h), each with its own
+// timeout; cmd_run.cc builds one per run.
 #pragma once
 
 #include <chrono>
@@ -13,39 +14,35 @@
 #include <zmq.hpp>
 
 #include "harness/agent_client.h"
+#include "harness/agent_fleet.h"
 #include "harness/agent_launcher.h"
 
 namespace hydra {
 
-struct AgentHandle {
+struct AgentHandle final : FleetAgent {
   LaunchedAgent proc;
   std::unique_ptr<AgentClient> client;
-  bool failed = false;           // stopped answering or died: replaced before the next step
-  std::string describe() const;  // "sub agent 3 (pid 1234)"
+  bool failed = false;  // stopped answering or died: replaced before the next step
+  std::string describe() const override;  // "sub agent 3 (pid 1234)"
+  int64_t id() const override { return proc.pid; }
   int index = 0;
 };
 
-class AgentPool {
+class AgentPool final : public AgentFleet {
  public:
   AgentPool(AgentLauncher& launcher, zmq::context_t& ctx);
-  ~AgentPool();
+  ~AgentPool() override;
 
-  // One healthy publisher and exactly `subscribers` healthy subscriber agents
-  // afterwards. Throws std::runtime_error when an agent cannot be started.
-  void ensure(int subscribers, std::chrono::milliseconds spawn_timeout);
-
-  AgentHandle& publisher() { return *pub_; }
-  std::vector<AgentHandle*> subscribers();
-
+  void ensure(int subscribers, std::chrono::milliseconds spawn_timeout) override;
+  FleetAgent& publisher() override { return *pub_; }
+  std::vector<FleetAgent*> subscribers() override;
   // Marks an agent failed and kills it (its replacement comes with ensure()).
-  void discard(AgentHandle& a);
+  void discard(FleetAgent& a) override;
+  Reply call(FleetAgent& a, proto::Command cmd, const nlohmann::json& body,
+             std::chrono::milliseconds timeout) override;
 
   // Asks every agent to shut down (bounded), then kills what is left.
   void shutdown_all(std::chrono::milliseconds timeout);
-
-  // Runs fn(agent) for each agent concurrently and waits for all.
-  static void parallel(const std::vector<AgentHandle*>& agents,
-                       const std::function<void(AgentHandle&)>& fn);
 
  private:
   std::unique_ptr<AgentHandle> spawn(const std::string& role, int index,

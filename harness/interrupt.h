@@ -10,6 +10,6 @@ namespace hydra {
 void install_interrupt_handlers();
 bool interrupted();
 int interrupt_signal();           // the signal received, 0 if none
-void request_interrupt(int sig);  // for tests and internal aborts
+void request_interrupt(int sig);  // for tests and internal aborts; 0 clears it (tests)
 
 }  // namespace hydra

@@ -1,0 +1,547 @@
+#include "harness/step_run.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "common/clock.h"
+#include "harness/interrupt.h"
+
+namespace hydra {
+namespace {
+
+using ms = std::chrono::milliseconds;
+using nlohmann::json;
+using proto::Command;
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+json no_body() {
+  return json::object();
+}
+
+}  // namespace
+
+StepRun::StepRun(StepEnv env, const StepPlan& plan)
+    : env_(env),
+      plan_(plan),
+      scenario_(plan.step->scenario),
+      target_{plan.bootstrap, plan.topic, plan.producer_id, plan.group_prefix},
+      timeout_(int64_t(scenario_.control_timeout_s * 1000)) {
+  result_.step = plan.step->index;
+  result_.repeat = plan.repeat;
+  result_.swept = plan.step->swept;
+  result_.client_count = scenario_.subscribers.clients;
+  result_.msg_rate = scenario_.publisher.rate;
+  result_.duration_s = scenario_.duration_s;
+}
+
+StepResult StepRun::run() {
+  if (!start_agents()) return finish();
+  // Anything unexpected from here on (a malformed reply, say) still ends
+  // through finish(), so nothing is left running into the next step.
+  try {
+    if (configure() && start_subscribers() && await_readiness() && start_publisher() && warm_up() &&
+        reset_counters() && measure() && stop_publisher() && drain())
+      collect();
+  } catch (const std::exception& e) {
+    fail(std::string("controller: ") + e.what());
+  }
+  return finish();
+}
+
+// ---------------------------------------------------------------- phases
+
+bool StepRun::start_agents() {
+  const auto t = Clock::now();
+  const int agents = scenario_.subscribers.agents();
+  try {
+    env_.fleet.ensure(agents, ms(int64_t(env_.limits.spawn_timeout_s * 1000)));
+  } catch (const std::exception& e) {
+    fail(std::string("starting agents: ") + e.what());
+    all_clients_unanswered();
+    return false;
+  }
+  env_.timings.spawn_s = since(t);
+  publisher_ = &env_.fleet.publisher();
+  const auto fleet_subscribers = env_.fleet.subscribers();
+  const int per_agent = scenario_.subscribers.clients_per_agent;
+  for (int i = 0; i < agents; ++i) {
+    SubscriberSlot s;
+    s.agent = fleet_subscribers[size_t(i)];
+    s.first_client = i * per_agent;
+    s.clients = std::min(per_agent, result_.client_count - s.first_client);
+    subscribers_.push_back(s);
+  }
+  return true;
+}
+
+bool StepRun::configure() {
+  const auto t = Clock::now();
+  if (!configure_publisher()) return false;
+  find_warm_subscribers();
+  if (!configure_cold_subscribers()) return false;
+  env_.timings.configure_s = since(t);
+  return !interrupted_in("during configure");
+}
+
+bool StepRun::configure_publisher() {
+  const proto::PublisherConfig config = publisher_wire_config(scenario_, target_);
+  const Reply reply = call_publisher(Command::kConfigure, {{"config", config.to_json()}}, timeout_);
+  if (reply.ok) return true;
+  fail("publisher agent: " + reply.error);
+  if (!reply.answered) env_.fleet.discard(*publisher_);
+  all_clients_unanswered();
+  return false;
+}
+
+// Which subscriber agents already run this step's configuration. Warm clients
+// may still hold a backlog from the last step (they ended it behind): they
+// start this one from the end of the log, like fresh ones. An agent that
+// cannot (a seek timed out on a loaded broker) is restarted.
+void StepRun::find_warm_subscribers() {
+  for (auto& s : subscribers_) {
+    auto it = env_.warm.find(s.agent->id());
+    s.warm = it != env_.warm.end() && it->second.shape == shape(s);
+    if (s.warm) {
+      result_.processing_device = it->second.device;
+      result_.note = it->second.note;
+    }
+  }
+  const auto seeks = call_subscribers(
+      Command::kReset,
+      [](const SubscriberSlot&) {
+        return json{{"seek", "end"}};
+      },
+      timeout_ + ms(15000), [](const SubscriberSlot& s) { return s.warm; });
+  for (size_t i = 0; i < subscribers_.size(); ++i)
+    if (subscribers_[i].warm && !subscribers_[i].dead && !seeks[i].ok) subscribers_[i].warm = false;
+}
+
+bool StepRun::configure_cold_subscribers() {
+  // Agents still running another shape stop before they are reconfigured.
+  call_subscribers(
+      Command::kStop, [](const SubscriberSlot&) { return no_body(); }, timeout_,
+      [&](const SubscriberSlot& s) { return !s.warm && env_.warm.count(s.agent->id()); });
+  for (auto& s : subscribers_)
+    if (!s.warm) env_.warm.erase(s.agent->id());
+  const auto replies = call_subscribers(
+      Command::kConfigure,
+      [&](const SubscriberSlot& s) {
+        return json{{"config", subscriber_config(s)}};
+      },
+      timeout_, [](const SubscriberSlot& s) { return !s.warm; });
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    const SubscriberSlot& s = subscribers_[i];
+    if (s.dead || s.warm) continue;
+    const Reply& reply = replies[i];
+    if (reply.ok) {
+      result_.processing_device = reply.body.value("device", result_.processing_device);
+      const std::string note = reply.body.value("note", "");
+      if (!note.empty() && result_.note.find(note) == std::string::npos)
+        result_.note += (result_.note.empty() ? "" : "; ") + note;
+      continue;
+    }
+    const std::string err = reply.body.value("error", reply.error);
+    if (err.rfind("skipped: ", 0) == 0) {
+      result_.status = "skipped";
+      problems_.push_back(err.substr(9));
+      return false;  // nothing started; the configuration cannot run here
+    }
+    fail(s.agent->describe() + ": " + reply.error);
+    return false;
+  }
+  return true;
+}
+
+bool StepRun::start_subscribers() {
+  barrier_start_ = Clock::now();
+  subscribers_started_ = true;
+  const auto replies = call_subscribers(
+      Command::kStart, [](const SubscriberSlot&) { return no_body(); }, timeout_,
+      [](const SubscriberSlot& s) { return !s.warm; });
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    const SubscriberSlot& s = subscribers_[i];
+    if (s.dead || s.warm) continue;
+    if (!replies[i].ok) {
+      fail(s.agent->describe() + ": " + replies[i].error);
+      return false;
+    }
+    env_.warm[s.agent->id()] = WarmAgent{shape(s), result_.processing_device, result_.note};
+  }
+  return true;
+}
+
+// Every client must own its partitions and know its position before the
+// first message is sent, or the step would start with loss it did not cause.
+bool StepRun::await_readiness() {
+  const double limit_s =
+      env_.limits.barrier_base_s + env_.limits.barrier_per_client_s * double(result_.client_count);
+  while (true) {
+    const auto replies = call_subscribers(
+        Command::kStatus, [](const SubscriberSlot&) { return no_body(); }, timeout_);
+    const Readiness now = readiness(replies);
+    if (now.errors) return false;
+    if (now.ready_clients == live_clients() && now.all_partitions_owned) break;
+    if (interrupted_in("during the readiness barrier")) return false;
+    if (since(barrier_start_) > limit_s) {
+      fail("readiness barrier: " + std::to_string(now.ready_clients) + " of " +
+           std::to_string(live_clients()) + " clients ready after " + std::to_string(int(limit_s)) +
+           " s");
+      return false;
+    }
+    std::this_thread::sleep_for(ms(100));
+  }
+  env_.timings.barrier_s = since(barrier_start_);
+  return !interrupted_in("during the readiness barrier");
+}
+
+// Reads the subscribers' status replies; a client reporting an error fails
+// the step.
+StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
+  const int partitions = scenario_.topic.partitions;
+  const bool per_client = scenario_.subscribers.groups == "per-client";
+  Readiness r;
+  std::vector<int> owners(size_t(partitions), 0);  // clients owning each partition
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    if (subscribers_[i].dead || !replies[i].ok) continue;
+    for (const auto& c : replies[i].body.value("client_status", json::array())) {
+      const auto assigned = c.value("assigned", std::vector<int>{});
+      for (int p : assigned)
+        if (p >= 0 && p < partitions) owners[size_t(p)]++;
+      const bool owns_all = !per_client || int(assigned.size()) == partitions;
+      if (c.value("ready", false) && owns_all) ++r.ready_clients;
+      if (!c.value("error", std::string()).empty()) {
+        r.errors = true;
+        fail("client " + std::to_string(c.value("id", -1)) + ": " + c.value("error", ""));
+      }
+    }
+  }
+  r.all_partitions_owned = std::all_of(owners.begin(), owners.end(), [](int n) { return n > 0; });
+  return r;
+}
+
+bool StepRun::start_publisher() {
+  const Reply reply = call_publisher(Command::kStart, no_body(), timeout_);
+  if (!reply.ok) {
+    fail("publisher agent: " + reply.error);
+    if (!reply.answered) env_.fleet.discard(*publisher_);
+    return false;
+  }
+  publisher_running_ = true;
+  last_sample_ = Clock::now();
+  return !interrupted_in("while starting the publisher");
+}
+
+bool StepRun::warm_up() {
+  const bool waited = wait_sampling("warmup", scenario_.warmup_s, 0, nullptr);
+  return !interrupted_in("during warm-up") && waited;
+}
+
+// Opens the measured window: the publisher's counters and every subscriber
+// client's restart from the publisher's position now.
+bool StepRun::reset_counters() {
+  const Reply reply = call_publisher(Command::kReset, no_body(), timeout_);
+  if (!reply.ok) {
+    fail("publisher agent: reset: " + reply.error);
+    return false;
+  }
+  window_from_ = json::array({reply.body["window"]});
+  controller_at_reset_ = read_process_usage();
+  controller_reset_ns_ = mono_ns();
+  const auto replies = call_subscribers(
+      Command::kReset,
+      [&](const SubscriberSlot&) {
+        return json{{"window", window_from_}};
+      },
+      timeout_);
+  for (size_t i = 0; i < subscribers_.size(); ++i)
+    if (!subscribers_[i].dead && replies[i].answered && !replies[i].ok) {
+      // Its clients would mix warm-up into the window's figures.
+      fail(subscribers_[i].agent->describe() + ": " + replies[i].error);
+      return false;
+    }
+  last_sent_ = 0;
+  last_live_ = {};
+  last_sample_ = Clock::now();
+  return !interrupted_in("during the reset");
+}
+
+bool StepRun::measure() {
+  if (env_.timeline) env_.timeline->window_opened();
+  const bool waited =
+      wait_sampling("measure", scenario_.duration_s, scenario_.warmup_s, env_.timeline);
+  if (env_.timeline) env_.timeline->window_closed();
+  return !interrupted_in("while measuring") && waited;
+}
+
+bool StepRun::stop_publisher() {
+  // The publisher's stop flushes what is in flight (bounded by the agent).
+  const Reply reply = call_publisher(Command::kStop, no_body(), timeout_ + ms(15000));
+  publisher_running_ = false;
+  if (!reply.ok) {
+    fail("publisher agent: stop: " + reply.error);
+    if (!reply.answered) env_.fleet.discard(*publisher_);
+    return false;
+  }
+  result_.window = ProducerWindow::from_json(reply.body["window"]);
+  window_ = json::array({reply.body["window"]});
+  return !interrupted_in("while stopping the publisher");
+}
+
+// Until every client has the whole window, or no client received anything
+// for drain_quiet_s. Received, not window counts: a client still working
+// through the warm-up backlog makes no window progress yet is not done.
+bool StepRun::drain() {
+  const auto t = Clock::now();
+  const uint64_t want = result_.window.size() * uint64_t(live_clients());
+  uint64_t received = ~uint64_t(0);
+  auto quiet_since = Clock::now();
+  while (since(t) < scenario_.drain_timeout_s && !interrupted()) {
+    if (!sample("drain", 1.0, window_)) break;
+    if (last_live_.unique >= want) break;
+    if (last_live_.received != received) {
+      received = last_live_.received;
+      quiet_since = Clock::now();
+    } else if (since(quiet_since) >= env_.limits.drain_quiet_s) {
+      break;
+    }
+    std::this_thread::sleep_for(ms(200));
+  }
+  env_.timings.drain_s = since(t);
+  return !interrupted_in("while draining");
+}
+
+bool StepRun::collect() {
+  const auto t = Clock::now();
+  result_.controller_usage = read_process_usage();
+  result_.controller_usage.cpu_ns -=
+      std::min(result_.controller_usage.cpu_ns, controller_at_reset_.cpu_ns);
+  result_.controller_usage.span_ns = uint64_t(mono_ns() - controller_reset_ns_);
+  collect_publisher();
+  collect_subscribers();
+  env_.timings.collect_s = since(t);
+  return !interrupted_in("while collecting");
+}
+
+void StepRun::collect_publisher() {
+  const Reply stats = call_publisher(Command::kStats, no_body(), timeout_);
+  if (!stats.ok) {
+    fail("publisher agent: stats: " + stats.error);
+    return;
+  }
+  try {
+    result_.publisher = PublisherStats::from_json(stats.body.at("publisher"));
+    result_.publisher_usage = ProcessUsage::from_json(stats.body.at("usage"));
+    result_.publisher_ok = true;
+    result_.measured_s = double(result_.publisher.until_ns - result_.publisher.since_ns) / 1e9;
+    // A publisher that stopped on a send error measured less than the step
+    // asked for. (Messages still unacknowledged after its flush are not a
+    // failure: they are overload, and ack latency and acked show it.)
+    if (stats.body.value("state", "") == "failed")
+      fail("publisher agent: " + stats.body.value("error", std::string("send failed")));
+  } catch (const std::exception& e) {
+    fail(std::string("publisher agent: malformed stats: ") + e.what());
+  }
+}
+
+void StepRun::collect_subscribers() {
+  const auto replies = call_subscribers(
+      Command::kStats,
+      [&](const SubscriberSlot&) {
+        return json{{"window", window_}};
+      },
+      timeout_);
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    SubscriberSlot& s = subscribers_[i];
+    if (s.dead) continue;
+    if (!replies[i].ok) {
+      subscriber_failed(s, "stats: " + replies[i].error);
+      continue;
+    }
+    try {
+      for (const auto& c : replies[i].body.at("clients"))
+        result_.clients.push_back(ClientStats::from_json(c));
+      for (const auto& id : replies[i].body.value("unanswered_clients", json::array()))
+        result_.unanswered_clients.push_back(id.get<int>());
+      result_.subscriber_usage.push_back(ProcessUsage::from_json(replies[i].body.at("usage")));
+    } catch (const std::exception& e) {
+      subscriber_failed(s, std::string("malformed stats: ") + e.what());
+    }
+  }
+  std::sort(result_.clients.begin(), result_.clients.end(),
+            [](const ClientStats& a, const ClientStats& b) { return a.client_id < b.client_id; });
+}
+
+// Stops everything still running and turns the collected state into the
+// result; every exit of the step goes through here.
+StepResult StepRun::finish() {
+  if (publisher_running_) call_publisher(Command::kStop, no_body(), timeout_);
+  publisher_running_ = false;
+  // Subscribers of a good step keep running: the next step with the same
+  // subscriber shape reuses them warm and skips the group joins. After a
+  // failure or an interrupt they are stopped, to start clean.
+  if (subscribers_started_ && (result_.status != "ok" || interrupted())) {
+    call_subscribers(
+        Command::kStop, [](const SubscriberSlot&) { return no_body(); }, timeout_);
+    for (auto& s : subscribers_) env_.warm.erase(s.agent->id());
+  }
+  for (auto& s : subscribers_) {
+    if (!s.dead) continue;
+    env_.fleet.discard(*s.agent);
+    for (int c = 0; c < s.clients; ++c) result_.unanswered_clients.push_back(s.first_client + c);
+  }
+  std::sort(result_.unanswered_clients.begin(), result_.unanswered_clients.end());
+  for (size_t i = 0; i < problems_.size(); ++i) result_.error += (i ? "; " : "") + problems_[i];
+  return result_;
+}
+
+// ---------------------------------------------------------------- helpers
+
+std::vector<Reply> StepRun::call_subscribers(
+    Command cmd, const std::function<json(const SubscriberSlot&)>& body, ms timeout,
+    const std::function<bool(const SubscriberSlot&)>& which) {
+  std::vector<FleetAgent*> asked;
+  std::vector<size_t> slot_of;  // asked[k] is subscribers_[slot_of[k]]
+  for (size_t i = 0; i < subscribers_.size(); ++i)
+    if (!subscribers_[i].dead && (!which || which(subscribers_[i]))) {
+      asked.push_back(subscribers_[i].agent);
+      slot_of.push_back(i);
+    }
+  std::vector<Reply> replies(subscribers_.size());
+  if (asked.empty()) return replies;
+  auto got = env_.fleet.call_all(
+      asked, cmd, [&](size_t k) { return body(subscribers_[slot_of[k]]); }, timeout);
+  for (size_t k = 0; k < asked.size(); ++k) {
+    SubscriberSlot& s = subscribers_[slot_of[k]];
+    if (!got[k].answered) subscriber_failed(s, got[k].error);
+    replies[slot_of[k]] = std::move(got[k]);
+  }
+  return replies;
+}
+
+Reply StepRun::call_publisher(Command cmd, const json& body, ms timeout) {
+  return env_.fleet.call(*publisher_, cmd, body, timeout);
+}
+
+bool StepRun::wait_sampling(const std::string& phase, double seconds, double offset,
+                            ActionTimeline* timeline) {
+  const auto start = Clock::now();
+  const double step_s = scenario_.warmup_s + scenario_.duration_s;
+  const double every_s = env_.limits.sample_interval_s;
+  double next_sample = every_s;
+  while (true) {
+    double at = since(start);
+    if (at >= seconds) return true;
+    double wake = std::min(next_sample, seconds);
+    if (timeline) wake = std::min(wake, at + timeline->next_due_s(at));
+    if (wake > at) std::this_thread::sleep_for(std::chrono::duration<double>(wake - at));
+    if (interrupted()) return false;
+    at = since(start);
+    // An action due inside the window fires, late if the tick was; none
+    // fires for a time past the window's end.
+    if (timeline) timeline->tick(std::min(at, seconds));
+    if (at < next_sample && at < seconds) continue;  // woken for an action only
+    if (!sample(phase, step_s > 0 ? (offset + at) / step_s : 1, json())) return false;
+    next_sample = since(start) + every_s;
+  }
+}
+
+bool StepRun::sample(const std::string& phase, double fraction, const json& window) {
+  const json light = {{"histograms", false}};
+  const Reply pub = call_publisher(Command::kStats, light, timeout_);
+  if (!pub.answered) {
+    fail("publisher agent: " + pub.error);
+    env_.fleet.discard(*publisher_);
+    publisher_running_ = false;
+    return false;
+  }
+  json body = light;
+  if (!window.is_null()) body["window"] = window;
+  const auto replies = call_subscribers(
+      Command::kStats, [&](const SubscriberSlot&) { return body; }, timeout_);
+  LiveCounts live;
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    if (subscribers_[i].dead || !replies[i].ok) continue;
+    for (const auto& c : replies[i].body.value("clients", json::array())) {
+      live.unique += c.value("unique", uint64_t(0));
+      live.lost += c.value("lost", uint64_t(0));
+      live.received += c.value("received", uint64_t(0));
+    }
+  }
+  const uint64_t sent =
+      pub.ok ? pub.body.value("publisher", json::object()).value("sent", uint64_t(0)) : 0;
+  report_progress(phase, fraction, sent, live);
+  last_sent_ = sent;
+  last_live_ = live;
+  last_sample_ = Clock::now();
+  return !interrupted();
+}
+
+// Rates over the time since the last sample.
+void StepRun::report_progress(const std::string& phase, double fraction, uint64_t sent,
+                              const LiveCounts& live) {
+  const double dt = std::max(1e-3, since(last_sample_));
+  // After a long call (the publisher's stop flushes for up to 10 s) the
+  // deltas span that whole gap: a rate from them would be a false spike.
+  if (dt > 2.5) return;
+  Progress p;
+  p.step = result_.step;
+  p.repeat = result_.repeat;
+  p.index = plan_.index;
+  p.total = plan_.total;
+  p.elapsed_s = since(env_.run_start);
+  p.eta_s = env_.eta ? env_.eta(fraction) : -1;
+  p.tx_rate = sent >= last_sent_ ? double(sent - last_sent_) / dt : 0;
+  p.rx_rate = live.unique >= last_live_.unique
+                  ? double(live.unique - last_live_.unique) / dt / std::max(1, result_.client_count)
+                  : 0;
+  p.loss_pct =
+      live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;
+  p.phase = phase;
+  env_.reporter.on_progress(p);
+}
+
+bool StepRun::interrupted_in(const std::string& phase) {
+  if (!interrupted()) return false;
+  fail("interrupted " + phase);
+  return true;
+}
+
+void StepRun::fail(const std::string& why) {
+  if (result_.status != "skipped") result_.status = "failed";
+  problems_.push_back(why);
+}
+
+void StepRun::subscriber_failed(SubscriberSlot& slot, const std::string& why) {
+  if (slot.dead) return;
+  slot.dead = true;
+  fail(slot.agent->describe() + ": " + why);
+}
+
+void StepRun::all_clients_unanswered() {
+  for (int c = 0; c < result_.client_count; ++c) result_.unanswered_clients.push_back(c);
+}
+
+int StepRun::live_clients() const {
+  int n = 0;
+  for (const auto& s : subscribers_)
+    if (!s.dead) n += s.clients;
+  return n;
+}
+
+json StepRun::subscriber_config(const SubscriberSlot& slot) const {
+  return subscriber_wire_config(scenario_, target_, slot.first_client, slot.clients).to_json();
+}
+
+// What makes two subscriber configurations interchangeable: all but the group
+// names, which only have to be unique.
+std::string StepRun::shape(const SubscriberSlot& slot) const {
+  json j = subscriber_config(slot);
+  j.erase("group_prefix");
+  return j.dump();
+}
+
+}  // namespace hydra

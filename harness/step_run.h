@@ -1,0 +1,146 @@
+// One step, run once: configure -> start subscribers -> readiness barrier ->
+// start publisher -> warm-up -> reset -> measure -> stop publisher -> drain ->
+// collect -> finish, one method per phase. Every wait is bounded; an agent
+// that does not answer makes its clients failing for the step, and the step
+// still returns a result saying so. Each phase returns false when the step
+// must end there (a failure, an interrupt: the error names the phase); every
+// exit goes through finish(), which stops what is still running. Made and run
+// by StepRunner::run (step_runner.h), which keeps what outlives the step.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/process_usage.h"
+#include "harness/agent_fleet.h"
+#include "harness/reporter.h"
+#include "harness/step_result.h"
+#include "harness/step_runner.h"
+#include "harness/timeline.h"
+#include "harness/wire_config.h"
+
+namespace hydra {
+
+// What a step borrows from its runner for its lifetime.
+struct StepEnv {
+  AgentFleet& fleet;
+  Reporter& reporter;
+  std::chrono::steady_clock::time_point run_start;
+  const std::function<double(double)>& eta;
+  ActionTimeline* timeline;  // null: no timed actions
+  const StepLimits& limits;
+  WarmAgents& warm;      // updated as the step starts and stops subscribers
+  StepTimings& timings;  // filled as the phases end
+};
+
+class StepRun {
+ public:
+  StepRun(StepEnv env, const StepPlan& plan);
+  StepResult run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // One subscriber agent's share of the step's clients.
+  struct SubscriberSlot {
+    FleetAgent* agent = nullptr;
+    int first_client = 0;
+    int clients = 0;
+    bool dead = false;  // stopped answering: its clients are failing
+    bool warm = false;  // already running this step's configuration
+  };
+  // Counters summed over the light stats of all subscriber agents.
+  struct LiveCounts {
+    uint64_t unique = 0, lost = 0;
+    uint64_t received = 0;  // everything polled, warm-up backlog included
+  };
+
+  // ---- the phases, in order
+  bool start_agents();
+  bool configure();
+  bool start_subscribers();
+  bool await_readiness();
+  bool start_publisher();
+  bool warm_up();
+  bool reset_counters();
+  bool measure();
+  bool stop_publisher();
+  bool drain();
+  bool collect();
+  StepResult finish();
+
+  // ---- the phases' parts
+  struct Readiness {
+    int ready_clients = 0;
+    bool all_partitions_owned = false;
+    bool errors = false;  // a client reported one (the step failed)
+  };
+  Readiness readiness(const std::vector<Reply>& status_replies);
+  void collect_publisher();
+  void collect_subscribers();
+  bool configure_publisher();
+  void find_warm_subscribers();
+  bool configure_cold_subscribers();
+
+  // ---- helpers
+  // Sends one command to every live subscriber agent (those `which` selects,
+  // when given) at once; a slot not asked gets a default Reply. One that does
+  // not answer is marked dead.
+  std::vector<Reply> call_subscribers(
+      proto::Command cmd, const std::function<nlohmann::json(const SubscriberSlot&)>& body,
+      std::chrono::milliseconds timeout,
+      const std::function<bool(const SubscriberSlot&)>& which = nullptr);
+  Reply call_publisher(proto::Command cmd, const nlohmann::json& body,
+                       std::chrono::milliseconds timeout);
+  // Waits `seconds`, sampling progress about once a second; with a timeline,
+  // also wakes for its actions and ticks it. False when the step must end.
+  bool wait_sampling(const std::string& phase, double seconds, double offset,
+                     ActionTimeline* timeline);
+  // Reports live progress; false when the step must end (an interrupt, or the
+  // publisher stopped answering).
+  bool sample(const std::string& phase, double fraction, const nlohmann::json& window);
+  void report_progress(const std::string& phase, double fraction, uint64_t sent,
+                       const LiveCounts& live);
+  // True (and the step failed, naming `phase`) when the run was interrupted.
+  bool interrupted_in(const std::string& phase);
+  void fail(const std::string& why);
+  void subscriber_failed(SubscriberSlot& slot, const std::string& why);
+  void all_clients_unanswered();
+  int live_clients() const;
+  nlohmann::json subscriber_config(const SubscriberSlot& slot) const;
+  std::string shape(const SubscriberSlot& slot) const;
+
+  StepEnv env_;
+  const StepPlan& plan_;
+  const Scenario& scenario_;
+  const WireTarget target_;
+  const std::chrono::milliseconds timeout_;  // of one control request
+  StepResult result_;
+  std::vector<std::string> problems_;  // joined into result_.error by finish()
+
+  FleetAgent* publisher_ = nullptr;
+  std::vector<SubscriberSlot> subscribers_;
+  bool publisher_running_ = false;
+  bool subscribers_started_ = false;
+  Clock::time_point barrier_start_;
+
+  // Progress sampling: the last sample's counters and when it was taken.
+  uint64_t last_sent_ = 0;
+  LiveCounts last_live_;
+  Clock::time_point last_sample_;
+
+  // The measured window: where it started (sent to the subscribers at reset)
+  // and where it ended (at the publisher's stop), and the controller's own
+  // usage at its start.
+  nlohmann::json window_from_;
+  nlohmann::json window_;
+  ProcessUsage controller_at_reset_;
+  int64_t controller_reset_ns_ = 0;
+};
+
+}  // namespace hydra
