@@ -3,6 +3,8 @@
 #include <array>
 #include <set>
 
+#include "common/settings.h"
+
 namespace hydra::proto {
 namespace {
 
@@ -33,26 +35,51 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw ProtocolError("config." + message);
 }
 
-KafkaProps props(const nlohmann::json& j, const char* name) {
-  KafkaProps p;
-  if (!j.contains(name)) return p;
-  const auto& o = j.at(name);
-  require(o.is_object(), std::string(name) + ": must be an object of librdkafka properties");
-  for (const auto& [k, v] : o.items()) {
-    if (v.is_string())
-      p[k] = v.get<std::string>();
-    else if (v.is_number() || v.is_boolean())
-      p[k] = v.dump();
-    else
-      throw ProtocolError(std::string("config.") + name + "." + k +
-                          ": must be a string, number or boolean");
-  }
-  return p;
-}
-
 void reject_unknown(const nlohmann::json& j, const std::set<std::string>& known) {
   for (const auto& [k, v] : j.items())
     if (!known.count(k)) throw ProtocolError("config." + k + ": unknown field");
+}
+
+// One knob of `role`: the config's value checked by the settings table's
+// rule, or the table's default when the config leaves it out.
+settings::json knob_value(settings::Role role, const nlohmann::json& j, const std::string& wire) {
+  const settings::Setting* s = settings::find_wire(role, wire);
+  if (!s) throw std::logic_error("config knob \"" + wire + "\" is not in the settings table");
+  if (!j.contains(wire)) return s->default_value;
+  const settings::json given(j.at(wire));
+  try {
+    if (s->type != "object") return s->rule.check(given);
+    // librdkafka property maps: name the property, not just the map.
+    require(given.is_object(), wire + ": must be " + s->rule.allowed);
+    settings::json out = settings::json::object();
+    for (const auto& [name, value] : given.items()) {
+      try {
+        out[name] = settings::kafka_value_rule().check(value);
+      } catch (const settings::Invalid& e) {
+        throw ProtocolError("config." + wire + "." + name + ": " + e.what());
+      }
+    }
+    return out;
+  } catch (const settings::Invalid& e) {
+    throw ProtocolError("config." + wire + ": " + e.what());
+  }
+}
+
+// Fills the knobs of a config struct from `j`.
+template <typename Config>
+void read_knobs(settings::Role role, const nlohmann::json& j, Config& c) {
+  Config::knobs(c, [&](const char* wire, auto& member) {
+    member = knob_value(role, j, wire).template get<std::decay_t<decltype(member)>>();
+  });
+}
+
+// The wire names a config struct takes: its own fields and its knobs.
+template <typename Config>
+std::set<std::string> known_fields(std::initializer_list<const char*> own) {
+  std::set<std::string> known(own.begin(), own.end());
+  Config c;
+  Config::knobs(c, [&](const char* wire, auto&) { known.insert(wire); });
+  return known;
 }
 
 }  // namespace
@@ -110,90 +137,74 @@ const char* state_name(AgentState s) {
 }
 
 nlohmann::json PublisherConfig::to_json() const {
-  return {{"bootstrap", bootstrap},
-          {"topic", topic},
-          {"partitions", partitions},
-          {"producer_id", producer_id},
-          {"rate", rate},
-          {"message_size", message_size},
-          {"msg_batch", msg_batch},
-          {"acks", acks},
-          {"linger_ms", linger_ms},
-          {"payload", payload},
-          {"keys", keys},
-          {"max_run_s", max_run_s},
-          {"kafka", kafka}};
+  nlohmann::json j = {{"bootstrap", bootstrap},
+                      {"topic", topic},
+                      {"producer_id", producer_id},
+                      {"max_run_s", max_run_s}};
+  knobs(*this, [&](const char* wire, const auto& member) { j[wire] = member; });
+  return j;
 }
 
 PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
-  reject_unknown(j, {"bootstrap", "topic", "partitions", "producer_id", "rate", "message_size",
-                     "msg_batch", "acks", "linger_ms", "payload", "keys", "max_run_s", "kafka"});
+  static const auto known =
+      known_fields<PublisherConfig>({"bootstrap", "topic", "producer_id", "max_run_s"});
+  reject_unknown(j, known);
   PublisherConfig c;
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
   require(!c.bootstrap.empty(), "bootstrap: required (host:port,...)");
   c.topic = field<std::string>(j, "topic", c.topic, "a string");
   require(!c.topic.empty(), "topic: must not be empty");
-  c.partitions = field<int>(j, "partitions", c.partitions, "an integer");
-  require(c.partitions >= 1, "partitions: must be >= 1");
   c.producer_id = field<uint32_t>(j, "producer_id", c.producer_id, "an unsigned integer");
-  c.rate = field<double>(j, "rate", c.rate, "a number (msg/s)");
-  require(c.rate >= 0, "rate: must be >= 0 (0 = as fast as possible)");
-  c.message_size = field<int>(j, "message_size", c.message_size, "an integer (bytes)");
-  require(c.message_size >= 40, "message_size: must be >= 40 (the header size)");
-  require(c.message_size <= 100'000'000, "message_size: must be <= 100000000");
-  c.msg_batch = field<int>(j, "msg_batch", c.msg_batch, "an integer");
-  require(c.msg_batch >= 1, "msg_batch: must be >= 1");
-  if (j.contains("acks") && j["acks"].is_number_integer())
-    c.acks = j["acks"].get<int>() == -1 ? "all" : std::to_string(j["acks"].get<int>());
-  else
-    c.acks = field<std::string>(j, "acks", c.acks, "0, 1, -1 or \"all\"");
-  if (c.acks == "-1") c.acks = "all";
-  require(c.acks == "0" || c.acks == "1" || c.acks == "all",
-          "acks: must be 0, 1, -1 or \"all\" (got " + c.acks + ")");
-  c.linger_ms = field<double>(j, "linger_ms", c.linger_ms, "a number (ms)");
-  require(c.linger_ms >= 0, "linger_ms: must be >= 0");
-  c.payload = field<std::string>(j, "payload", c.payload, "\"random\" or \"sensor\"");
-  require(c.payload == "random" || c.payload == "sensor",
-          "payload: must be \"random\" or \"sensor\" (got \"" + c.payload + "\")");
-  require(c.payload != "sensor" || c.message_size >= 104,
-          "message_size: must be >= 104 with payload \"sensor\" (header + sensor record)");
-  c.keys = field<int>(j, "keys", c.keys, "an integer");
-  require(c.keys >= 0, "keys: must be >= 0");
   c.max_run_s = field<double>(j, "max_run_s", c.max_run_s, "a number (s)");
   require(c.max_run_s > 0, "max_run_s: must be > 0");
-  c.kafka = props(j, "kafka");
+  read_knobs(settings::Role::kPublisher, j, c);
+  const int sensor_min = settings::kHeaderSize + settings::kSensorRecordSize;
+  require(c.payload != "sensor" || c.message_size >= sensor_min,
+          "message_size: must be >= " + std::to_string(sensor_min) +
+              " with payload \"sensor\" (header + sensor record)");
   return c;
 }
 
 nlohmann::json SubscriberConfig::to_json() const {
-  return {{"bootstrap", bootstrap}, {"topic", topic},
-          {"clients", clients},     {"first_client_id", first_client_id},
-          {"groups", groups},       {"group_prefix", group_prefix},
-          {"kafka", kafka},         {"processing", processing}};
+  nlohmann::json j = {{"bootstrap", bootstrap},       {"topic", topic},
+                      {"clients", clients},           {"first_client_id", first_client_id},
+                      {"group_prefix", group_prefix}, {"processing", processing}};
+  knobs(*this, [&](const char* wire, const auto& member) { j[wire] = member; });
+  return j;
 }
 
 SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
-  reject_unknown(j, {"bootstrap", "topic", "clients", "first_client_id", "groups", "group_prefix",
-                     "kafka", "processing"});
+  static const auto known = known_fields<SubscriberConfig>(
+      {"bootstrap", "topic", "clients", "first_client_id", "group_prefix", "processing"});
+  reject_unknown(j, known);
   SubscriberConfig c;
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
   require(!c.bootstrap.empty(), "bootstrap: required (host:port,...)");
   c.topic = field<std::string>(j, "topic", c.topic, "a string");
   require(!c.topic.empty(), "topic: must not be empty");
   c.clients = field<int>(j, "clients", c.clients, "an integer");
-  require(c.clients >= 1 && c.clients <= 10000, "clients: must be 1..10000");
+  require(c.clients >= 1 && c.clients <= settings::kMaxClientsPerAgent,
+          "clients: must be 1.." + std::to_string(settings::kMaxClientsPerAgent));
   c.first_client_id = field<int>(j, "first_client_id", c.first_client_id, "an integer");
   require(c.first_client_id >= 0, "first_client_id: must be >= 0");
-  c.groups = field<std::string>(j, "groups", c.groups, "\"per-client\" or \"shared\"");
-  require(c.groups == "per-client" || c.groups == "shared",
-          "groups: must be \"per-client\" or \"shared\" (got \"" + c.groups + "\")");
   c.group_prefix = field<std::string>(j, "group_prefix", c.group_prefix, "a string");
-  c.kafka = props(j, "kafka");
+  read_knobs(settings::Role::kSubscriber, j, c);
   if (j.contains("processing") && !j["processing"].is_null()) {
     require(j["processing"].is_object(), "processing: must be an object");
     c.processing = j["processing"];
+    // The scenario's processing knobs obey the same rules here; other keys
+    // (the processing stage's own, e.g. key_slots) are left to it.
+    for (auto it = c.processing.begin(); it != c.processing.end(); ++it) {
+      const settings::Setting* s = settings::find_wire(settings::Role::kProcessing, it.key());
+      if (!s) continue;
+      try {
+        it.value() = nlohmann::json(s->rule.check(settings::json(it.value())));
+      } catch (const settings::Invalid& e) {
+        throw ProtocolError("config.processing." + it.key() + ": " + e.what());
+      }
+    }
   }
   return c;
 }

@@ -1,5 +1,5 @@
 // The control protocol between controller and agents (ZeroMQ REQ/REP, JSON),
-// fixed by DESIGN.md: request {"cmd": NAME, ...}, reply {"ok": true, ...} or
+// fixed by docs/contracts.md: request {"cmd": NAME, ...}, reply {"ok": true, ...} or
 // {"ok": false, "error": "..."}. This header is the one place that names the
 // commands, the configuration each role takes and the reply shapes.
 //
@@ -59,14 +59,16 @@ const char* state_name(AgentState s);
 // librdkafka properties passed through verbatim (name -> value).
 using KafkaProps = std::map<std::string, std::string>;
 
-// What the publisher agent is told by configure.
+// What the publisher agent is told by configure. The scenario knobs (those
+// listed by `knobs()`) take their rules and defaults from the settings table
+// (common/settings.h) by wire name; the rest is what the step adds.
 struct PublisherConfig {
   std::string bootstrap;  // host:port,...
   std::string topic = "hydra";
   int partitions = 1;        // the publisher chooses each message's partition
   uint32_t producer_id = 0;  // stamped into every header
   double rate = 2000;        // msg/s; 0 = as fast as possible
-  int message_size = 100;    // bytes, header included (>= 40)
+  int message_size = 100;    // bytes, header included
   int msg_batch = 100;       // messages sent between client-library polls
   std::string acks = "1";    // "0", "1" or "all"
   double linger_ms = 5;
@@ -75,21 +77,35 @@ struct PublisherConfig {
   double max_run_s = 3600;         // safety bound: the publisher stops itself after this
   KafkaProps kafka;                // extra librdkafka properties
 
+  // Each scenario knob with its wire name, for from_json and to_json.
+  template <typename Self, typename Visit>
+  static void knobs(Self& c, Visit&& v) {
+    v("partitions", c.partitions), v("rate", c.rate), v("message_size", c.message_size);
+    v("msg_batch", c.msg_batch), v("acks", c.acks), v("linger_ms", c.linger_ms);
+    v("payload", c.payload), v("keys", c.keys), v("kafka", c.kafka);
+  }
+
   nlohmann::json to_json() const;
   // Validates every field; throws ProtocolError naming the first bad one.
   static PublisherConfig from_json(const nlohmann::json& j);
 };
 
-// What a subscriber agent is told by configure.
+// What a subscriber agent is told by configure (knobs as for PublisherConfig;
+// the processing block's fields are checked against the table too).
 struct SubscriberConfig {
   std::string bootstrap;
   std::string topic = "hydra";
   int clients = 1;                     // subscriber clients this agent hosts
   int first_client_id = 0;             // ids are first_client_id .. +clients-1
-  std::string groups = "per-client";   // "per-client" or "shared"
+  std::string groups = "per-client";   // see subscribers.groups
   std::string group_prefix = "hydra";  // consumer group ids start with this
   KafkaProps kafka;                    // extra librdkafka properties
   nlohmann::json processing;           // processing stage ({kind, device, ...}); null = none
+
+  template <typename Self, typename Visit>
+  static void knobs(Self& c, Visit&& v) {
+    v("groups", c.groups), v("kafka", c.kafka);
+  }
 
   nlohmann::json to_json() const;
   static SubscriberConfig from_json(const nlohmann::json& j);

@@ -1,6 +1,7 @@
-// Scenario parsing: one table of fields (dotted key, rule, struct member)
-// drives the unknown-key check, the type and range checks, the defaults and
-// the resolved document, so a new field is one line in `build_schema()`.
+// Scenario parsing: the settings table (common/settings.h: dotted key, rule,
+// default) drives the unknown-key check, the type and range checks, the
+// defaults and the resolved document; `bindings()` says which Scenario member
+// each setting fills.
 #include "harness/scenario.h"
 
 #include <algorithm>
@@ -14,25 +15,19 @@
 #include <sstream>
 #include <type_traits>
 
-#include "common/message_header.h"
+#include "common/settings.h"
 
 namespace hydra {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr int kHeaderSize = static_cast<int>(MessageHeader::kSize);
-// A "sensor" body: the fixed-size record the processing kinds consume.
-constexpr int kSensorRecordSize = 64;
-constexpr int kMaxMessageSize = 1'000'000;
-
-// A value a rule rejects; the caller adds the source and the key.
-struct Invalid {
-  std::string reason;
-};
-
-// Checks one value and returns it normalized (integers as integers, acks as
-// a string, kafka properties as strings); throws Invalid.
+using settings::kHeaderSize;
+using settings::kSensorRecordSize;
+// A value a rule rejects; what() is the reason, the caller adds the source
+// and the key.
+using Invalid = settings::Invalid;
+// Checks one value and returns it normalized; throws Invalid.
 using Rule = std::function<json(const json&)>;
 
 std::string got(const json& v) {
@@ -54,176 +49,72 @@ std::string quote_json(const std::string& s) {
   return json(s).dump();
 }
 
-// Whole numbers are kept as JSON integers so that 1000 prints as 1000, not 1000.0.
-json normalize_number(double d) {
-  if (std::floor(d) == d && std::fabs(d) < 9007199254740992.0) return json(static_cast<int64_t>(d));
-  return json(d);
-}
-
-std::string number_text(double d) {
-  return normalize_number(d).dump();
-}
-
-Rule integer(int64_t lo, int64_t hi = INT_MAX, std::string why = {}) {
-  std::string allowed = hi == INT_MAX
-                            ? "an integer >= " + std::to_string(lo)
-                            : "an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
-  if (!why.empty()) allowed += "; " + why;
-  return [allowed, lo, hi](const json& v) {
-    if (!v.is_number()) throw Invalid{"must be " + allowed + " " + got(v)};
-    double d = v.get<double>();
-    if (std::floor(d) != d || d < double(lo) || d > double(hi)) {
-      throw Invalid{"must be " + allowed + " " + got(v)};
-    }
-    return json(static_cast<int64_t>(d));
-  };
-}
-
-// A number > lo (strict) or >= lo.
-Rule number(double lo, bool strict) {
-  std::string allowed = std::string("a number ") + (strict ? "> " : ">= ") + number_text(lo);
-  return [allowed, lo, strict](const json& v) {
-    if (!v.is_number()) throw Invalid{"must be " + allowed + " " + got(v)};
-    double d = v.get<double>();
-    if (strict ? d <= lo : d < lo) throw Invalid{"must be " + allowed + " " + got(v)};
-    return normalize_number(d);
-  };
-}
-
-Rule one_of(std::initializer_list<const char*> choices) {
-  std::vector<std::string> names(choices.begin(), choices.end());
-  std::vector<std::string> shown;
-  for (const auto& n : names) shown.push_back(quote_json(n));
-  std::string allowed = "one of " + join(shown, ", ");
-  return [names, allowed](const json& v) {
-    if (!v.is_string() ||
-        std::find(names.begin(), names.end(), v.get<std::string>()) == names.end()) {
-      throw Invalid{"must be " + allowed + " " + got(v)};
-    }
-    return v;
-  };
-}
-
-Rule boolean() {
-  return [](const json& v) {
-    if (!v.is_boolean()) throw Invalid{"must be true or false " + got(v)};
-    return v;
-  };
-}
-
-bool safe_name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
-}
-
-// Names that become folder or topic names: [A-Za-z0-9._-], not "." or "..".
-Rule safe_name(size_t max_len) {
-  std::string allowed = "a non-empty string of letters, digits, '.', '_' and '-', at most " +
-                        std::to_string(max_len) + " characters";
-  return [allowed, max_len](const json& v) {
-    if (!v.is_string()) throw Invalid{"must be " + allowed + " " + got(v)};
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.empty() || s.size() > max_len || s == "." || s == ".." ||
-        !std::all_of(s.begin(), s.end(), safe_name_char)) {
-      throw Invalid{"must be " + allowed + " " + got(v)};
-    }
-    return v;
-  };
-}
-
-// "host:port[,host:port...]", as librdkafka's bootstrap.servers takes it.
-Rule bootstrap() {
-  return [](const json& v) {
-    const std::string allowed = "must be \"host:port[,host:port...]\" ";
-    if (!v.is_string()) throw Invalid{allowed + got(v)};
-    std::stringstream in(v.get<std::string>());
-    std::string entry;
-    int entries = 0;
-    while (std::getline(in, entry, ',')) {
-      size_t colon = entry.rfind(':');
-      std::string port = colon == std::string::npos ? "" : entry.substr(colon + 1);
-      bool ok =
-          colon != std::string::npos && colon > 0 && !port.empty() && port.size() <= 5 &&
-          std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-          std::stoi(port) >= 1 && std::stoi(port) <= 65535 &&
-          entry.find_first_of(" \t") == std::string::npos;
-      if (!ok) throw Invalid{allowed + got(v)};
-      ++entries;
-    }
-    if (entries == 0 || v.get<std::string>().back() == ',') throw Invalid{allowed + got(v)};
-    return v;
-  };
-}
-
-// acks: 0, 1, -1 or "all" (also as strings); stored as "0", "1" or "all".
-Rule acks() {
-  return [](const json& v) {
-    if (v.is_number_integer()) {
-      auto n = v.get<int64_t>();
-      if (n == 0 || n == 1) return json(std::to_string(n));
-      if (n == -1) return json("all");
-    } else if (v.is_string()) {
-      const auto& s = v.get_ref<const std::string&>();
-      if (s == "0" || s == "1" || s == "all") return json(s);
-      if (s == "-1") return json("all");
-    }
-    throw Invalid{"must be 0, 1, -1 or \"all\" " + got(v)};
-  };
-}
-
-// One librdkafka property value: string, number or boolean, kept as text.
-std::string kafka_text(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number()) return v.dump();
-  throw Invalid{"must be a string, number or boolean " + got(v)};
-}
-
-Rule kafka_value() {
-  return [](const json& v) { return json(kafka_text(v)); };
-}
-
-Rule kafka_map() {
-  return [](const json& v) {
-    if (!v.is_object()) {
-      throw Invalid{"must be an object of librdkafka properties (\"name\": value) " + got(v)};
-    }
-    json out = json::object();
-    for (const auto& [name, value] : v.items()) {
-      if (name.empty()) throw Invalid{"property names must not be empty"};
-      try {
-        out[name] = kafka_text(value);
-      } catch (const Invalid& e) {
-        throw Invalid{quote_json(name) + " " + e.reason};
-      }
-    }
-    return out;
-  };
-}
-
-// One leaf of the scenario: its dotted key, its rule, and the struct member
-// it fills (the default comes from a default-constructed Scenario).
+// One leaf of the scenario: its row of the settings table (key, rule,
+// default) and, when the Scenario struct has a member for it, how to fill it.
+// A setting without a member lives only in `Scenario::resolved` (the wire
+// configuration reads it from there).
 struct Field {
+  const settings::Setting* setting = nullptr;
   std::string key;
   std::vector<std::string> parts;
   Rule rule;
-  bool takes_string = false;  // a --set value is taken as text
+  bool takes_string = false;                        // a --set value is taken as text
+  std::function<json(const Scenario&)> get;         // empty: no struct member
+  std::function<void(Scenario&, const json&)> set;  // empty: no struct member
+};
+
+// The struct member of one setting: `ref` is a generic lambda returning it,
+// for const and non-const.
+struct Binding {
+  std::string key;
   std::function<json(const Scenario&)> get;
   std::function<void(Scenario&, const json&)> set;
 };
 
-// `ref` is a generic lambda returning the member, for const and non-const.
 template <typename Ref>
-Field field(std::string key, Rule rule, Ref ref) {
+Binding bind(std::string key, Ref ref) {
   using T = std::decay_t<decltype(ref(std::declval<Scenario&>()))>;
-  Field f;
-  f.parts = split_key(key);
-  f.key = std::move(key);
-  f.rule = std::move(rule);
-  f.takes_string = std::is_same_v<T, std::string> && f.key != "publisher.acks";
-  f.get = [ref](const Scenario& s) { return json(ref(s)); };
-  f.set = [ref](Scenario& s, const json& v) { ref(s) = v.get<T>(); };
-  return f;
+  return {std::move(key), [ref](const Scenario& s) { return json(ref(s)); },
+          [ref](Scenario& s, const json& v) { ref(s) = v.get<T>(); }};
+}
+
+// Which Scenario member each setting fills. Rules, defaults and docs are in
+// the settings table (common/settings.cc), not here.
+std::vector<Binding> bindings() {
+  // clang-format off
+  return {
+    bind("name", [](auto& c) -> auto& { return c.name; }),
+    bind("broker.embedded.brokers", [](auto& c) -> auto& { return c.broker.embedded_brokers; }),
+    bind("broker.bootstrap", [](auto& c) -> auto& { return c.broker.bootstrap; }),
+    bind("topic.name", [](auto& c) -> auto& { return c.topic.name; }),
+    bind("topic.partitions", [](auto& c) -> auto& { return c.topic.partitions; }),
+    bind("topic.replication", [](auto& c) -> auto& { return c.topic.replication; }),
+    bind("topic.reuse", [](auto& c) -> auto& { return c.topic.reuse; }),
+    bind("duration_s", [](auto& c) -> auto& { return c.duration_s; }),
+    bind("warmup_s", [](auto& c) -> auto& { return c.warmup_s; }),
+    bind("drain_timeout_s", [](auto& c) -> auto& { return c.drain_timeout_s; }),
+    bind("control_timeout_s", [](auto& c) -> auto& { return c.control_timeout_s; }),
+    bind("repeats", [](auto& c) -> auto& { return c.repeats; }),
+    bind("publisher.rate", [](auto& c) -> auto& { return c.publisher.rate; }),
+    bind("publisher.message_size", [](auto& c) -> auto& { return c.publisher.message_size; }),
+    bind("publisher.msg_batch", [](auto& c) -> auto& { return c.publisher.msg_batch; }),
+    bind("publisher.acks", [](auto& c) -> auto& { return c.publisher.acks; }),
+    bind("publisher.linger_ms", [](auto& c) -> auto& { return c.publisher.linger_ms; }),
+    bind("publisher.payload", [](auto& c) -> auto& { return c.publisher.payload; }),
+    bind("publisher.keys", [](auto& c) -> auto& { return c.publisher.keys; }),
+    bind("publisher.kafka", [](auto& c) -> auto& { return c.publisher.kafka; }),
+    bind("subscribers.clients", [](auto& c) -> auto& { return c.subscribers.clients; }),
+    bind("subscribers.clients_per_agent", [](auto& c) -> auto& { return c.subscribers.clients_per_agent; }),
+    bind("subscribers.groups", [](auto& c) -> auto& { return c.subscribers.groups; }),
+    bind("subscribers.kafka", [](auto& c) -> auto& { return c.subscribers.kafka; }),
+    bind("subscribers.processing.kind", [](auto& c) -> auto& { return c.subscribers.processing.kind; }),
+    bind("subscribers.processing.device", [](auto& c) -> auto& { return c.subscribers.processing.device; }),
+    bind("subscribers.processing.batch", [](auto& c) -> auto& { return c.subscribers.processing.batch; }),
+    bind("subscribers.processing.linger_ms", [](auto& c) -> auto& { return c.subscribers.processing.linger_ms; }),
+    bind("subscribers.processing.threads", [](auto& c) -> auto& { return c.subscribers.processing.threads; }),
+    bind("subscribers.processing.window_ms", [](auto& c) -> auto& { return c.subscribers.processing.window_ms; }),
+  };
+  // clang-format on
 }
 
 struct Schema {
@@ -241,40 +132,33 @@ struct Schema {
 Schema build_schema() {
   Schema s;
   auto& f = s.fields;
-  // clang-format off
-  f.push_back(field("name", safe_name(200), [](auto& c) -> auto& { return c.name; }));
-  f.push_back(field("broker.embedded.brokers", integer(1, 16), [](auto& c) -> auto& { return c.broker.embedded_brokers; }));
-  f.push_back(field("broker.bootstrap", bootstrap(), [](auto& c) -> auto& { return c.broker.bootstrap; }));
-  f.push_back(field("topic.name", safe_name(249), [](auto& c) -> auto& { return c.topic.name; }));
-  f.push_back(field("topic.partitions", integer(1, 1024), [](auto& c) -> auto& { return c.topic.partitions; }));
-  f.push_back(field("topic.replication", integer(1), [](auto& c) -> auto& { return c.topic.replication; }));
-  f.push_back(field("topic.reuse", boolean(), [](auto& c) -> auto& { return c.topic.reuse; }));
-  f.push_back(field("duration_s", number(0, true), [](auto& c) -> auto& { return c.duration_s; }));
-  f.push_back(field("warmup_s", number(0, false), [](auto& c) -> auto& { return c.warmup_s; }));
-  f.push_back(field("drain_timeout_s", number(0, true), [](auto& c) -> auto& { return c.drain_timeout_s; }));
-  f.push_back(field("control_timeout_s", number(0, true), [](auto& c) -> auto& { return c.control_timeout_s; }));
-  f.push_back(field("repeats", integer(1), [](auto& c) -> auto& { return c.repeats; }));
-  f.push_back(field("publisher.rate", number(0, false), [](auto& c) -> auto& { return c.publisher.rate; }));
-  f.push_back(field("publisher.message_size",
-                    integer(kHeaderSize, kMaxMessageSize, "the message header alone is " + std::to_string(kHeaderSize) + " bytes"),
-                    [](auto& c) -> auto& { return c.publisher.message_size; }));
-  f.push_back(field("publisher.msg_batch", integer(1), [](auto& c) -> auto& { return c.publisher.msg_batch; }));
-  f.push_back(field("publisher.acks", acks(), [](auto& c) -> auto& { return c.publisher.acks; }));
-  f.push_back(field("publisher.linger_ms", number(0, false), [](auto& c) -> auto& { return c.publisher.linger_ms; }));
-  f.push_back(field("publisher.payload", one_of({"random", "sensor"}), [](auto& c) -> auto& { return c.publisher.payload; }));
-  f.push_back(field("publisher.keys", integer(0), [](auto& c) -> auto& { return c.publisher.keys; }));
-  f.push_back(field("publisher.kafka", kafka_map(), [](auto& c) -> auto& { return c.publisher.kafka; }));
-  f.push_back(field("subscribers.clients", integer(1), [](auto& c) -> auto& { return c.subscribers.clients; }));
-  f.push_back(field("subscribers.clients_per_agent", integer(1), [](auto& c) -> auto& { return c.subscribers.clients_per_agent; }));
-  f.push_back(field("subscribers.groups", one_of({"per-client"}), [](auto& c) -> auto& { return c.subscribers.groups; }));
-  f.push_back(field("subscribers.kafka", kafka_map(), [](auto& c) -> auto& { return c.subscribers.kafka; }));
-  f.push_back(field("subscribers.processing.kind", one_of({"none", "window-agg", "zscore", "mlp"}), [](auto& c) -> auto& { return c.subscribers.processing.kind; }));
-  f.push_back(field("subscribers.processing.device", one_of({"cpu", "gpu", "auto"}), [](auto& c) -> auto& { return c.subscribers.processing.device; }));
-  f.push_back(field("subscribers.processing.batch", integer(1, 1048576), [](auto& c) -> auto& { return c.subscribers.processing.batch; }));
-  f.push_back(field("subscribers.processing.linger_ms", number(0, false), [](auto& c) -> auto& { return c.subscribers.processing.linger_ms; }));
-  f.push_back(field("subscribers.processing.threads", integer(1, 256), [](auto& c) -> auto& { return c.subscribers.processing.threads; }));
-  f.push_back(field("subscribers.processing.window_ms", integer(1), [](auto& c) -> auto& { return c.subscribers.processing.window_ms; }));
-  // clang-format on
+  const std::vector<Binding> members = bindings();
+  for (const settings::Setting& row : settings::all()) {
+    Field fld;
+    fld.setting = &row;
+    fld.key = row.key;
+    fld.parts = split_key(row.key);
+    fld.rule = row.rule.check;
+    fld.takes_string = row.takes_string();
+    for (const auto& m : members) {
+      if (m.key != row.key) continue;
+      fld.get = m.get;
+      fld.set = m.set;
+    }
+    f.push_back(std::move(fld));
+  }
+  // The struct's initializers are a convenience for code that builds a
+  // Scenario by hand; they must say what the table says.
+  const Scenario defaults;
+  for (const auto& m : members) {
+    const settings::Setting* row = settings::find(m.key);
+    if (!row) throw std::logic_error("scenario member bound to \"" + m.key + "\", not a setting");
+    if (m.get(defaults) != row->default_value) {
+      throw std::logic_error("Scenario's initializer for " + m.key + " is " +
+                             m.get(defaults).dump() + ", the settings table says " +
+                             row->default_value.dump());
+    }
+  }
   for (const auto& fld : f) {
     for (size_t i = 0; i < fld.parts.size(); ++i) {
       auto& kids = s.children[join(fld.parts, ".", i)];
@@ -371,7 +255,7 @@ Rule sweep_rule(const std::string& key, const std::string& src) {
   if (const Field* f = s.find(key)) return f->rule;
   bool empty_part = std::any_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); });
   if (!empty_part && parts.size() == 3 && is_kafka_map(parts[0] + "." + parts[1])) {
-    return kafka_value();
+    return settings::kafka_value_rule().check;
   }
   if (!empty_part && s.children.count(key)) {
     std::vector<std::string> leaves;
@@ -419,7 +303,7 @@ std::vector<SweepAxis> parse_sweep(const json& doc, const std::string& src) {
       try {
         axis.values.push_back(rule(values[i]));
       } catch (const Invalid& e) {
-        throw ScenarioError(src, "sweep " + key + "[" + std::to_string(i) + "]", e.reason, key);
+        throw ScenarioError(src, "sweep " + key + "[" + std::to_string(i) + "]", e.what(), key);
       }
     }
     axes.push_back(std::move(axis));
@@ -570,7 +454,6 @@ Scenario parse_scenario(const json& doc, const std::string& source_name) {
   }
 
   Scenario s;
-  const Scenario defaults;
   s.source = src;
   s.sweep = parse_sweep(doc, src);
   json resolved = json::object();
@@ -581,11 +464,11 @@ Scenario parse_scenario(const json& doc, const std::string& source_name) {
     const json* given = find_path(doc, f.parts);
     json value;
     try {
-      value = f.rule(given ? *given : f.get(defaults));
+      value = f.rule(given ? *given : f.setting->default_value);
     } catch (const Invalid& e) {
-      throw ScenarioError(src, f.key, e.reason, f.key);
+      throw ScenarioError(src, f.key, e.what(), f.key);
     }
-    f.set(s, value);
+    if (f.set) f.set(s, value);
     put_path(resolved, f.parts, std::move(value));
   }
   json sweep = json::object();
@@ -653,6 +536,14 @@ void apply_set(json& doc, const std::string& assignment) {
       if (swept == d || inside(swept, d)) remove.push_back(swept);
   }
   for (const auto& r : remove) sweep->erase(r);
+}
+
+json scenario_value(const Scenario& sc, const std::string& key) {
+  const Field* f = schema().find(key);
+  if (!f) throw std::invalid_argument("\"" + key + "\" is not a scenario setting");
+  if (f->get) return f->get(sc);
+  if (const json* v = find_path(sc.resolved, f->parts)) return *v;
+  return f->setting->default_value;
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {

@@ -3,9 +3,11 @@
 // A scenario is a JSON file (comments allowed) whose dotted keys fill the
 // `Scenario` struct below. The controller (`hydra run`, `hydra validate`) calls
 // `load_scenario()`, then `expand_steps()` (sweep.h) to get the steps it runs.
-// Every field has its default here, in the struct; the parser takes the
-// defaults from a default-constructed `Scenario`, so there is one place to
-// change them.
+// Each key's type, default, rule and meaning are declared once, in the
+// settings table (common/settings.cc; the README's key reference is generated
+// from it). The struct members below carry the parsed values; their
+// initializers repeat the table's defaults for code that builds a Scenario by
+// hand, and the parser refuses to start if the two disagree.
 //
 // Errors are `ScenarioError`s that name the file and the dotted key and say
 // what is allowed, e.g.
@@ -27,10 +29,7 @@ namespace hydra {
 // controller) or a real cluster. A file gives `broker.embedded` or
 // `broker.bootstrap`, never both; with neither, the embedded broker is used.
 struct ScenarioBroker {
-  // broker.embedded.brokers: number of mock brokers, 1..16.
   int embedded_brokers = 1;
-  // broker.bootstrap: "host:port,host:port" of a real cluster; empty means the
-  // embedded broker.
   std::string bootstrap;
 
   bool embedded() const { return bootstrap.empty(); }
@@ -38,70 +37,40 @@ struct ScenarioBroker {
 
 // The topic every publisher writes and every subscriber reads.
 struct ScenarioTopic {
-  // topic.name: Kafka topic name, [A-Za-z0-9._-], at most 249 characters.
   std::string name = "hydra";
-  // topic.partitions: 1..1024.
   int partitions = 1;
-  // topic.replication: >= 1; on the embedded broker at most its broker count.
   int replication = 1;
-  // topic.reuse: use an existing topic of a real cluster as it is instead of
-  // creating it (needs broker.bootstrap; the embedded broker starts empty).
   bool reuse = false;
 };
 
 // The one publisher agent.
 struct ScenarioPublisher {
-  // publisher.rate: target msg/s, >= 0; 0 sends as fast as librdkafka takes them.
   double rate = 2000;
-  // publisher.message_size: bytes per message value including the 40-byte
-  // header; >= 104 with payload "sensor"; at most 1,000,000.
   int message_size = 100;
-  // publisher.msg_batch: messages handed to librdkafka between polls, >= 1.
   int msg_batch = 100;
-  // publisher.acks: "0", "1" or "all" (the file may say 0, 1, -1 or "all").
   std::string acks = "1";
-  // publisher.linger_ms: librdkafka linger.ms, >= 0.
   double linger_ms = 5;
-  // publisher.payload: the body after the header: "random" bytes or a
-  // "sensor" record (what the processing kinds consume).
   std::string payload = "random";
-  // publisher.keys: 0 = unkeyed, partitions round-robin; N = keyed over N keys.
   int keys = 0;
-  // publisher.kafka: extra librdkafka producer properties, passed through
-  // (values written as numbers or booleans in the file become strings).
   std::map<std::string, std::string> kafka;
 };
 
 // What each subscriber client does with the messages it receives.
 struct ScenarioProcessing {
-  // subscribers.processing.kind: "none", "window-agg", "zscore" or "mlp";
-  // anything but "none" needs publisher.payload "sensor".
   std::string kind = "none";
-  // subscribers.processing.device: "cpu", "gpu" or "auto" (gpu when there is one).
   std::string device = "cpu";
-  // subscribers.processing.batch: records per processing batch, 1..1048576.
   int batch = 4096;
-  // subscribers.processing.linger_ms: longest wait to fill a batch, >= 0.
   double linger_ms = 2;
-  // subscribers.processing.threads: processing threads per agent, 1..256.
   int threads = 1;
-  // subscribers.processing.window_ms: aggregation window, >= 1.
   int window_ms = 1000;
 };
 
 // The subscriber clients, spread over subscriber agents.
 struct ScenarioSubscribers {
-  // subscribers.clients: number of subscriber clients, >= 1.
   int clients = 10;
-  // subscribers.clients_per_agent: clients per hydra-agent process, >= 1.
   int clients_per_agent = 10;
-  // subscribers.groups: "per-client" (each client its own consumer group, a
-  // full copy of the stream each). "shared" (one group, partitions split) is
-  // refused for now: loss accounting expects every client to get the window.
   std::string groups = "per-client";
-  // subscribers.kafka: extra librdkafka consumer properties, passed through.
   std::map<std::string, std::string> kafka;
-  // subscribers.processing: see ScenarioProcessing.
   ScenarioProcessing processing;
 
   // Subscriber agents needed: ceil(clients / clients_per_agent).
@@ -118,20 +87,13 @@ struct SweepAxis {
 // A parsed, checked scenario. For a swept scenario the fields hold the base
 // values; `expand_steps()` gives one Scenario per step with `sweep` empty.
 struct Scenario {
-  // name: names the results folder, so [A-Za-z0-9._-] only, non-empty.
   std::string name = "hydra";
   ScenarioBroker broker;
   ScenarioTopic topic;
-  // duration_s: measured window per step, seconds, > 0.
   double duration_s = 10;
-  // warmup_s: publishing before the counters are reset, seconds, >= 0.
   double warmup_s = 2;
-  // drain_timeout_s: longest wait for subscriber counts to settle after the
-  // publisher stops, seconds, > 0.
   double drain_timeout_s = 10;
-  // control_timeout_s: timeout of each control request to an agent, > 0.
   double control_timeout_s = 10;
-  // repeats: times each step is run, >= 1.
   int repeats = 1;
   ScenarioPublisher publisher;
   ScenarioSubscribers subscribers;
@@ -192,6 +154,12 @@ void apply_set(nlohmann::ordered_json& doc, const std::string& assignment);
 // pinning; the broker-kind exclusivity of apply_set applies). Throws
 // ScenarioError when a key on the way is a value, not an object.
 void set_key(nlohmann::ordered_json& doc, const std::string& key, nlohmann::ordered_json value);
+
+// The value of one setting (a key of the settings table) in `sc`: its struct
+// member when the Scenario has one, else the resolved document's value, else
+// the table's default. Throws std::invalid_argument for a key that is not a
+// setting. The wire configuration (harness/wire_config.cc) reads knobs here.
+nlohmann::ordered_json scenario_value(const Scenario& sc, const std::string& key);
 
 // Splits a dotted key into object keys. The librdkafka property names under
 // publisher.kafka / subscribers.kafka and the keys under sweep contain dots

@@ -1,42 +1,48 @@
+// The knobs of each role are copied from the step's resolved scenario under
+// the wire names of the settings table (common/settings.h), so a new knob
+// needs no line here; only what the step adds (where to connect, unique
+// names, safety bounds) is written by hand. The result goes through the
+// agent's own from_json, so the controller checks what the agent will check.
 #include "harness/wire_config.h"
 
+#include "common/settings.h"
+
 namespace hydra {
+namespace {
+
+// The step's value of every setting of `role`, by wire name.
+nlohmann::json wire_section(const Scenario& sc, settings::Role role) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const settings::Setting& s : settings::all()) {
+    if (s.role == role) out[s.wire] = nlohmann::json(scenario_value(sc, s.key));
+  }
+  return out;
+}
+
+}  // namespace
 
 proto::PublisherConfig publisher_wire_config(const Scenario& sc, const WireTarget& target) {
-  proto::PublisherConfig pc;
-  pc.bootstrap = target.bootstrap;
-  pc.topic = target.topic;
-  pc.partitions = sc.topic.partitions;
-  pc.producer_id = target.producer_id;
-  pc.rate = sc.publisher.rate;
-  pc.message_size = sc.publisher.message_size;
-  pc.msg_batch = sc.publisher.msg_batch;
-  pc.acks = sc.publisher.acks;
-  pc.linger_ms = sc.publisher.linger_ms;
-  pc.payload = sc.publisher.payload;
-  pc.keys = sc.publisher.keys;
-  pc.kafka = sc.publisher.kafka;
+  nlohmann::json j = wire_section(sc, settings::Role::kPublisher);
+  j["bootstrap"] = target.bootstrap;
+  j["topic"] = target.topic;
+  j["producer_id"] = target.producer_id;
   // Safety bound: a publisher whose controller vanished stops by itself.
-  pc.max_run_s = sc.warmup_s + sc.duration_s + sc.drain_timeout_s + 120;
-  return pc;
+  j["max_run_s"] = sc.warmup_s + sc.duration_s + sc.drain_timeout_s + 120;
+  return proto::PublisherConfig::from_json(j);
 }
 
 proto::SubscriberConfig subscriber_wire_config(const Scenario& sc, const WireTarget& target,
                                                int first_client, int clients) {
-  proto::SubscriberConfig c;
-  c.bootstrap = target.bootstrap;
-  c.topic = target.topic;
-  c.clients = clients;
-  c.first_client_id = first_client;
-  c.groups = sc.subscribers.groups;
-  c.group_prefix = target.group_prefix;
-  c.kafka = sc.subscribers.kafka;
-  const auto& p = sc.subscribers.processing;
-  if (p.kind != "none") {
-    c.processing = {{"kind", p.kind},           {"device", p.device},   {"batch", p.batch},
-                    {"linger_ms", p.linger_ms}, {"threads", p.threads}, {"window_ms", p.window_ms}};
+  nlohmann::json j = wire_section(sc, settings::Role::kSubscriber);
+  j["bootstrap"] = target.bootstrap;
+  j["topic"] = target.topic;
+  j["clients"] = clients;
+  j["first_client_id"] = first_client;
+  j["group_prefix"] = target.group_prefix;
+  if (sc.subscribers.processing.kind != "none") {
+    j["processing"] = wire_section(sc, settings::Role::kProcessing);
   }
-  return c;
+  return proto::SubscriberConfig::from_json(j);
 }
 
 }  // namespace hydra

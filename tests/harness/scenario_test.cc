@@ -273,7 +273,7 @@ TEST(ScenarioValues, OutOfRange) {
       {R"({"control_timeout_s": -2})", "control_timeout_s"},
       {R"({"repeats": 0})", "repeats"},
       {R"({"publisher": {"rate": -1}})", "publisher.rate"},
-      {R"({"publisher": {"message_size": 1000001}})", "publisher.message_size"},
+      {R"({"publisher": {"message_size": 999901}})", "publisher.message_size"},
       {R"({"publisher": {"msg_batch": 0}})", "publisher.msg_batch"},
       {R"({"publisher": {"linger_ms": -0.1}})", "publisher.linger_ms"},
       {R"({"publisher": {"payload": "zeros"}})", "publisher.payload"},
@@ -285,7 +285,9 @@ TEST(ScenarioValues, OutOfRange) {
       {R"({"subscribers": {"processing": {"batch": 0}}})", "subscribers.processing.batch"},
       {R"({"subscribers": {"processing": {"batch": 1048577}}})", "subscribers.processing.batch"},
       {R"({"subscribers": {"processing": {"linger_ms": -1}}})", "subscribers.processing.linger_ms"},
-      {R"({"subscribers": {"processing": {"threads": 257}}})", "subscribers.processing.threads"},
+      {R"({"subscribers": {"processing": {"threads": -1}}})", "subscribers.processing.threads"},
+      {R"({"subscribers": {"processing": {"threads": 1025}}})", "subscribers.processing.threads"},
+      {R"({"subscribers": {"clients_per_agent": 10001}})", "subscribers.clients_per_agent"},
       {R"({"subscribers": {"processing": {"window_ms": 0}}})", "subscribers.processing.window_ms"},
       {R"({"name": ""})", "name"},
       {R"({"name": "a/b"})", "name"},
@@ -318,9 +320,22 @@ TEST(ScenarioValues, MessageSizeBelowHeaderSize) {
   ScenarioError e = parse_error(R"({"publisher": {"message_size": 39}})");
   EXPECT_EQ(e.key(), "publisher.message_size");
   EXPECT_STREQ(e.what(),
-               "t.json: publisher.message_size: must be an integer in 40..1000000; the message "
-               "header alone is 40 bytes (got 39)");
+               "t.json: publisher.message_size: must be an integer in 40..999900; the message "
+               "header alone is 40 bytes; librdkafka refuses a larger record under its default "
+               "message.max.bytes of 1000000 (got 39)");
   EXPECT_EQ(parse(R"({"publisher": {"message_size": 40}})").publisher.message_size, 40);
+  EXPECT_EQ(parse(R"({"publisher": {"message_size": 999900}})").publisher.message_size, 999900);
+}
+
+// The README documents threads 0 as "all cores"; the parser takes it, and
+// the agent's processing stage reads 0 that way.
+TEST(ScenarioValues, ProcessingThreadsZeroMeansAllCores) {
+  EXPECT_EQ(
+      parse(R"({"subscribers": {"processing": {"threads": 0}}})").subscribers.processing.threads,
+      0);
+  EXPECT_EQ(
+      parse(R"({"subscribers": {"processing": {"threads": 1024}}})").subscribers.processing.threads,
+      1024);
 }
 
 // ---- impossible combinations ----

@@ -4,3 +4,7 @@ hydra_add_test(scenario_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/scenario_test.cc 
 target_compile_definitions(scenario_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 hydra_add_test(sweep_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sweep_test.cc LIBS hydra::harness)
 target_compile_definitions(sweep_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# settings_test: the settings table against the README's key reference, the
+# parser's defaults, the wire configuration and the agents' validation.
+hydra_add_test(settings_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/settings_test.cc LIBS hydra::harness)
+target_compile_definitions(settings_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

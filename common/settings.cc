@@ -1,0 +1,272 @@
+// The settings table and the rules its rows use. A rule's `allowed` text is
+// both the error message and the README's "rule" column, so they cannot drift.
+#include "common/settings.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <initializer_list>
+#include <sstream>
+
+#include "common/message_header.h"
+
+namespace hydra::settings {
+namespace {
+
+static_assert(kHeaderSize == static_cast<int>(MessageHeader::kSize),
+              "the scenario rules use the message header size");
+
+std::string got(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return "(got " + s + ")";
+}
+
+std::string quote(const std::string& s) {
+  return json(s).dump();
+}
+
+// Whole numbers stay JSON integers so that 1000 prints as 1000, not 1000.0.
+json normalize_number(double d) {
+  if (std::floor(d) == d && std::fabs(d) < 9007199254740992.0) return json(static_cast<int64_t>(d));
+  return json(d);
+}
+
+[[noreturn]] void refuse(const std::string& allowed, const json& v) {
+  throw Invalid("must be " + allowed + " " + got(v));
+}
+
+Rule integer(int64_t lo, int64_t hi = INT_MAX, const std::string& why = {}) {
+  std::string allowed = hi == INT_MAX
+                            ? "an integer >= " + std::to_string(lo)
+                            : "an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
+  if (!why.empty()) allowed += "; " + why;
+  return {allowed, [allowed, lo, hi](const json& v) {
+            if (!v.is_number()) refuse(allowed, v);
+            const double d = v.get<double>();
+            if (std::floor(d) != d || d < double(lo) || d > double(hi)) refuse(allowed, v);
+            return json(static_cast<int64_t>(d));
+          }};
+}
+
+// A number > lo (strict) or >= lo.
+Rule number(double lo, bool strict) {
+  std::string allowed =
+      std::string("a number ") + (strict ? "> " : ">= ") + normalize_number(lo).dump();
+  return {allowed, [allowed, lo, strict](const json& v) {
+            if (!v.is_number()) refuse(allowed, v);
+            const double d = v.get<double>();
+            if (strict ? d <= lo : d < lo) refuse(allowed, v);
+            return normalize_number(d);
+          }};
+}
+
+Rule one_of(std::initializer_list<const char*> choices) {
+  std::vector<std::string> names(choices.begin(), choices.end());
+  std::string allowed = "one of ";
+  for (size_t i = 0; i < names.size(); ++i) allowed += (i ? ", " : "") + quote(names[i]);
+  return {allowed, [names, allowed](const json& v) {
+            if (!v.is_string() ||
+                std::find(names.begin(), names.end(), v.get<std::string>()) == names.end()) {
+              refuse(allowed, v);
+            }
+            return v;
+          }};
+}
+
+Rule boolean() {
+  return {"true or false", [](const json& v) {
+            if (!v.is_boolean()) refuse("true or false", v);
+            return v;
+          }};
+}
+
+bool safe_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// Names that become folder or topic names: [A-Za-z0-9._-], not "." or "..".
+Rule safe_name(size_t max_len) {
+  std::string allowed = "a non-empty string of letters, digits, '.', '_' and '-', at most " +
+                        std::to_string(max_len) + " characters";
+  return {allowed, [allowed, max_len](const json& v) {
+            if (!v.is_string()) refuse(allowed, v);
+            const auto& s = v.get_ref<const std::string&>();
+            if (s.empty() || s.size() > max_len || s == "." || s == ".." ||
+                !std::all_of(s.begin(), s.end(), safe_name_char)) {
+              refuse(allowed, v);
+            }
+            return v;
+          }};
+}
+
+// "host:port[,host:port...]", as librdkafka's bootstrap.servers takes it.
+Rule bootstrap() {
+  const std::string allowed = "\"host:port[,host:port...]\"";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_string()) refuse(allowed, v);
+            std::stringstream in(v.get<std::string>());
+            std::string entry;
+            int entries = 0;
+            while (std::getline(in, entry, ',')) {
+              const size_t colon = entry.rfind(':');
+              const std::string port = colon == std::string::npos ? "" : entry.substr(colon + 1);
+              const bool ok = colon != std::string::npos && colon > 0 && !port.empty() &&
+                              port.size() <= 5 &&
+                              std::all_of(port.begin(), port.end(),
+                                          [](char c) { return c >= '0' && c <= '9'; }) &&
+                              std::stoi(port) >= 1 && std::stoi(port) <= 65535 &&
+                              entry.find_first_of(" \t") == std::string::npos;
+              if (!ok) refuse(allowed, v);
+              ++entries;
+            }
+            if (entries == 0 || v.get<std::string>().back() == ',') refuse(allowed, v);
+            return v;
+          }};
+}
+
+// acks: 0, 1, -1 or "all" (also as strings); stored as "0", "1" or "all".
+Rule acks() {
+  const std::string allowed = "0, 1, -1 or \"all\"";
+  return {allowed, [allowed](const json& v) {
+            if (v.is_number_integer()) {
+              const auto n = v.get<int64_t>();
+              if (n == 0 || n == 1) return json(std::to_string(n));
+              if (n == -1) return json("all");
+            } else if (v.is_string()) {
+              const auto& s = v.get_ref<const std::string&>();
+              if (s == "0" || s == "1" || s == "all") return json(s);
+              if (s == "-1") return json("all");
+            }
+            refuse(allowed, v);
+          }};
+}
+
+// One librdkafka property value: string, number or boolean, kept as text.
+json kafka_text(const json& v) {
+  if (v.is_string()) return v;
+  if (v.is_boolean()) return json(v.get<bool>() ? "true" : "false");
+  if (v.is_number()) return json(v.dump());
+  refuse("a string, number or boolean", v);
+}
+
+Rule kafka_map(const char* client) {
+  std::string allowed = std::string("an object of librdkafka ") + client +
+                        " properties (\"name\": value; values are strings, numbers or booleans)";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_object()) refuse(allowed, v);
+            json out = json::object();
+            for (const auto& [name, value] : v.items()) {
+              if (name.empty()) throw Invalid("property names must not be empty");
+              try {
+                out[name] = kafka_text(value);
+              } catch (const Invalid& e) {
+                throw Invalid(quote(name) + " " + e.what());
+              }
+            }
+            return out;
+          }};
+}
+
+const std::string kHeaderWhy =
+    "the message header alone is " + std::to_string(kHeaderSize) +
+    " bytes; librdkafka refuses a larger record under its default message.max.bytes of 1000000";
+
+std::vector<Setting> build() {
+  using R = Role;
+  // clang-format off
+  return {
+    {"name", "string", safe_name(200), "hydra", "names the results folder", R::kController, ""},
+    {"broker.embedded.brokers", "integer", integer(1, 16), 1, "mock brokers of the embedded broker (librdkafka's mock cluster, started by hydra); used when broker.bootstrap is not given", R::kController, ""},
+    {"broker.bootstrap", "string", bootstrap(), "", "brokers of a real cluster; give it or broker.embedded, not both", R::kController, ""},
+    {"topic.name", "string", safe_name(249), "hydra", "the topic every publisher writes and every subscriber reads", R::kController, ""},
+    {"topic.partitions", "integer", integer(1, 1024), 1, "partitions of the topic; the publisher picks each message's partition", R::kPublisher, "partitions"},
+    {"topic.replication", "integer", integer(1), 1, "replication factor; on the embedded broker at most broker.embedded.brokers", R::kController, ""},
+    {"topic.reuse", "boolean", boolean(), false, "use an existing topic of a real cluster as it is instead of creating it (needs broker.bootstrap)", R::kController, ""},
+    {"duration_s", "number", number(0, true), 10, "measured window per step, seconds", R::kController, ""},
+    {"warmup_s", "number", number(0, false), 2, "publishing before the counters are reset, seconds (sent and received but not counted)", R::kController, ""},
+    {"drain_timeout_s", "number", number(0, true), 10, "longest wait for subscriber counts to settle after the publisher stops, seconds", R::kController, ""},
+    {"control_timeout_s", "number", number(0, true), 10, "timeout of each control request to an agent, seconds; an agent that misses it is failing", R::kController, ""},
+    {"repeats", "integer", integer(1), 1, "times each step is run", R::kController, ""},
+    {"publisher.rate", "number", number(0, false), 2000, "target msg/s, open loop; 0 = as fast as librdkafka takes them", R::kPublisher, "rate"},
+    {"publisher.message_size", "integer", integer(kHeaderSize, kMaxMessageSize, kHeaderWhy), 100, "bytes per message value, the 40-byte header included; >= 104 with payload \"sensor\"", R::kPublisher, "message_size"},
+    {"publisher.msg_batch", "integer", integer(1), 100, "messages handed to librdkafka between polls", R::kPublisher, "msg_batch"},
+    {"publisher.acks", "string", acks(), "1", "librdkafka acks; stored as \"0\", \"1\" or \"all\"", R::kPublisher, "acks"},
+    {"publisher.linger_ms", "number", number(0, false), 5, "librdkafka linger.ms", R::kPublisher, "linger_ms"},
+    {"publisher.payload", "string", one_of({"random", "sensor"}), "random", "the body after the header: random bytes or a sensor record (what the processing kinds consume)", R::kPublisher, "payload"},
+    {"publisher.keys", "integer", integer(0), 0, "0 = unkeyed, partitions round robin; N = keyed (murmur2) over N keys", R::kPublisher, "keys"},
+    {"publisher.kafka", "object", kafka_map("producer"), json::object(), "extra librdkafka producer properties, passed through (numbers and booleans become strings)", R::kPublisher, "kafka"},
+    {"subscribers.clients", "integer", integer(1), 10, "subscriber clients, each its own consumer and thread", R::kController, ""},
+    {"subscribers.clients_per_agent", "integer", integer(1, kMaxClientsPerAgent), 10, "clients per subscriber agent process; agents = ceil(clients / clients_per_agent)", R::kController, ""},
+    {"subscribers.groups", "string", one_of({"per-client"}), "per-client", "each client its own consumer group (a full copy of the stream each); \"shared\" is refused for now: loss accounting expects every client to get the window", R::kSubscriber, "groups"},
+    {"subscribers.kafka", "object", kafka_map("consumer"), json::object(), "extra librdkafka consumer properties, passed through", R::kSubscriber, "kafka"},
+    {"subscribers.processing.kind", "string", one_of({"none", "window-agg", "zscore", "mlp"}), "none", "what each client computes on the records it receives; anything but \"none\" needs publisher.payload \"sensor\"", R::kProcessing, "kind"},
+    {"subscribers.processing.device", "string", one_of({"cpu", "gpu", "auto"}), "cpu", "where it runs; \"auto\" = the GPU when there is one", R::kProcessing, "device"},
+    {"subscribers.processing.batch", "integer", integer(1, 1 << 20), 4096, "records per processing batch", R::kProcessing, "batch"},
+    {"subscribers.processing.linger_ms", "number", number(0, false), 2, "longest wait to fill a batch, ms", R::kProcessing, "linger_ms"},
+    {"subscribers.processing.threads", "integer", integer(0, 1024), 1, "CPU processing threads per client; 0 = all cores", R::kProcessing, "threads"},
+    {"subscribers.processing.window_ms", "integer", integer(1), 1000, "window-agg's tumbling window, ms", R::kProcessing, "window_ms"},
+  };
+  // clang-format on
+}
+
+// A Markdown table cell: pipes escaped, so a rule or doc cannot split a row.
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
+const char* role_name(Role r) {
+  switch (r) {
+    case Role::kController:
+      return "controller";
+    case Role::kPublisher:
+      return "publisher";
+    case Role::kSubscriber:
+      return "subscriber";
+    case Role::kProcessing:
+      return "subscriber processing";
+  }
+  return "?";
+}
+
+const std::vector<Setting>& all() {
+  static const std::vector<Setting> table = build();
+  return table;
+}
+
+const Setting* find(std::string_view key) {
+  for (const auto& s : all())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+const Setting* find_wire(Role role, std::string_view wire) {
+  for (const auto& s : all())
+    if (s.role == role && s.wire == wire) return &s;
+  return nullptr;
+}
+
+const Rule& kafka_value_rule() {
+  static const Rule rule{"a string, number or boolean", kafka_text};
+  return rule;
+}
+
+std::string settings_markdown() {
+  std::string md =
+      "| key | type | default | allowed | what it does | sent to |\n"
+      "|---|---|---|---|---|---|\n";
+  for (const auto& s : all()) {
+    const std::string sent =
+        s.role == Role::kController ? "—" : std::string(role_name(s.role)) + " `" + s.wire + "`";
+    md += "| `" + s.key + "` | " + s.type + " | `" + cell(s.default_value.dump()) + "` | " +
+          cell(s.rule.allowed) + " | " + cell(s.doc) + " | " + sent + " |\n";
+  }
+  return md;
+}
+
+}  // namespace hydra::settings
