@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "agents/processing/processor.h"
+#include "common/processing_stats.h"
 
 namespace hydra {
 namespace {
