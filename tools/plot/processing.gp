@@ -6,8 +6,7 @@
 #   optional: -e "series='mlp/cpu mlp/gpu'" (default: all in the file)
 #
 # Reads dir/results.csv and dir/columns.gp (columns found by name), writes
-# dir/plots/processing.png. Skipped steps (no
-# GPU, say) are left out.
+# dir/plots/processing.png. Skipped steps (no GPU, say) are left out.
 
 if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" processing.gp"; exit status 2 }
 csv = dir."/results.csv"
@@ -16,21 +15,26 @@ csv = dir."/results.csv"
 # counts columns, so inserted or reordered columns cannot shift its data.
 cols = dir."/columns.gp"
 if (system(sprintf("test -r '%s' && echo yes", cols)) ne "yes") {
-  print "no ".cols.": run `hydra plot ".dir."` (it writes the column list)"; exit status 1
+  print "no ".cols.": run hydra plot ".dir." (it writes the column list)"; exit status 1
 }
 load cols
 set datafile separator ","
 set datafile columnheaders
 set datafile missing NaN
+# A record that an error message with a line break split in two (gnuplot
+# reads one line per record) lacks the processing columns, which come after
+# error; strcol() of a missing field is an error, so a number in proc_batch is
+# checked first. ?: evaluates only the branch it takes.
+has_proc(y) = column(col_proc_batch) == column(col_proc_batch) ? y : NaN
 ok(y) = strcol(col_status) eq "ok" ? y : NaN
 if (!exists("series")) {
   series = ""
   add(s) = (strcol(col_status) eq "ok" && strstrt(" ".series." ", " ".s." ") == 0 ? \
             series = series.(series eq "" ? "" : " ").s : 0, 0)
-  stats csv using (add(strcol(col_proc_series))) nooutput
+  stats csv using (has_proc(1) == 1 ? add(strcol(col_proc_series)) : 0) nooutput
 }
 if (words(series) == 0) { print "no processed steps in ".csv; exit status 1 }
-sel(i, y) = strcol(col_proc_series) eq word(series, i) ? ok(y) : NaN
+sel(i, y) = has_proc(1) == 1 ? (strcol(col_proc_series) eq word(series, i) ? ok(y) : NaN) : NaN
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 1200,600 enhanced font "Sans,11" linewidth 1.5

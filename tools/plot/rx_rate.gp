@@ -17,7 +17,7 @@ csv = dir."/results.csv"
 # counts columns, so inserted or reordered columns cannot shift its data.
 cols = dir."/columns.gp"
 if (system(sprintf("test -r '%s' && echo yes", cols)) ne "yes") {
-  print "no ".cols.": run `hydra plot ".dir."` (it writes the column list)"; exit status 1
+  print "no ".cols.": run hydra plot ".dir." (it writes the column list)"; exit status 1
 }
 load cols
 set datafile separator ","
