@@ -1,4 +1,4 @@
-// CsvReporter: the results.csv contract (DESIGN.md): header fixed before the
+// CsvReporter: the results.csv contract (docs/contracts.md): header fixed before the
 // first row, sweep columns first, the contract's columns in order and
 // spelling, RFC 4180 escaping, one flushed row per step.
 #include "harness/csv_reporter.h"
@@ -131,7 +131,7 @@ TEST_F(CsvReporterTest, HeaderStaysFixedAndCellsGoByName) {
   csv.on_run_start(i);
   Row r = row(0, 10, 1000);
   std::swap(r.swept[0], r.swept[1]);  // out of order: still lands by name
-  r.set("drain_s", 1.5);  // a column the header lacks: not written
+  r.set("drain_s", 1.5);              // a column the header lacks: not written
   r.set("ctl_cpu", 42.5);
   csv.on_step_done(r, unused_);
   Row bare = row(1, 50, 1000);
@@ -144,6 +144,20 @@ TEST_F(CsvReporterTest, HeaderStaysFixedAndCellsGoByName) {
   EXPECT_EQ(recs[2].back(), "");        // not measured: empty, not 0
   EXPECT_EQ(recs[0].back(), "ctl_cpu");
   for (const auto& rec : recs) EXPECT_EQ(rec.size(), recs[0].size());
+}
+
+TEST_F(CsvReporterTest, AnExtraColumnOutsideTheRegistryIsRefusedByName) {
+  RunInfo i = info();
+  i.extra_columns = {"ctl_cpu", "gpu_util"};
+  CsvReporter csv(path_);
+  try {
+    csv.on_run_start(i);
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("gpu_util"), std::string::npos) << e.what();
+  }
+  i.extra_columns = {"msg_rate"};  // a contract column: already in the header
+  EXPECT_THROW(csv.on_run_start(i), std::invalid_argument);
 }
 
 TEST_F(CsvReporterTest, WithoutRunStartTheFirstRowFixesTheHeader) {

@@ -1,4 +1,4 @@
-// compute_row(): the HYDRA formulas (shared/HYDRA-NOTES.md) on fixed
+// compute_row(): the HYDRA formulas (docs/hydra-notes.md) on fixed
 // StepResults, with Hydra's fixes (loss by sequence, merged percentiles), and
 // the step JSON the JsonReporter writes.
 #include "harness/row.h"
