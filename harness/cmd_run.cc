@@ -14,6 +14,7 @@
 
 #include "harness/agent_launcher.h"
 #include "harness/agent_pool.h"
+#include "harness/columns.h"
 #include "harness/commands.h"
 #include "harness/console_reporter.h"
 #include "harness/csv_reporter.h"
@@ -22,7 +23,6 @@
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
 #include "harness/plot.h"
-#include "harness/processing_columns.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
 #include "harness/scenario_args.h"
@@ -131,11 +131,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
   info.total_steps = int(steps.size());
   info.repeats = sc.repeats;
   info.out_dir = out.string();
-  info.extra_columns = {"behind",      "ctl_cpu",   "sub_cpu_total", "ctl_overhead_s", "spawn_s",
-                        "configure_s", "barrier_s", "drain_s",       "collect_s"};
   const bool processing = uses_processing(steps);
-  if (processing)
-    for (const auto& c : processing_column_names()) info.extra_columns.push_back(c);
+  info.extra_columns = run_extra_columns(processing);
   reporter.on_run_start(info);
 
   const auto run_start = std::chrono::steady_clock::now();
@@ -169,9 +166,11 @@ int cmd_run(const Args& args, const std::string& argv0) {
         plan.group_prefix =
             "hydra-" + run_id + "-s" + std::to_string(step.index) + "r" + std::to_string(rep);
         StepResult result;
+        bool ran = false;  // the runner ran the step: its timings are this step's
         try {
           std::tie(plan.bootstrap, plan.topic) = brokers.prepare(step.scenario);
           result = runner.run(plan);
+          ran = true;
         } catch (const std::exception& e) {
           result.step = step.index;
           result.repeat = rep;
@@ -182,31 +181,11 @@ int cmd_run(const Args& args, const std::string& argv0) {
           result.status = "failed";
           result.error = std::string("broker: ") + e.what();
         }
-        Row row = compute_row(result);
-        const StepTimings& t = runner.timings();
-        auto fmt = [](double v) {
-          char b[32];
-          std::snprintf(b, sizeof b, "%.3f", v);
-          return std::string(b);
-        };
-        // Where the time and the CPU went: the controller's own process
-        // (with the embedded broker, nearly all of it is the mock broker),
-        // all subscriber agents together, and the controller's phases.
-        auto pct = [](const ProcessUsage& u) {
-          return u.span_ns ? 100.0 * double(u.cpu_ns) / double(u.span_ns) : 0.0;
-        };
-        double sub_total = 0;
-        for (const auto& u : result.subscriber_usage) sub_total += pct(u);
-        uint64_t behind = 0;
-        for (const auto& c : result.clients) behind += c.behind;
-        row.extra = {
-            {"behind", std::to_string(behind)}, {"ctl_cpu", fmt(pct(result.controller_usage))},
-            {"sub_cpu_total", fmt(sub_total)},  {"ctl_overhead_s", fmt(t.overhead_s())},
-            {"spawn_s", fmt(t.spawn_s)},        {"configure_s", fmt(t.configure_s)},
-            {"barrier_s", fmt(t.barrier_s)},    {"drain_s", fmt(t.drain_s)},
-            {"collect_s", fmt(t.collect_s)}};
-        if (processing)
-          for (auto& kv : processing_columns(result, step.scenario)) row.extra.push_back(kv);
+        StepContext ctx;
+        ctx.timings = ran ? &runner.timings() : nullptr;
+        ctx.scenario = &step.scenario;
+        ctx.processing = processing;
+        const Row row = compute_row(result, ctx);
         reporter.on_step_done(row, result);
         any_failed |= result.status == "failed";
         ++done;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "harness/columns.h"
+
 namespace hydra {
 namespace {
 
@@ -53,6 +55,20 @@ std::string short_key(const std::string& key) {
 int sweep_width(const std::string& key) {
   return std::max<int>(8, short_key(key).size());
 }
+
+// The table's figures: a registry column each (printed in its results.csv
+// format), under a shorter heading.
+struct TableColumn {
+  const char* column;
+  const char* heading;
+  int width;
+};
+constexpr TableColumn kTable[] = {
+    {"client_count", "clients", 7},       {"msg_rate", "msg_rate", 10},
+    {"packet_tx", "packet_tx", 10},       {"average_rate", "avg_rx_rate", 11},
+    {"average_packet_loss", "loss_%", 9}, {"failing_clients", "failing", 7},
+    {"lat_p99_ms", "p99_ms", 9},
+};
 
 std::string fit(std::string s, int width) {
   s = printable(s);
@@ -114,8 +130,8 @@ void ConsoleReporter::print_table_header() {
   for (const auto& key : info_.sweep_keys) {
     if (!own_column(key)) h += fmt(" %*s", sweep_width(key), fit(short_key(key), 20).c_str());
   }
-  h += fmt(" %7s %10s %10s %11s %9s %7s %9s  %s", "clients", "msg_rate", "packet_tx", "avg_rx_rate",
-           "loss_%", "failing", "p99_ms", "status");
+  for (const auto& t : kTable) h += fmt(" %*s", t.width, t.heading);
+  h += "  status";
   out_ << h << '\n';
   table_header_done_ = true;
 }
@@ -151,10 +167,12 @@ void ConsoleReporter::on_step_done(const Row& row, const StepResult& /*result*/)
     const int w = sweep_width(key);
     line += fmt(" %*s", w, fit(value, w).c_str());
   }
-  line += fmt(" %7lld %10.1f %10llu %11.1f %9.4f %7lld %9.3f  %s", (long long)row.client_count,
-              row.msg_rate, (unsigned long long)row.packet_tx, row.average_rate,
-              row.average_packet_loss, (long long)row.failing_clients, row.lat_p99_ms,
-              printable(row.status).c_str());
+  for (const auto& t : kTable) {
+    const Column* c = find_column(t.column);
+    const std::string cell = c ? row.cell(*c) : "";
+    line += fmt(" %*s", t.width, cell.empty() ? "-" : cell.c_str());  // "-": not measured
+  }
+  line += "  " + printable(row.status);
   if (!row.error.empty()) line += ": " + printable(row.error);
   out_ << line << '\n';
   out_.flush();

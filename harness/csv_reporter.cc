@@ -108,9 +108,18 @@ void CsvReporter::on_run_start(const RunInfo& info) {
 
 void CsvReporter::write_header(const std::vector<std::string>& sweep_keys,
                                const std::vector<std::string>& extra_columns) {
+  for (const auto& name : extra_columns) {
+    const Column* c = find_column(name);
+    if (!c || c->group == ColumnGroup::kContract)
+      throw std::invalid_argument("results.csv: '" + name +
+                                  "' is not an extra column of the registry (harness/columns.cc)");
+  }
   sweep_keys_ = sweep_keys;
   extra_columns_ = extra_columns;
   header_ = csv_header(sweep_keys_, extra_columns_);
+  columns_.clear();
+  for (const auto& name : Row::column_names()) columns_.push_back(find_column(name));
+  for (const auto& name : extra_columns_) columns_.push_back(find_column(name));
   write_line(header_);
 }
 
@@ -118,25 +127,22 @@ void CsvReporter::on_step_done(const Row& row, const StepResult& /*result*/) {
   if (header_.empty()) {
     std::vector<std::string> keys, extra;
     for (const auto& [k, v] : row.swept) keys.push_back(k);
-    for (const auto& [k, v] : row.extra) extra.push_back(k);
+    for (const auto& [c, v] : row.step_values) extra.push_back(c->name);
     write_header(keys, extra);
   }
-  // Cells go by name into the fixed header: a sweep key or extra column the
-  // row lacks stays empty; one the header lacks is not written.
-  auto lookup = [](const std::vector<std::pair<std::string, std::string>>& kv,
-                   const std::string& key) -> std::string {
-    for (const auto& [k, v] : kv) {
-      if (k == key) return v;
-    }
-    return "";
-  };
+  // Cells go by name into the fixed header: a sweep key the row lacks, or a
+  // column it has no value for, stays empty.
   std::vector<std::string> cells;
   cells.reserve(header_.size());
-  for (const auto& key : sweep_keys_) cells.push_back(lookup(row.swept, key));
+  for (const auto& key : sweep_keys_) {
+    std::string cell;
+    for (const auto& [k, v] : row.swept)
+      if (k == key) cell = v;
+    cells.push_back(std::move(cell));
+  }
   cells.push_back(std::to_string(row.step));
   cells.push_back(std::to_string(row.repeat));
-  for (auto& c : row.cells()) cells.push_back(std::move(c));
-  for (const auto& name : extra_columns_) cells.push_back(lookup(row.extra, name));
+  for (const Column* c : columns_) cells.push_back(row.cell(*c));
   write_line(cells);
 }
 

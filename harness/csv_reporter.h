@@ -1,7 +1,8 @@
-// Writes results.csv (DESIGN.md "results.csv columns"): one row per step and
-// repeat. The header is fixed before the first row: the sweep keys (one column
-// per swept dotted key, sweep order), then step and repeat, then the contract's
-// columns (Row::column_names()), then the run's extra columns. Every row is
+// Writes results.csv (docs/contracts.md, "results.csv columns"): one row per
+// step and repeat. The header is fixed before the first row: the sweep keys
+// (one column per swept dotted key, sweep order), then step and repeat, then
+// the contract's columns (Row::column_names()), then the run's extra columns
+// (registry columns, columns.h), each cell printed by its registry entry. Every row is
 // flushed as it is written, so an interrupted run keeps every finished row.
 // Fields are escaped as RFC 4180 says (quotes, commas, line breaks).
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/columns.h"
 #include "harness/reporter.h"
 
 namespace hydra {
@@ -22,7 +24,8 @@ class CsvReporter : public Reporter {
   // std::runtime_error naming the path when it cannot.
   explicit CsvReporter(const std::filesystem::path& path);
 
-  // Writes the header.
+  // Writes the header. Throws std::invalid_argument when an extra column is
+  // not a registry column outside the contract.
   void on_run_start(const RunInfo& info) override;
   // Writes one row and flushes it. Throws std::runtime_error when the write
   // fails. Without a prior on_run_start, the first row fixes the header.
@@ -40,7 +43,8 @@ class CsvReporter : public Reporter {
   std::ofstream out_;
   std::vector<std::string> sweep_keys_;
   std::vector<std::string> extra_columns_;
-  std::vector<std::string> header_;  // empty until written
+  std::vector<const Column*> columns_;  // the registry columns after step and repeat
+  std::vector<std::string> header_;     // empty until written
 };
 
 // The results.csv header for these sweep keys and extra columns.

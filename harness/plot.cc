@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <system_error>
 #include <thread>
 
@@ -112,6 +113,51 @@ const std::vector<std::string>& sweep_plot_names() {
   static const std::vector<std::string> names = {"rx_rate", "packet_loss", "failing_clients",
                                                  "latency"};
   return names;
+}
+
+std::string gnuplot_column_variable(const std::string& column_name) {
+  std::string v = "col_";
+  for (char c : column_name) v += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  return v;
+}
+
+std::string columns_gp(const std::vector<std::string>& header) {
+  std::string out =
+      "# Written by hydra from results.csv's header: the plot scripts in tools/plot/\n"
+      "# read columns by these numbers, so they find them whatever the order.\n";
+  std::set<std::string> seen;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string var = gnuplot_column_variable(header[i]);
+    if (!seen.insert(var).second) continue;
+    out += var + " = " + std::to_string(i + 1) + "\n";
+  }
+  out += "col_count = " + std::to_string(header.size()) + "\n";
+  return out;
+}
+
+std::string write_columns_gp(const std::string& results_dir) {
+  const fs::path csv = fs::path(results_dir) / "results.csv";
+  std::ifstream in(csv, std::ios::binary);
+  if (!in) return "no results.csv in " + results_dir;
+  // Only the header record: read_csv on the whole file would parse every row.
+  std::string first;
+  std::string line;
+  bool quoted = false;
+  while (std::getline(in, line)) {
+    first += line + "\n";
+    for (char c : line)
+      if (c == '"') quoted = !quoted;
+    if (!quoted) break;
+  }
+  std::istringstream header_in(first);
+  const auto records = read_csv(header_in);
+  if (records.empty() || records.front().empty()) return csv.string() + " has no header";
+  const fs::path out_path = fs::path(results_dir) / "columns.gp";
+  std::ofstream out(out_path, std::ios::out | std::ios::trunc);
+  out << columns_gp(records.front());
+  out.flush();
+  if (!out) return "cannot write " + out_path.string();
+  return "";
 }
 
 std::string gnuplot_quote(const std::string& s) {
@@ -238,6 +284,15 @@ std::string run_gnuplot(const std::string& gnuplot, const std::string& settings,
 PlotOutcome render_plots(const std::string& results_dir, const std::string& scripts_dir,
                          double timeout_s) {
   PlotOutcome outcome;
+  // The column list goes beside results.csv whether or not gnuplot is here,
+  // so the scripts can be run by hand later. Without results.csv there is
+  // nothing to list; that error is reported below.
+  const fs::path dir(results_dir);
+  std::error_code ec;
+  if (fs::is_regular_file(dir / "results.csv", ec)) {
+    if (std::string err = write_columns_gp(results_dir); !err.empty())
+      outcome.errors.push_back("columns.gp: " + err);
+  }
   const std::string gnuplot = find_gnuplot();
   outcome.gnuplot_found = !gnuplot.empty();
   if (!outcome.gnuplot_found) {
@@ -254,9 +309,7 @@ PlotOutcome render_plots(const std::string& results_dir, const std::string& scri
                              " (set HYDRA_PLOT_DIR to the tools/plot folder)");
     return outcome;
   }
-  const fs::path dir(results_dir);
   const fs::path plots = dir / "plots";
-  std::error_code ec;
   fs::create_directories(plots, ec);
   if (ec) {
     outcome.errors.push_back("cannot create " + plots.string() + ": " + ec.message());

@@ -22,7 +22,24 @@ struct PlotOutcome {
 // The sweep plots, drawn from results.csv, each to plots/<name>.png.
 const std::vector<std::string>& sweep_plot_names();  // rx_rate, packet_loss, ...
 
-// Renders every sweep plot from results_dir/results.csv into results_dir/plots/,
+// The gnuplot variable that holds a results.csv column's number in
+// columns.gp: "col_" + the name with every character outside [A-Za-z0-9_]
+// made '_' ("subscribers.clients" -> col_subscribers_clients).
+std::string gnuplot_column_variable(const std::string& column_name);
+
+// The text of columns.gp for a results.csv header: one `col_<name> = <n>`
+// line per column (n 1-based, as gnuplot's column() counts; the first of two
+// names that map to one variable wins), then `col_count = <columns>`.
+std::string columns_gp(const std::vector<std::string>& header);
+
+// Writes results_dir/columns.gp from results_dir/results.csv's header, so
+// the plot scripts (tools/plot/, which `load` it) find every column by name
+// whatever the sweep keys, the order or the columns added since. "" on
+// success, else why (no results.csv, cannot write).
+std::string write_columns_gp(const std::string& results_dir);
+
+// Writes columns.gp (write_columns_gp), then renders every sweep plot from
+// results_dir/results.csv into results_dir/plots/,
 // and, for each results_dir/latency/<stem>.hgrm with data, the latency
 // spectrum plots/latency-<stem>.png. gnuplot is looked up on PATH.
 // timeout_s bounds each gnuplot process.

@@ -28,7 +28,7 @@ struct RunInfo {
   int total_steps = 0;                     // sweep points (not counting repeats)
   int repeats = 1;                         // runs of each point
   std::string out_dir;                     // where results go
-  std::vector<std::string> extra_columns;  // names of Row::extra columns, in order
+  std::vector<std::string> extra_columns;  // registry columns after the contract's
 };
 
 // Live state of the step in progress, sent about once a second.

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <type_traits>
+#include <stdexcept>
+
+#include "common/processing_stats.h"
 
 namespace hydra {
 namespace {
@@ -22,77 +24,57 @@ double ratio(double a, double b) {
   return b > 0 ? a / b : 0.0;
 }
 
-int decimals(ColumnFormat f) {
-  switch (f) {
-    case ColumnFormat::kInteger:
-    case ColumnFormat::kText:
-      return 0;
-    case ColumnFormat::kRate:
-    case ColumnFormat::kMb:
-      return 1;
-    case ColumnFormat::kCpu:
-      return 2;
-    case ColumnFormat::kCount:
-    case ColumnFormat::kMs:
-      return 3;
-    case ColumnFormat::kPercent:
-      return 4;
-  }
-  return 3;
-}
-
-template <typename T>
-std::string cell(const T& v, ColumnFormat f) {
-  if constexpr (std::is_same_v<T, std::string>) {
-    return v;
-  } else if constexpr (std::is_integral_v<T>) {
-    return std::to_string(v);
-  } else {
-    return format_cell(v, f);
-  }
-}
-
-template <typename T>
-void put(nlohmann::ordered_json& j, const char* name, const T& v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    // JSON has no NaN/inf; compute_row never makes them, but keep the file valid.
-    j[name] = std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-  } else {
-    j[name] = v;
-  }
-}
-
 }  // namespace
-
-std::string format_cell(double value, ColumnFormat format) {
-  if (!std::isfinite(value)) return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals(format), value);
-  // "-0.0" reads as a sign error in a table; print it as 0.
-  if (buf[0] == '-' && std::strtod(buf, nullptr) == 0.0) return std::string(buf + 1);
-  return buf;
-}
 
 std::string format_swept_value(const nlohmann::ordered_json& value) {
   if (value.is_string()) return value.get<std::string>();
   return value.dump();
 }
 
+Value Row::value(const Column& column) const {
+  if (column.of_row) return column.of_row(*this);
+  for (const auto& [c, v] : step_values)
+    if (c == &column) return v;
+  return {};
+}
+
+Value Row::value(std::string_view name) const {
+  const Column* c = find_column(name);
+  if (!c) throw std::invalid_argument("unknown results.csv column '" + std::string(name) + "'");
+  return value(*c);
+}
+
+void Row::set(std::string_view name, Value v) {
+  const Column* c = find_column(name);
+  if (!c) throw std::invalid_argument("unknown results.csv column '" + std::string(name) + "'");
+  if (!c->of_step)
+    throw std::invalid_argument("column '" + std::string(name) +
+                                "' is a contract figure: set the Row's field");
+  for (auto& [col, val] : step_values) {
+    if (col == c) {
+      val = std::move(v);
+      return;
+    }
+  }
+  // Kept in registry order, so JSON and fallback headers list them in order.
+  auto at = std::find_if(step_values.begin(), step_values.end(),
+                         [&](const auto& kv) { return kv.first > c; });
+  step_values.emplace(at, c, std::move(v));
+}
+
+std::string Row::cell(const Column& column) const {
+  return format_value(value(column), column.format);
+}
+
 const std::vector<std::string>& Row::column_names() {
-  static const std::vector<std::string> names = {
-#define HYDRA_FIELD(type, name, format) #name,
-      HYDRA_ROW_COLUMNS(HYDRA_FIELD)
-#undef HYDRA_FIELD
-  };
+  static const std::vector<std::string> names = hydra::column_names(ColumnGroup::kContract);
   return names;
 }
 
 std::vector<std::string> Row::cells() const {
   std::vector<std::string> out;
-  out.reserve(column_names().size());
-#define HYDRA_FIELD(type, name, format) out.push_back(cell(name, ColumnFormat::format));
-  HYDRA_ROW_COLUMNS(HYDRA_FIELD)
-#undef HYDRA_FIELD
+  for (const auto& c : columns())
+    if (c.group == ColumnGroup::kContract) out.push_back(cell(c));
   return out;
 }
 
@@ -103,11 +85,10 @@ nlohmann::ordered_json Row::to_json() const {
   auto sw = nlohmann::ordered_json::object();
   for (const auto& [k, v] : swept) sw[k] = v;
   j["swept"] = sw;
-#define HYDRA_FIELD(type, name, format) put(j, #name, name);
-  HYDRA_ROW_COLUMNS(HYDRA_FIELD)
-#undef HYDRA_FIELD
+  for (const auto& c : columns())
+    if (c.group == ColumnGroup::kContract) j[c.name] = value_json(value(c));
   auto ex = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : extra) ex[k] = v;
+  for (const auto& [c, v] : step_values) ex[c->name] = value_json(v);
   j["extra"] = ex;
   return j;
 }
@@ -118,7 +99,7 @@ Histogram merged_latency(const StepResult& result) {
   return merged;
 }
 
-Row compute_row(const StepResult& r) {
+Row compute_row(const StepResult& r, const StepContext& ctx) {
   Row row;
   row.step = r.step;
   row.repeat = r.repeat;
@@ -200,6 +181,16 @@ Row compute_row(const StepResult& r) {
   }
   row.sub_cpu = ratio(sum_sub_cpu, double(r.subscriber_usage.size()));
   row.sub_rss_mb = double(max_rss) / kBytesPerMiB;
+
+  // The registry's step columns. The clients' processing blocks are merged
+  // once here, not once per column.
+  ProcessingStats processing;
+  if (ctx.processing) processing = merged_processing(r);
+  const StepInput in{r, row, ctx.timings, ctx.scenario, processing};
+  for (const auto& c : columns()) {
+    if (!c.of_step || (c.processing_only() && !ctx.processing)) continue;
+    row.step_values.emplace_back(&c, c.of_step(in));
+  }
   return row;
 }
 

@@ -1,69 +1,28 @@
 // One results.csv row: the derived figures of one step (one sweep point, one
 // repeat). compute_row() is the ONE place where rates, loss percentages,
-// failing clients and percentiles are computed from a StepResult (STYLE.md #1);
-// every reporter (CSV, console, JSON) prints the same Row and never recomputes.
+// failing clients and percentiles are computed from a StepResult, and where
+// the registry's step columns (columns.h) are evaluated; every reporter (CSV,
+// console, JSON) prints the same Row through the registry and never
+// recomputes, so the three cannot disagree.
 //
 // The figures keep the meaning of the original HYDRA test's columns
-// (shared/HYDRA-NOTES.md) except that loss is counted by sequence, so
-// duplicates cannot mask it, and latency comes from merged histograms.
+// (docs/contracts.md) except that loss is counted by sequence, so duplicates
+// cannot mask it, and latency comes from merged histograms.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/histogram.h"
+#include "harness/columns.h"
 #include "harness/step_result.h"
 
 namespace hydra {
-
-// How a column's value is printed in results.csv and the step JSON.
-enum class ColumnFormat {
-  kInteger,  // counts: printed as integers
-  kRate,     // msg/s, bytes/s: 1 decimal
-  kCount,    // mean counts (average_packets): 3 decimals
-  kMs,       // latencies in ms: 3 decimals
-  kPercent,  // loss percent: 4 decimals
-  kCpu,      // CPU percent of one core: 2 decimals
-  kMb,       // MiB: 1 decimal
-  kText,     // status, error
-};
-
-// X(type, name, format): every results.csv column of DESIGN.md after step and
-// repeat, in the contract's order and spelling. Declared once so the struct,
-// the CSV header, the cells and the JSON cannot drift apart.
-#define HYDRA_ROW_COLUMNS(X)                                                          \
-  X(int64_t, client_count, kInteger)       /* N subscriber clients */                 \
-  X(double, msg_rate, kRate)               /* target publish rate, msg/s */           \
-  X(uint64_t, packet_tx, kInteger)         /* messages sent in the measured window */ \
-  X(double, average_tx_rate, kRate)        /* packet_tx / measured_s */               \
-  X(double, average_packets, kCount)       /* sum of unique / N */                    \
-  X(double, average_rate, kRate)           /* sum of client rates / N */              \
-  X(double, average_packet_loss, kPercent) /* mean of lost / expected, percent */     \
-  X(int64_t, failing_clients, kInteger)    /* unique < expected, or unanswered */     \
-  X(double, failing_clients_rate, kRate)   /* mean rate of the failing clients */     \
-  X(uint64_t, lost, kInteger)              /* sums over clients */                    \
-  X(uint64_t, duplicates, kInteger)                                                   \
-  X(uint64_t, reordered, kInteger)                                                    \
-  X(uint64_t, foreign, kInteger)                                                      \
-  X(double, lat_p50_ms, kMs) /* end to end, from intended send */                     \
-  X(double, lat_p90_ms, kMs)                                                          \
-  X(double, lat_p99_ms, kMs)                                                          \
-  X(double, lat_p999_ms, kMs)                                                         \
-  X(double, lat_max_ms, kMs)                                                          \
-  X(double, ack_p50_ms, kMs) /* publisher ack latency, from intended */               \
-  X(double, ack_p99_ms, kMs)                                                          \
-  X(double, send_delay_p99_ms, kMs) /* publisher schedule slip */                     \
-  X(double, pub_cpu, kCpu)          /* percent of one core */                         \
-  X(double, pub_net_txrate, kRate)  /* bytes/s to the brokers */                      \
-  X(double, pub_net_rxrate, kRate)  /* bytes/s from the brokers */                    \
-  X(double, sub_cpu, kCpu)          /* mean over subscriber agents */                 \
-  X(double, sub_rss_mb, kMb)        /* max over subscriber agents, MiB */             \
-  X(std::string, status, kText)     /* "ok", "failed" or "skipped" */                 \
-  X(std::string, error, kText)      /* why, when not ok */
 
 struct Row {
   int step = 0;
@@ -72,28 +31,75 @@ struct Row {
   // are printed bare, other JSON values as JSON.
   std::vector<std::pair<std::string, std::string>> swept;
 
-#define HYDRA_FIELD(type, name, format) type name{};
-  HYDRA_ROW_COLUMNS(HYDRA_FIELD)
-#undef HYDRA_FIELD
+  // The contract's figures (docs/contracts.md), derived together in one pass
+  // over the clients; the registry's contract columns (columns.cc) read them.
+  int64_t client_count = 0;         // N subscriber clients
+  double msg_rate = 0;              // target publish rate, msg/s
+  uint64_t packet_tx = 0;           // messages sent in the measured window
+  double average_tx_rate = 0;       // packet_tx / measured_s
+  double average_packets = 0;       // sum of unique / N
+  double average_rate = 0;          // sum of client rates / N
+  double average_packet_loss = 0;   // mean of lost / expected, percent
+  int64_t failing_clients = 0;      // unique < expected, or unanswered
+  double failing_clients_rate = 0;  // mean rate of the failing clients
+  uint64_t lost = 0;                // sums over clients
+  uint64_t duplicates = 0;
+  uint64_t reordered = 0;
+  uint64_t foreign = 0;
+  double lat_p50_ms = 0;  // end to end, from intended send
+  double lat_p90_ms = 0;
+  double lat_p99_ms = 0;
+  double lat_p999_ms = 0;
+  double lat_max_ms = 0;
+  double ack_p50_ms = 0;  // publisher ack latency, from intended
+  double ack_p99_ms = 0;
+  double send_delay_p99_ms = 0;  // publisher schedule slip
+  double pub_cpu = 0;            // percent of one core
+  double pub_net_txrate = 0;     // bytes/s to the brokers
+  double pub_net_rxrate = 0;     // bytes/s from the brokers
+  double sub_cpu = 0;            // mean over subscriber agents
+  double sub_rss_mb = 0;         // max over subscriber agents, MiB
+  std::string status;            // "ok", "failed" or "skipped"
+  std::string error;             // why, when not ok
 
-  // Further named columns (processing-stage figures, ...), in order; printed
-  // after the contract's columns.
-  std::vector<std::pair<std::string, std::string>> extra;
+  // The values of the registry's other columns (run, processing) computed
+  // for this step, in registry order. A column not listed is empty.
+  std::vector<std::pair<const Column*, Value>> step_values;
+
+  // A column's value: the contract's from the figures above, the others from
+  // step_values (empty when not computed).
+  Value value(const Column& column) const;
+  // By name; throws std::invalid_argument naming an unknown column.
+  Value value(std::string_view name) const;
+  // Sets a step column's value (tests, hand-made rows); throws
+  // std::invalid_argument for an unknown or contract column.
+  void set(std::string_view name, Value v);
+  // The printed cell (format_value with the column's format).
+  std::string cell(const Column& column) const;
 
   // The contract's column names, step and repeat excluded, in order.
   static const std::vector<std::string>& column_names();
   // The printed cells of those columns, in the same order (not CSV-escaped).
   std::vector<std::string> cells() const;
   // Everything, numbers as numbers: {"step", "repeat", "swept": {...},
-  // <columns>..., "extra": {...}}.
+  // <contract columns>..., "extra": {<computed step columns>...}}; empty
+  // values are null.
   nlohmann::ordered_json to_json() const;
+};
+
+// What compute_row needs besides the StepResult to compute the step columns.
+struct StepContext {
+  const StepTimings* timings = nullptr;  // null: the step never ran; timing columns empty
+  const Scenario* scenario = nullptr;    // the step's scenario
+  bool processing = false;               // the run prints the processing columns
 };
 
 // Derives the row of one step. Never throws for missing data: a failed or
 // skipped step gives a row with its status and error, and numbers from
 // whatever was collected (clients that did not answer count as failing, with
-// no messages and 100 % loss).
-Row compute_row(const StepResult& result);
+// no messages and 100 % loss). Then computes every registry step column the
+// context allows (run columns always, processing ones when ctx.processing).
+Row compute_row(const StepResult& result, const StepContext& ctx = {});
 
 // The end-to-end latency histogram of all answered clients, merged (the one
 // the lat_* columns, the step JSON and the .hgrm file come from).
@@ -101,8 +107,5 @@ Histogram merged_latency(const StepResult& result);
 
 // A swept value as printed in results.csv: strings bare, the rest as JSON.
 std::string format_swept_value(const nlohmann::ordered_json& value);
-
-// Prints a number the way results.csv does for a column of this format.
-std::string format_cell(double value, ColumnFormat format);
 
 }  // namespace hydra

@@ -1,4 +1,4 @@
-// CsvReporter: the results.csv contract (DESIGN.md): header fixed before the
+// CsvReporter: the results.csv contract (docs/contracts.md): header fixed before the
 // first row, sweep columns first, the contract's columns in order and
 // spelling, RFC 4180 escaping, one flushed row per step.
 #include "harness/csv_reporter.h"
@@ -67,7 +67,7 @@ const std::vector<std::string>& kContractColumns = test::contract_columns();
 
 TEST_F(CsvReporterTest, HeaderIsSweepKeysThenStepRepeatThenContractThenExtra) {
   RunInfo i = info();
-  i.extra_columns = {"proc_p99_ms", "gpu_util"};
+  i.extra_columns = {"proc_added_p99_ms", "ctl_cpu"};
   {
     CsvReporter csv(path_);
     csv.on_run_start(i);
@@ -76,8 +76,8 @@ TEST_F(CsvReporterTest, HeaderIsSweepKeysThenStepRepeatThenContractThenExtra) {
   ASSERT_EQ(recs.size(), 1u);  // the header is there before any row
   std::vector<std::string> expected = {"subscribers.clients", "publisher.rate", "step", "repeat"};
   expected.insert(expected.end(), kContractColumns.begin(), kContractColumns.end());
-  expected.push_back("proc_p99_ms");
-  expected.push_back("gpu_util");
+  expected.push_back("proc_added_p99_ms");
+  expected.push_back("ctl_cpu");
   EXPECT_EQ(recs[0], expected);
 }
 
@@ -126,12 +126,13 @@ TEST_F(CsvReporterTest, ErrorWithCommaQuoteAndNewlineIsEscaped) {
 
 TEST_F(CsvReporterTest, HeaderStaysFixedAndCellsGoByName) {
   RunInfo i = info();
-  i.extra_columns = {"gpu_util"};
+  i.extra_columns = {"ctl_cpu"};
   CsvReporter csv(path_);
   csv.on_run_start(i);
   Row r = row(0, 10, 1000);
   std::swap(r.swept[0], r.swept[1]);  // out of order: still lands by name
-  r.extra = {{"unknown", "x"}, {"gpu_util", "42.5"}};
+  r.set("drain_s", 1.5);              // a column the header lacks: not written
+  r.set("ctl_cpu", 42.5);
   csv.on_step_done(r, unused_);
   Row bare = row(1, 50, 1000);
   csv.on_step_done(bare, unused_);  // no extra: the cell stays empty
@@ -139,10 +140,24 @@ TEST_F(CsvReporterTest, HeaderStaysFixedAndCellsGoByName) {
   ASSERT_EQ(recs.size(), 3u);
   EXPECT_EQ(recs[1][0], "10");
   EXPECT_EQ(recs[1][1], "1000");
-  EXPECT_EQ(recs[1].back(), "42.5");
-  EXPECT_EQ(recs[2].back(), "");
-  EXPECT_EQ(recs[0].back(), "gpu_util");
+  EXPECT_EQ(recs[1].back(), "42.500");  // the registry's format: 3 decimals
+  EXPECT_EQ(recs[2].back(), "");        // not measured: empty, not 0
+  EXPECT_EQ(recs[0].back(), "ctl_cpu");
   for (const auto& rec : recs) EXPECT_EQ(rec.size(), recs[0].size());
+}
+
+TEST_F(CsvReporterTest, AnExtraColumnOutsideTheRegistryIsRefusedByName) {
+  RunInfo i = info();
+  i.extra_columns = {"ctl_cpu", "gpu_util"};
+  CsvReporter csv(path_);
+  try {
+    csv.on_run_start(i);
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("gpu_util"), std::string::npos) << e.what();
+  }
+  i.extra_columns = {"msg_rate"};  // a contract column: already in the header
+  EXPECT_THROW(csv.on_run_start(i), std::invalid_argument);
 }
 
 TEST_F(CsvReporterTest, WithoutRunStartTheFirstRowFixesTheHeader) {

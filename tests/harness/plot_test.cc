@@ -6,12 +6,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
+#include "common/processing_stats.h"
+#include "harness/columns.h"
 #include "harness/csv_reporter.h"
 #include "harness/hgrm_writer.h"
+#include "harness/scenario.h"
 
 #ifndef HYDRA_SOURCE_DIR
 #error "HYDRA_SOURCE_DIR must name the source tree"
@@ -23,6 +28,11 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kScripts = std::string(HYDRA_SOURCE_DIR) + "/tools/plot";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 bool is_png(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -42,13 +52,17 @@ class PlotTest : public ::testing::Test {
 
   // A 2 x 3 sweep (clients x rate) with a skipped step, a failed one whose
   // error has a comma and a line break, and one empty latency histogram.
-  void write_run() {
+  // With processing, the run's extra columns too: 2 clients run no stage, 3
+  // run zscore on the cpu; the batch is rate / 10.
+  void write_run(bool processing = false, const fs::path& where = {}) {
+    const fs::path dir = where.empty() ? dir_ : where;
     RunInfo info;
     info.scenario = "plot-test";
     info.sweep_keys = {"subscribers.clients", "publisher.rate"};
     info.total_steps = 6;
-    CsvReporter csv(dir_ / "results.csv");
-    HgrmWriter hgrm(dir_);
+    if (processing) info.extra_columns = run_extra_columns(true);
+    CsvReporter csv(dir / "results.csv");
+    HgrmWriter hgrm(dir);
     csv.on_run_start(info);
     int step = 0;
     for (int clients : {2, 3}) {
@@ -72,6 +86,15 @@ class PlotTest : public ::testing::Test {
             for (int i = 1; i <= 1000; ++i)
               s.latency.record(int64_t(i) * (clients * 100 + rate) * 10);
           }
+          if (processing && clients == 3) {
+            ProcessingStats p;
+            p.records = s.unique;
+            p.batches = 10;
+            p.cpu_ns = 1000 * p.records;
+            p.added_latency.record_n(int64_t(rate) * 1000, p.records);
+            p.e2e_latency.record_n(int64_t(rate) * 2000, p.records);
+            s.processing = p.to_json();
+          }
           r.clients.push_back(s);
         }
         if (r.step == 2) {
@@ -80,7 +103,13 @@ class PlotTest : public ::testing::Test {
           r.status = "failed";
           r.error = "agent sub-1: timed out, \"stats\"\nafter 10 s";
         }
-        const Row row = compute_row(r);
+        Scenario sc;
+        sc.subscribers.processing.kind = clients == 3 ? "zscore" : "none";
+        sc.subscribers.processing.batch = rate / 10;
+        StepContext ctx;
+        ctx.scenario = &sc;
+        ctx.processing = processing;
+        const Row row = compute_row(r, ctx);
         csv.on_step_done(row, r);
         hgrm.on_step_done(row, r);
       }
@@ -108,7 +137,103 @@ TEST_F(PlotTest, RendersEveryPlotAsPng) {
   }
   EXPECT_FALSE(fs::exists(dir_ / "plots" / "latency-005-r0.png"));
   EXPECT_EQ(out.written.size(), sweep_plot_names().size() + 5);
+  EXPECT_TRUE(fs::exists(dir_ / "columns.gp"));
   for (const auto& w : out.written) EXPECT_TRUE(is_png(w)) << w;
+}
+
+TEST_F(PlotTest, ColumnsGpNumbersEveryHeaderColumnByName) {
+  write_run(true);
+  const PlotOutcome out = render_plots(dir_.string(), kScripts);  // writes columns.gp first
+  const std::string gp = slurp(dir_ / "columns.gp");
+  std::ifstream in(dir_ / "results.csv");
+  const auto header = read_csv(in).at(0);
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string line =
+        "\n" + gnuplot_column_variable(header[i]) + " = " + std::to_string(i + 1) + "\n";
+    EXPECT_NE(gp.find(line), std::string::npos) << header[i] << " in\n" << gp;
+  }
+  EXPECT_NE(gp.find("\ncol_subscribers_clients = 1\n"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("\ncol_count = " + std::to_string(header.size()) + "\n"), std::string::npos);
+  // Two names that make one variable: the first keeps it.
+  EXPECT_EQ(
+      columns_gp({"a.b", "a_b"}),
+      columns_gp({"a.b"}).substr(0, columns_gp({"a.b"}).rfind("col_count")) + "col_count = 2\n");
+}
+
+// The plots of a run whose results.csv has a column inserted and the others
+// reordered are the same images, byte for byte, as the plots
+// of the file as written; and a run with other figures gives other images
+// (so the comparison can fail). A script that counted columns would plot the
+// inserted column, or the reversed ones, instead.
+TEST_F(PlotTest, ScriptsFindTheirColumnsWhenOneIsInsertedAndOthersReordered) {
+  if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot is not on PATH";
+  // Same folder name, so the titles (which name the run) are the same.
+  const fs::path as_written = dir_ / "a" / "run";
+  const fs::path reordered = dir_ / "b" / "run";
+  const fs::path other = dir_ / "c" / "run";
+  for (const auto& d : {as_written, reordered, other}) fs::create_directories(d);
+  write_run(true, as_written);
+  {
+    std::ifstream in(as_written / "results.csv");
+    const auto recs = read_csv(in);
+    std::ofstream out(reordered / "results.csv", std::ios::binary);
+    std::ofstream changed(other / "results.csv", std::ios::binary);
+    const auto& header = recs.at(0);
+    const size_t rate = std::find(header.begin(), header.end(), "average_rate") - header.begin();
+    const size_t proc = std::find(header.begin(), header.end(), "proc_rate") - header.begin();
+    ASSERT_LT(proc, header.size());
+    // The order: the sweep keys, then "inserted" (holding numbers a script
+    // that counted columns would take for data), step and repeat, the
+    // contract's figures reversed (status and error stay after them, as the
+    // contract has it), then the other columns reversed.
+    auto at = [&](const std::string& name) {
+      return size_t(std::find(header.begin(), header.end(), name) - header.begin());
+    };
+    const size_t first = at("client_count"), status = at("status");
+    std::vector<size_t> order = {0, 1, header.size(), at("step"), at("repeat")};
+    for (size_t c = status; c-- > first;) order.push_back(c);
+    order.push_back(status);
+    order.push_back(at("error"));
+    for (size_t c = header.size(); c-- > at("error") + 1;) order.push_back(c);
+    for (size_t r = 0; r < recs.size(); ++r) {
+      std::vector<std::string> fields;
+      for (size_t c : order)
+        fields.push_back(c < header.size() ? recs[r][c]
+                         : r == 0          ? "inserted"
+                                           : std::to_string(7 * r + 1));
+      out << csv_line(fields);
+      std::vector<std::string> copy = recs[r];
+      if (r > 0) {
+        copy[rate] = std::to_string(std::atof(copy[rate].c_str()) / 2);
+        copy[proc] = std::to_string(std::atof(copy[proc].c_str()) / 2);
+      }
+      changed << csv_line(copy);
+    }
+  }
+  for (const auto& d : {as_written, reordered, other}) {
+    const PlotOutcome out = render_plots(d.string(), kScripts);
+    for (const auto& e : out.errors) ADD_FAILURE() << d << ": " << e;
+  }
+  std::vector<std::string> plots = sweep_plot_names();
+  plots.push_back("processing");
+  for (const auto& name : plots) {
+    const std::string png = "plots/" + name + ".png";
+    ASSERT_TRUE(is_png(as_written / png)) << png;
+    EXPECT_TRUE(slurp(as_written / png) == slurp(reordered / png))
+        << png << " changed with the order";
+  }
+  EXPECT_TRUE(slurp(as_written / "plots/rx_rate.png") != slurp(other / "plots/rx_rate.png"));
+  EXPECT_TRUE(slurp(as_written / "plots/processing.png") != slurp(other / "plots/processing.png"));
+}
+
+TEST_F(PlotTest, AScriptWithoutColumnsGpSaysHowToWriteIt) {
+  const std::string gnuplot = find_gnuplot();
+  if (gnuplot.empty()) GTEST_SKIP() << "gnuplot is not on PATH";
+  write_run();
+  const std::string err =
+      run_gnuplot(gnuplot, "dir=" + gnuplot_quote(dir_.string()), kScripts + "/rx_rate.gp", 30);
+  EXPECT_NE(err.find("columns.gp"), std::string::npos) << err;
+  EXPECT_NE(err.find("hydra plot"), std::string::npos) << err;
 }
 
 TEST_F(PlotTest, MissingResultsIsAnErrorNotACrash) {

@@ -9,3 +9,5 @@ hydra_add_test(hgrm_writer_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/hgrm_writer_te
                LIBS hydra::harness)
 hydra_add_test(plot_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/plot_test.cc LIBS hydra::harness)
 target_compile_definitions(plot_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+hydra_add_test(columns_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/columns_test.cc LIBS hydra::harness)
+target_compile_definitions(columns_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

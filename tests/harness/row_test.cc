@@ -1,4 +1,4 @@
-// compute_row(): the HYDRA formulas (shared/HYDRA-NOTES.md) on fixed
+// compute_row(): the HYDRA formulas (docs/hydra-notes.md) on fixed
 // StepResults, with Hydra's fixes (loss by sequence, merged percentiles), and
 // the step JSON the JsonReporter writes.
 #include "harness/row.h"
@@ -267,7 +267,7 @@ TEST(Row, CellsArePrintedWithTheirPrecision) {
   EXPECT_EQ(cell("lat_max_ms"), "1.235");
   EXPECT_EQ(cell("failing_clients"), "1");
   EXPECT_EQ(cell("status"), "ok");
-  EXPECT_EQ(format_cell(-0.00001, ColumnFormat::kRate), "0.0");
+  EXPECT_EQ(format_cell(-0.00001, ColumnFormat::kFixed1), "0.0");
 }
 
 TEST(Row, JsonHasNumbersAsNumbers) {

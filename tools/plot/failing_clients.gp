@@ -7,12 +7,20 @@
 #   gnuplot -e "dir='RESULTS_DIR'" failing_clients.gp
 #   optional: -e "counts='10 50 300'" (client counts to draw; default: all in the file)
 #
-# Reads dir/results.csv (columns looked up by name, so the sweep columns may be
-# anything), writes dir/plots/failing_clients.png. Repeats of a point are averaged;
-# skipped steps are left out.
+# Reads dir/results.csv and dir/columns.gp (columns found by name, so the
+# sweep columns and the order may be anything), writes dir/plots/failing_clients.png.
+# Repeats of a point are averaged; skipped steps are left out.
 
 if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" failing_clients.gp"; exit status 2 }
 csv = dir."/results.csv"
+# Column numbers by name (col_<name>), from columns.gp, which `hydra run` and
+# `hydra plot` write beside results.csv from its header: this script never
+# counts columns, so inserted or reordered columns cannot shift its data.
+cols = dir."/columns.gp"
+if (system(sprintf("test -r '%s' && echo yes", cols)) ne "yes") {
+  print "no ".cols.": run hydra plot ".dir." (it writes the column list)"; exit status 1
+}
+load cols
 set datafile separator ","
 set datafile columnheaders
 # A row left out (NaN) is skipped, not a break in the line: the rows of one
@@ -20,18 +28,18 @@ set datafile columnheaders
 set datafile missing NaN
 # Rows of measured steps (ok or failed): skipped steps are left out, and so is
 # the rest of a record that an error message with a line break split in two
-# (gnuplot reads one line per record). A short record lacks sub_rss_mb, the
-# column before status; strcol() of a missing column is an error, so that is
-# checked first.
-measured(y) = column("sub_rss_mb") == column("sub_rss_mb") ? \
-              ((strcol("status") eq "ok" || strcol("status") eq "failed") ? y : NaN) : NaN
+# (gnuplot reads one line per record). Such a short record has no number where
+# sub_rss_mb (a contract column, before status and error) belongs; strcol() of
+# a missing field is an error, so that is checked first.
+measured(y) = column(col_sub_rss_mb) == column(col_sub_rss_mb) ? \
+              ((strcol(col_status) eq "ok" || strcol(col_status) eq "failed") ? y : NaN) : NaN
 # One client count's points; NaN (left out) for the other rows.
-sel(c, y) = (column("client_count") == c) ? measured(y) : NaN
+sel(c, y) = (column(col_client_count) == c) ? measured(y) : NaN
 if (!exists("counts")) {
   counts = ""
   add_count(c) = (c == c && strstrt(" ".counts." ", " ".sprintf("%d", c)." ") == 0 ? \
                   counts = counts.(counts eq "" ? "" : " ").sprintf("%d", c) : 0, c)
-  stats csv using (add_count(measured(column("client_count")))) nooutput
+  stats csv using (add_count(measured(column(col_client_count)))) nooutput
 }
 if (words(counts) == 0) { print "no measured rows in ".csv; exit status 1 }
 count(i) = int(word(counts, i))
@@ -61,10 +69,10 @@ set y2range [0:*]
 set ytics nomirror
 set y2tics
 plot for [i=1:words(counts)] csv \
-       using (sel(count(i), column("msg_rate"))):(column("failing_clients_rate")) \
+       using (sel(count(i), column(col_msg_rate))):(column(col_failing_clients_rate)) \
        smooth unique with linespoints pt ptype(i) ps 1.3 lc i \
        title sprintf("%d clients", count(i)), \
      for [i=1:words(counts)] csv \
-       using (sel(count(i), column("msg_rate"))):(column("failing_clients")) axes x1y2 \
+       using (sel(count(i), column(col_msg_rate))):(column(col_failing_clients)) axes x1y2 \
        smooth unique with lines dt 2 lc i notitle, \
      NaN with lines dt 2 lc rgb "gray30" title "failing clients (right axis)"

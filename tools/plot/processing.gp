@@ -5,23 +5,36 @@
 #   gnuplot -e "dir='RESULTS_DIR'" processing.gp
 #   optional: -e "series='mlp/cpu mlp/gpu'" (default: all in the file)
 #
-# Reads dir/results.csv, writes dir/plots/processing.png. Skipped steps (no
-# GPU, say) are left out.
+# Reads dir/results.csv and dir/columns.gp (columns found by name), writes
+# dir/plots/processing.png. Skipped steps (no GPU, say) are left out.
 
 if (!exists("dir")) { print "usage: gnuplot -e \"dir='RESULTS_DIR'\" processing.gp"; exit status 2 }
 csv = dir."/results.csv"
+# Column numbers by name (col_<name>), from columns.gp, which `hydra run` and
+# `hydra plot` write beside results.csv from its header: this script never
+# counts columns, so inserted or reordered columns cannot shift its data.
+cols = dir."/columns.gp"
+if (system(sprintf("test -r '%s' && echo yes", cols)) ne "yes") {
+  print "no ".cols.": run hydra plot ".dir." (it writes the column list)"; exit status 1
+}
+load cols
 set datafile separator ","
 set datafile columnheaders
 set datafile missing NaN
-ok(y) = strcol("status") eq "ok" ? y : NaN
+# A record that an error message with a line break split in two (gnuplot
+# reads one line per record) lacks the processing columns, which come after
+# error; strcol() of a missing field is an error, so a number in proc_batch is
+# checked first. ?: evaluates only the branch it takes.
+has_proc(y) = column(col_proc_batch) == column(col_proc_batch) ? y : NaN
+ok(y) = strcol(col_status) eq "ok" ? y : NaN
 if (!exists("series")) {
   series = ""
-  add(s) = (strcol("status") eq "ok" && strstrt(" ".series." ", " ".s." ") == 0 ? \
+  add(s) = (strcol(col_status) eq "ok" && strstrt(" ".series." ", " ".s." ") == 0 ? \
             series = series.(series eq "" ? "" : " ").s : 0, 0)
-  stats csv using (add(strcol("proc_series"))) nooutput
+  stats csv using (has_proc(1) == 1 ? add(strcol(col_proc_series)) : 0) nooutput
 }
 if (words(series) == 0) { print "no processed steps in ".csv; exit status 1 }
-sel(i, y) = strcol("proc_series") eq word(series, i) ? ok(y) : NaN
+sel(i, y) = has_proc(1) == 1 ? (strcol(col_proc_series) eq word(series, i) ? ok(y) : NaN) : NaN
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 1200,600 enhanced font "Sans,11" linewidth 1.5
@@ -39,13 +52,13 @@ set key top left box opaque noenhanced
 set title "throughput"
 set ylabel "records processed per second (all clients)"
 set yrange [0:*]
-plot for [i=1:words(series)] csv using (column("proc_batch")):(sel(i, column("proc_rate"))) \
+plot for [i=1:words(series)] csv using (column(col_proc_batch)):(sel(i, column(col_proc_rate))) \
      smooth unique with linespoints pt 7 lc i title word(series, i)
 
 set title "p99 added latency (result ready - receive)"
 set ylabel "ms"
 set logscale y
 set yrange [*:*]
-plot for [i=1:words(series)] csv using (column("proc_batch")):(sel(i, column("proc_added_p99_ms"))) \
+plot for [i=1:words(series)] csv using (column(col_proc_batch)):(sel(i, column(col_proc_added_p99_ms))) \
      smooth unique with linespoints pt 7 lc i title word(series, i)
 unset multiplot

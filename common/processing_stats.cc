@@ -1,7 +1,10 @@
 // ProcessingStats: merge and lossless JSON (histograms travel whole).
-#include <nlohmann/json.hpp>
+#include "common/processing_stats.h"
 
-#include "agents/processing/processor.h"
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace hydra {
 

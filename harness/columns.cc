@@ -1,0 +1,417 @@
+// The column table: one entry per results.csv column, in results.csv order.
+#include "harness/columns.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "common/processing_stats.h"
+#include "harness/row.h"
+#include "harness/scenario.h"
+#include "harness/step_result.h"
+#include "harness/step_runner.h"
+#include "harness/sweep.h"
+
+namespace hydra {
+namespace {
+
+using G = ColumnGroup;
+using F = ColumnFormat;
+
+// A contract column reads the figure compute_row() derived.
+template <auto Field>
+Value figure(const Row& r) {
+  return Value(r.*Field);
+}
+
+// CPU percent of one process over the span it reported; 0 when it reported
+// no span (printed as 0 today; see the report on unmeasured figures).
+double cpu_pct(const ProcessUsage& u) {
+  return u.span_ns ? 100.0 * double(u.cpu_ns) / double(u.span_ns) : 0.0;
+}
+
+// A timing of the step runner's phases; empty when the step never ran.
+template <double StepTimings::*Field>
+Value timing(const StepInput& in) {
+  if (!in.timings) return {};
+  return in.timings->*Field;
+}
+
+const ScenarioProcessing* proc(const StepInput& in) {
+  return in.scenario ? &in.scenario->subscribers.processing : nullptr;
+}
+
+// Records processed, all clients. Without a stage, "processed" means
+// received: the plain consumer is the baseline the kinds are compared with.
+uint64_t proc_records(const StepInput& in) {
+  uint64_t n = in.processing.records;
+  if (proc(in)->kind == "none")
+    for (const auto& c : in.result.clients) n += c.unique;
+  return n;
+}
+
+template <double Percentile>
+Value proc_added_ms(const StepInput& in) {
+  if (!proc(in)) return {};
+  return double(in.processing.added_latency.percentile(Percentile)) / 1e6;
+}
+
+template <double Percentile>
+Value proc_e2e_ms(const StepInput& in) {
+  if (!proc(in)) return {};
+  return double(in.processing.e2e_latency.percentile(Percentile)) / 1e6;
+}
+
+// A function-local static: other files' static initialisers may ask for it.
+const std::vector<Column>& table() {
+  static const std::vector<Column> t = {
+      // ---- the contract's columns (docs/contracts.md), in its order ----
+      {"client_count", "clients", F::kInteger, G::kContract, "N, the subscriber clients asked for",
+       &figure<&Row::client_count>},
+      {"msg_rate", "msg/s", F::kFixed1, G::kContract, "target publish rate (0 = unthrottled)",
+       &figure<&Row::msg_rate>},
+      {"packet_tx", "messages", F::kInteger, G::kContract,
+       "messages the publisher sent in the measured window (sum over partitions of the window's "
+       "sequence range)",
+       &figure<&Row::packet_tx>},
+      {"average_tx_rate", "msg/s", F::kFixed1, G::kContract,
+       "achieved publish rate: `packet_tx` / measured window", &figure<&Row::average_tx_rate>},
+      {"average_packets", "messages", F::kFixed3, G::kContract,
+       "mean over the N clients of the distinct window messages each received (HYDRA's sum of "
+       "msg_cnt / N)",
+       &figure<&Row::average_packets>},
+      {"average_rate", "msg/s", F::kFixed1, G::kContract,
+       "mean over the N clients of a client's receive rate = its messages / (last - first receive "
+       "time)",
+       &figure<&Row::average_rate>},
+      {"average_packet_loss", "%", F::kFixed4, G::kContract,
+       "mean over clients of lost / `packet_tx`; lost comes from sequences, so duplicates cannot "
+       "hide loss",
+       &figure<&Row::average_packet_loss>},
+      {"failing_clients", "clients", F::kInteger, G::kContract,
+       "clients that missed any message of the window, or whose agent did not answer",
+       &figure<&Row::failing_clients>},
+      {"failing_clients_rate", "msg/s", F::kFixed1, G::kContract,
+       "mean receive rate of the failing clients (0 when none)",
+       &figure<&Row::failing_clients_rate>},
+      {"lost", "messages", F::kInteger, G::kContract,
+       "sum over clients of window messages never received (a client that did not answer counts "
+       "the whole window)",
+       &figure<&Row::lost>},
+      {"duplicates", "messages", F::kInteger, G::kContract,
+       "sum over clients of messages received again", &figure<&Row::duplicates>},
+      {"reordered", "messages", F::kInteger, G::kContract,
+       "sum over clients of messages that arrived after a later sequence of the same partition "
+       "(then not lost)",
+       &figure<&Row::reordered>},
+      {"foreign", "messages", F::kInteger, G::kContract,
+       "sum over clients of messages without Hydra's header (another producer on the topic)",
+       &figure<&Row::foreign>},
+      {"lat_p50_ms", "ms", F::kFixed3, G::kContract,
+       "end-to-end latency p50, receive - *intended* send time, from the clients' histograms "
+       "merged",
+       &figure<&Row::lat_p50_ms>},
+      {"lat_p90_ms", "ms", F::kFixed3, G::kContract, "end-to-end latency p90 (as `lat_p50_ms`)",
+       &figure<&Row::lat_p90_ms>},
+      {"lat_p99_ms", "ms", F::kFixed3, G::kContract, "end-to-end latency p99 (as `lat_p50_ms`)",
+       &figure<&Row::lat_p99_ms>},
+      {"lat_p999_ms", "ms", F::kFixed3, G::kContract, "end-to-end latency p99.9 (as `lat_p50_ms`)",
+       &figure<&Row::lat_p999_ms>},
+      {"lat_max_ms", "ms", F::kFixed3, G::kContract, "end-to-end latency maximum (as `lat_p50_ms`)",
+       &figure<&Row::lat_max_ms>},
+      {"ack_p50_ms", "ms", F::kFixed3, G::kContract,
+       "publisher ack latency p50: delivery report - intended send time",
+       &figure<&Row::ack_p50_ms>},
+      {"ack_p99_ms", "ms", F::kFixed3, G::kContract, "publisher ack latency p99",
+       &figure<&Row::ack_p99_ms>},
+      {"send_delay_p99_ms", "ms", F::kFixed3, G::kContract,
+       "publisher schedule slip p99: actual - intended send time",
+       &figure<&Row::send_delay_p99_ms>},
+      {"pub_cpu", "% of one core", F::kFixed2, G::kContract,
+       "publisher agent CPU over its measured span", &figure<&Row::pub_cpu>},
+      {"pub_net_txrate", "bytes/s", F::kFixed1, G::kContract,
+       "the publisher's own bytes to the brokers (librdkafka statistics, not the host's)",
+       &figure<&Row::pub_net_txrate>},
+      {"pub_net_rxrate", "bytes/s", F::kFixed1, G::kContract,
+       "the publisher's own bytes from the brokers", &figure<&Row::pub_net_rxrate>},
+      {"sub_cpu", "% of one core", F::kFixed2, G::kContract,
+       "mean CPU of the subscriber agents (reset to collect)", &figure<&Row::sub_cpu>},
+      {"sub_rss_mb", "MiB", F::kFixed1, G::kContract, "the largest subscriber agent's peak RSS",
+       &figure<&Row::sub_rss_mb>},
+      {"status", "", F::kText, G::kContract,
+       "`ok`, `failed` (an agent died or stopped answering, the barrier timed out, ...) or "
+       "`skipped` (e.g. no GPU)",
+       &figure<&Row::status>},
+      {"error", "", F::kText, G::kContract, "why, when not `ok`", &figure<&Row::error>},
+
+      // ---- the controller's diagnostics (every hydra run) ----
+      {"behind", "messages", F::kInteger, G::kRun,
+       "of `lost`, the messages past the furthest sequence a client reached (sum): the client was "
+       "slow, the stream had no hole; `lost` - `behind` are gaps",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         uint64_t behind = 0;
+         for (const auto& c : in.result.clients) behind += c.behind;
+         return behind;
+       }},
+      {"ctl_cpu", "% of one core", F::kFixed3, G::kRun,
+       "the controller process's CPU over the window; with the embedded broker, almost all of it "
+       "is the mock broker",
+       nullptr, [](const StepInput& in) -> Value { return cpu_pct(in.result.controller_usage); }},
+      {"sub_cpu_total", "% of one core", F::kFixed3, G::kRun,
+       "CPU of all subscriber agents together", nullptr,
+       [](const StepInput& in) -> Value {
+         double total = 0;
+         for (const auto& u : in.result.subscriber_usage) total += cpu_pct(u);
+         return total;
+       }},
+      {"ctl_overhead_s", "s", F::kFixed3, G::kRun,
+       "controller time outside warm-up and measurement: `spawn_s` + `configure_s` + `barrier_s` + "
+       "`drain_s` + `collect_s`",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!in.timings) return {};
+         return in.timings->overhead_s();
+       }},
+      {"spawn_s", "s", F::kFixed3, G::kRun, "time starting agents", nullptr,
+       &timing<&StepTimings::spawn_s>},
+      {"configure_s", "s", F::kFixed3, G::kRun, "time configuring agents", nullptr,
+       &timing<&StepTimings::configure_s>},
+      {"barrier_s", "s", F::kFixed3, G::kRun, "time waiting for every subscriber to be ready",
+       nullptr, &timing<&StepTimings::barrier_s>},
+      {"drain_s", "s", F::kFixed3, G::kRun, "time draining after the publisher stopped", nullptr,
+       &timing<&StepTimings::drain_s>},
+      {"collect_s", "s", F::kFixed3, G::kRun, "time collecting the agents' stats", nullptr,
+       &timing<&StepTimings::collect_s>},
+
+      // ---- the processing stage (runs where a step has one) ----
+      {"proc_series", "", F::kText, G::kProcessing,
+       "kind/requested device (`xN` for N threads), what the processing plot draws lines by",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto* p = proc(in);
+         if (!p) return {};
+         if (p->kind == "none") return std::string("none");
+         return p->kind + "/" + p->device +
+                (p->threads > 1 ? "x" + std::to_string(p->threads) : "");
+       }},
+      {"proc_kind", "", F::kText, G::kProcessing, "`none`, `window-agg`, `zscore` or `mlp`",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return proc(in)->kind;
+       }},
+      {"proc_device", "", F::kText, G::kProcessing,
+       "the device as run (e.g. `cpu (1 thread)`), else as asked", nullptr,
+       [](const StepInput& in) -> Value {
+         const auto* p = proc(in);
+         if (!p) return {};
+         if (p->kind == "none") return std::string("none");
+         return in.result.processing_device.empty() ? p->device : in.result.processing_device;
+       }},
+      {"proc_batch", "records", F::kInteger, G::kProcessing, "records per processing batch",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return int64_t(proc(in)->batch);
+       }},
+      {"proc_linger_ms", "ms", F::kShortest, G::kProcessing,
+       "longest wait to fill a batch (as the scenario says)", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return proc(in)->linger_ms;
+       }},
+      {"proc_threads", "threads", F::kInteger, G::kProcessing, "processing threads per agent",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return int64_t(proc(in)->threads);
+       }},
+      {"proc_records", "records", F::kInteger, G::kProcessing,
+       "records processed, all clients (for `none`: messages received)", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return proc_records(in);
+       }},
+      {"proc_rate", "records/s", F::kFixed1, G::kProcessing,
+       "`proc_records` per second of the measured window", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         const double secs = in.result.measured_s;
+         return secs > 0 ? double(proc_records(in)) / secs : 0.0;
+       }},
+      {"proc_added_p50_ms", "ms", F::kFixed3, G::kProcessing,
+       "latency processing adds, p50: result ready - receive", nullptr, &proc_added_ms<50.0>},
+      {"proc_added_p99_ms", "ms", F::kFixed3, G::kProcessing, "latency processing adds, p99",
+       nullptr, &proc_added_ms<99.0>},
+      {"proc_added_p999_ms", "ms", F::kFixed3, G::kProcessing, "latency processing adds, p99.9",
+       nullptr, &proc_added_ms<99.9>},
+      {"proc_e2e_p50_ms", "ms", F::kFixed3, G::kProcessing,
+       "end-to-end latency with processing, p50: result ready - intended send", nullptr,
+       &proc_e2e_ms<50.0>},
+      {"proc_e2e_p99_ms", "ms", F::kFixed3, G::kProcessing,
+       "end-to-end latency with processing, p99", nullptr, &proc_e2e_ms<99.0>},
+      {"proc_e2e_p999_ms", "ms", F::kFixed3, G::kProcessing,
+       "end-to-end latency with processing, p99.9", nullptr, &proc_e2e_ms<99.9>},
+      {"proc_cpu_ns_per_record", "ns/record", F::kFixed1, G::kProcessing,
+       "processing CPU time per record", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         const uint64_t n = proc_records(in);
+         return n ? double(in.processing.cpu_ns) / double(n) : 0.0;
+       }},
+      {"proc_batch_fill_mean", "records", F::kFixed1, G::kProcessing,
+       "mean records per processed batch", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         const auto& fill = in.processing.batch_fill;
+         return fill.count() ? fill.mean() : 0.0;
+       }},
+      {"proc_anomalies", "records", F::kInteger, G::kProcessing, "zscore: records flagged", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return in.processing.anomalies;
+       }},
+      {"proc_note", "", F::kText, G::kProcessing,
+       "what the agents said about the stage (e.g. auto fell back to the CPU)", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!proc(in)) return {};
+         return in.result.note;
+       }},
+  };
+  return t;
+}
+
+int decimals(ColumnFormat f) {
+  switch (f) {
+    case F::kFixed1:
+      return 1;
+    case F::kFixed2:
+      return 2;
+    case F::kFixed3:
+      return 3;
+    case F::kFixed4:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
+const char* group_words(ColumnGroup g) {
+  switch (g) {
+    case G::kContract:
+      return "always";
+    case G::kRun:
+      return "`hydra run`";
+    case G::kProcessing:
+      return "processing runs";
+  }
+  return "";
+}
+
+}  // namespace
+
+const std::vector<Column>& columns() {
+  return table();
+}
+
+const Column* find_column(std::string_view name) {
+  for (const auto& c : table())
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+std::vector<std::string> column_names(ColumnGroup group) {
+  std::vector<std::string> out;
+  for (const auto& c : table())
+    if (c.group == group) out.push_back(c.name);
+  return out;
+}
+
+std::vector<std::string> run_extra_columns(bool processing) {
+  std::vector<std::string> out = column_names(ColumnGroup::kRun);
+  if (processing)
+    for (auto& n : column_names(ColumnGroup::kProcessing)) out.push_back(std::move(n));
+  return out;
+}
+
+bool uses_processing(const std::vector<Step>& steps) {
+  for (const auto& s : steps)
+    if (s.scenario.subscribers.processing.kind != "none") return true;
+  return false;
+}
+
+ProcessingStats merged_processing(const StepResult& r) {
+  ProcessingStats total;
+  for (const auto& c : r.clients) {
+    if (c.processing.is_null() || c.processing.empty()) continue;
+    try {
+      total += ProcessingStats::from_json(c.processing);
+    } catch (const std::exception&) {
+      // Left out; the step JSON keeps the block for inspection.
+    }
+  }
+  return total;
+}
+
+std::string format_cell(double value, ColumnFormat format) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
+  char buf[64];
+  if (format == F::kShortest) {
+    std::snprintf(buf, sizeof buf, "%g", value);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*f", decimals(format), value);
+  }
+  // "-0.0" reads as a sign error in a table; print it as 0.
+  if (buf[0] == '-' && std::strtod(buf, nullptr) == 0.0) return std::string(buf + 1);
+  return buf;
+}
+
+std::string format_value(const Value& v, ColumnFormat format) {
+  struct Print {
+    ColumnFormat f;
+    std::string operator()(std::monostate) const { return ""; }
+    std::string operator()(int64_t i) const {
+      return f == F::kInteger || f == F::kText ? std::to_string(i) : format_cell(double(i), f);
+    }
+    std::string operator()(uint64_t i) const {
+      return f == F::kInteger || f == F::kText ? std::to_string(i) : format_cell(double(i), f);
+    }
+    std::string operator()(double d) const { return format_cell(d, f); }
+    std::string operator()(const std::string& s) const { return s; }
+  };
+  return std::visit(Print{format}, v);
+}
+
+nlohmann::ordered_json value_json(const Value& v) {
+  struct ToJson {
+    nlohmann::ordered_json operator()(std::monostate) const { return nullptr; }
+    nlohmann::ordered_json operator()(int64_t i) const { return i; }
+    nlohmann::ordered_json operator()(uint64_t i) const { return i; }
+    // JSON has no NaN/inf: such a value is written as null.
+    nlohmann::ordered_json operator()(double d) const {
+      return std::isfinite(d) ? nlohmann::ordered_json(d) : nlohmann::ordered_json(nullptr);
+    }
+    nlohmann::ordered_json operator()(const std::string& s) const { return s; }
+  };
+  return std::visit(ToJson{}, v);
+}
+
+double value_number(const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return double(*i);
+  if (const auto* u = std::get_if<uint64_t>(&v)) return double(*u);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  return std::nan("");
+}
+
+std::string columns_markdown() {
+  std::string out = "| column | unit | in | meaning |\n|---|---|---|---|\n";
+  for (const auto& c : table()) {
+    out += "| `" + std::string(c.name) + "` | " + (*c.unit ? c.unit : "text") + " | " +
+           group_words(c.group) + " | " + c.doc + " |\n";
+  }
+  return out;
+}
+
+}  // namespace hydra
