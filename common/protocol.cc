@@ -110,7 +110,8 @@ const char* state_name(AgentState s) {
 }
 
 nlohmann::json PublisherConfig::to_json() const {
-  return {{"bootstrap", bootstrap},
+  return {{"driver", driver},
+          {"bootstrap", bootstrap},
           {"topic", topic},
           {"partitions", partitions},
           {"producer_id", producer_id},
@@ -127,9 +128,10 @@ nlohmann::json PublisherConfig::to_json() const {
 
 PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
-  reject_unknown(j, {"bootstrap", "topic", "partitions", "producer_id", "rate", "message_size",
+  reject_unknown(j, {"driver", "bootstrap", "topic", "partitions", "producer_id", "rate", "message_size",
                      "msg_batch", "acks", "linger_ms", "payload", "keys", "max_run_s", "kafka"});
   PublisherConfig c;
+  c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
   require(!c.bootstrap.empty(), "bootstrap: required (host:port,...)");
   c.topic = field<std::string>(j, "topic", c.topic, "a string");
@@ -167,7 +169,7 @@ PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json SubscriberConfig::to_json() const {
-  return {{"bootstrap", bootstrap}, {"topic", topic},
+  return {{"driver", driver},       {"bootstrap", bootstrap}, {"topic", topic},
           {"clients", clients},     {"first_client_id", first_client_id},
           {"groups", groups},       {"group_prefix", group_prefix},
           {"kafka", kafka},         {"processing", processing}};
@@ -175,9 +177,10 @@ nlohmann::json SubscriberConfig::to_json() const {
 
 SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
-  reject_unknown(j, {"bootstrap", "topic", "clients", "first_client_id", "groups", "group_prefix",
+  reject_unknown(j, {"driver", "bootstrap", "topic", "clients", "first_client_id", "groups", "group_prefix",
                      "kafka", "processing"});
   SubscriberConfig c;
+  c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
   require(!c.bootstrap.empty(), "bootstrap: required (host:port,...)");
   c.topic = field<std::string>(j, "topic", c.topic, "a string");

@@ -61,7 +61,8 @@ using KafkaProps = std::map<std::string, std::string>;
 
 // What the publisher agent is told by configure.
 struct PublisherConfig {
-  std::string bootstrap;  // host:port,...
+  std::string driver = "kafka";  // messaging driver by name (agents/driver_registry.h)
+  std::string bootstrap;         // host:port,...
   std::string topic = "hydra";
   int partitions = 1;        // the publisher chooses each message's partition
   uint32_t producer_id = 0;  // stamped into every header
@@ -82,6 +83,7 @@ struct PublisherConfig {
 
 // What a subscriber agent is told by configure.
 struct SubscriberConfig {
+  std::string driver = "kafka";  // messaging driver by name (agents/driver_registry.h)
   std::string bootstrap;
   std::string topic = "hydra";
   int clients = 1;                     // subscriber clients this agent hosts

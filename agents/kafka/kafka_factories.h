@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "agents/kafka_config.h"
+#include "agents/kafka/kafka_config.h"
 #include "agents/transport.h"
 #include "common/protocol.h"
 

@@ -1,7 +1,7 @@
-#include "agents/kafka_factories.h"
+#include "agents/kafka/kafka_factories.h"
 
-#include "agents/kafka_consumer.h"
-#include "agents/kafka_producer.h"
+#include "agents/kafka/kafka_consumer.h"
+#include "agents/kafka/kafka_producer.h"
 
 namespace hydra {
 
