@@ -23,8 +23,8 @@ std::vector<std::string> DriverRegistry::names() const {
 std::string DriverRegistry::unknown_message(std::string_view name) const {
   std::string known;
   for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-  return "unknown driver \"" + std::string(name) + "\" (known: " +
-         (known.empty() ? "none" : known) + ")";
+  return "unknown driver \"" + std::string(name) +
+         "\" (known: " + (known.empty() ? "none" : known) + ")";
 }
 
 std::unique_ptr<MessagingDriver> DriverRegistry::make(std::string_view name,

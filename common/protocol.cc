@@ -128,8 +128,9 @@ nlohmann::json PublisherConfig::to_json() const {
 
 PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
-  reject_unknown(j, {"driver", "bootstrap", "topic", "partitions", "producer_id", "rate", "message_size",
-                     "msg_batch", "acks", "linger_ms", "payload", "keys", "max_run_s", "kafka"});
+  reject_unknown(
+      j, {"driver", "bootstrap", "topic", "partitions", "producer_id", "rate", "message_size",
+          "msg_batch", "acks", "linger_ms", "payload", "keys", "max_run_s", "kafka"});
   PublisherConfig c;
   c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
@@ -169,16 +170,21 @@ PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json SubscriberConfig::to_json() const {
-  return {{"driver", driver},       {"bootstrap", bootstrap}, {"topic", topic},
-          {"clients", clients},     {"first_client_id", first_client_id},
-          {"groups", groups},       {"group_prefix", group_prefix},
-          {"kafka", kafka},         {"processing", processing}};
+  return {{"driver", driver},
+          {"bootstrap", bootstrap},
+          {"topic", topic},
+          {"clients", clients},
+          {"first_client_id", first_client_id},
+          {"groups", groups},
+          {"group_prefix", group_prefix},
+          {"kafka", kafka},
+          {"processing", processing}};
 }
 
 SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
-  reject_unknown(j, {"driver", "bootstrap", "topic", "clients", "first_client_id", "groups", "group_prefix",
-                     "kafka", "processing"});
+  reject_unknown(j, {"driver", "bootstrap", "topic", "clients", "first_client_id", "groups",
+                     "group_prefix", "kafka", "processing"});
   SubscriberConfig c;
   c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");

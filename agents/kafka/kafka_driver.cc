@@ -59,8 +59,9 @@ KafkaPropMap section_properties(const nlohmann::json& section) {
   if (!section.contains("properties")) return props;
   const auto& p = section.at("properties");
   if (!p.is_object())
-    throw std::invalid_argument("kafka driver: properties must be an object of librdkafka "
-                                "properties");
+    throw std::invalid_argument(
+        "kafka driver: properties must be an object of librdkafka "
+        "properties");
   for (const auto& [k, v] : p.items()) {
     if (v.is_string())
       props[k] = v.get<std::string>();

@@ -10,8 +10,8 @@
 #include <librdkafka/rdkafka.h>
 #include <nlohmann/json.hpp>
 
-#include "agents/kafka/kafka_config.h"
 #include "agents/driver_registry.h"
+#include "agents/kafka/kafka_config.h"
 #include "agents/kafka/kafka_factories.h"
 #include "agents/publisher.h"
 #include "bench/macro/thread_cpu.h"

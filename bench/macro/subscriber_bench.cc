@@ -12,9 +12,9 @@
 #include <librdkafka/rdkafka.h>
 #include <nlohmann/json.hpp>
 
+#include "agents/driver_registry.h"
 #include "agents/kafka/kafka_config.h"
 #include "agents/kafka/kafka_consumer.h"
-#include "agents/driver_registry.h"
 #include "agents/kafka/kafka_factories.h"
 #include "agents/publisher.h"
 #include "agents/subscriber_client.h"

@@ -50,8 +50,9 @@ TEST(DriverRegistry, TheSectionReachesTheDriverAndABadOneIsRefused) {
   EXPECT_NO_THROW(builtin_drivers().make("kafka", {{"properties", {{"client.id", "hydra-x"}}}}));
   EXPECT_NE(error_of([] { builtin_drivers().make("kafka", 5); }).find("must be an object"),
             std::string::npos);
-  EXPECT_NE(error_of([] { builtin_drivers().make("kafka", {{"colour", 1}}); })
-                .find("unknown setting \"colour\""),
+  EXPECT_NE(error_of([] {
+              builtin_drivers().make("kafka", {{"colour", 1}});
+            }).find("unknown setting \"colour\""),
             std::string::npos);
   // librdkafka judges the properties when the driver is made.
   EXPECT_NE(error_of([] {
@@ -87,8 +88,8 @@ TEST(KafkaDriver, PartitionForKeyIsLibrdkafkasMurmur2) {
   int checked = 0;
   for (const int32_t partitions : {1, 2, 3, 4, 7, 12, 64, 1000}) {
     for (const auto& k : keys) {
-      const int32_t want = rd_kafka_msg_partitioner_murmur2(nullptr, k.data(), k.size(),
-                                                            partitions, nullptr, nullptr);
+      const int32_t want = rd_kafka_msg_partitioner_murmur2(nullptr, k.data(), k.size(), partitions,
+                                                            nullptr, nullptr);
       ASSERT_EQ(d->partition_for_key(k, partitions), want)
           << "key of " << k.size() << " bytes, " << partitions << " partitions";
       ++checked;
