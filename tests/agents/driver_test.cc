@@ -28,22 +28,24 @@ std::string error_of(const std::function<void()>& fn) {
 
 TEST(DriverRegistry, TheBuiltInRegistryHasKafka) {
   EXPECT_TRUE(builtin_drivers().has("kafka"));
-  EXPECT_FALSE(builtin_drivers().has("zmq"));
-  EXPECT_EQ(builtin_drivers().names(), std::vector<std::string>{"kafka"});
+  EXPECT_FALSE(builtin_drivers().has("no-such-driver"));
   auto d = builtin_drivers().make(kDefaultDriver);
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->name(), "kafka");
 }
 
 TEST(DriverRegistry, AnUnknownNameIsRefusedNamingTheKnownOnes) {
-  const std::string err = error_of([] { builtin_drivers().make("zmq"); });
-  EXPECT_EQ(err, "unknown driver \"zmq\" (known: kafka)");
+  const std::string err = error_of([] { builtin_drivers().make("no-such-driver"); });
+  EXPECT_EQ(err.rfind("unknown driver \"no-such-driver\" (known: ", 0), 0u) << err;
+  EXPECT_NE(err.find("kafka"), std::string::npos) << err;
 
   DriverRegistry r;
   EXPECT_EQ(error_of([&] { r.make("kafka"); }), "unknown driver \"kafka\" (known: none)");
   r.add("b", [](const nlohmann::json&) { return make_kafka_driver(nullptr); });
   r.add("a", [](const nlohmann::json&) { return make_kafka_driver(nullptr); });
-  EXPECT_EQ(r.unknown_message("c"), "unknown driver \"c\" (known: a, b)");
+  EXPECT_EQ(error_of([&] { r.make("c"); }), "unknown driver \"c\" (known: a, b)");
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_NO_THROW(r.make("a"));
 }
 
 TEST(DriverRegistry, TheSectionReachesTheDriverAndABadOneIsRefused) {
