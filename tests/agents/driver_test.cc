@@ -1,7 +1,8 @@
 // The messaging driver seam (agents/driver.h, agents/driver_registry.h):
 // drivers are chosen by name, an unknown name is refused naming the known
-// ones, and the Kafka driver places keys exactly where librdkafka's murmur2
-// partitioner does.
+// ones, the Kafka driver places keys exactly where librdkafka's murmur2
+// partitioner does, and its admin checks an existing topic on a cluster (the
+// mock, on loopback) or has an in-process broker create it.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include "agents/driver_registry.h"
 #include "agents/kafka/kafka_driver.h"
@@ -98,6 +100,63 @@ TEST(KafkaDriver, PartitionForKeyIsLibrdkafkasMurmur2) {
     }
   }
   EXPECT_EQ(checked, 8 * int(keys.size()));
+}
+
+// librdkafka's mock cluster on loopback, holding topic "present" (3 partitions).
+class KafkaDriverAdmin : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    ASSERT_NE(rk_, nullptr) << err;
+    cluster_ = rd_kafka_mock_cluster_new(rk_, 1);
+    ASSERT_NE(cluster_, nullptr);
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, "present", 3, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+  }
+  void TearDown() override {
+    if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
+    if (rk_) rd_kafka_destroy(rk_);
+  }
+  std::string ensure_error(const TopicSpec& spec) {
+    try {
+      builtin_drivers().make("kafka")->make_admin({bootstrap_, nullptr})->ensure_topic(spec);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  rd_kafka_t* rk_ = nullptr;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  std::string bootstrap_;
+};
+
+TEST_F(KafkaDriverAdmin, AnExistingTopicIsCheckedNotRecreated) {
+  EXPECT_NE(ensure_error({"present", 3, 1, /*reuse=*/false, 5000}).find("already exists"),
+            std::string::npos);
+  EXPECT_NE(ensure_error({"present", 4, 1, /*reuse=*/true, 5000})
+                .find("has 3 partitions, the scenario needs 4"),
+            std::string::npos);
+  EXPECT_EQ(ensure_error({"present", 2, 1, /*reuse=*/true, 5000}), "");
+}
+
+TEST_F(KafkaDriverAdmin, AnInProcessBrokerCreatesTheTopicItself) {
+  std::vector<std::string> calls;
+  AdminTarget target{
+      bootstrap_, [&](const std::string& name, int partitions, int replication) {
+        calls.push_back(name + "/" + std::to_string(partitions) + "/" +
+                        std::to_string(replication));
+        ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication),
+                  RD_KAFKA_RESP_ERR_NO_ERROR);
+      }};
+  auto admin = builtin_drivers().make("kafka")->make_admin(target);
+  admin->ensure_topic({"made", 5, 1, false, 5000});
+  EXPECT_EQ(calls, std::vector<std::string>{"made/5/1"});
+  // The cluster now has it, with that layout.
+  EXPECT_NE(ensure_error({"made", 6, 1, true, 5000}).find("has 5 partitions"), std::string::npos);
 }
 
 }  // namespace
