@@ -9,7 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "agents/control_server.h"
-#include "agents/kafka_factories.h"
+#include "agents/driver_registry.h"
 #include "agents/publisher.h"
 #include "agents/subscriber.h"
 #include "common/clock.h"
@@ -71,9 +71,9 @@ int main(int argc, char** argv) {
   hydra::SystemClock clock;
   std::unique_ptr<hydra::AgentRole> role;
   if (opt.role == "pub")
-    role = std::make_unique<hydra::Publisher>(hydra::make_kafka_producer, clock);
+    role = std::make_unique<hydra::Publisher>(hydra::builtin_drivers(), clock);
   else
-    role = std::make_unique<hydra::Subscriber>(hydra::make_kafka_consumer);
+    role = std::make_unique<hydra::Subscriber>(hydra::builtin_drivers());
   try {
     hydra::ControlServer server(*role, opt.control);
     std::cout << server.endpoint() << std::endl;

@@ -4,8 +4,6 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <librdkafka/rdkafka.h>
-
 #include "agents/processing/sensor_record.h"
 #include "common/message_header.h"
 #include "common/process_usage.h"
@@ -23,8 +21,8 @@ using proto::ProtocolError;
 
 }  // namespace
 
-Publisher::Publisher(ProducerFactory factory, Clock& clock)
-    : factory_(std::move(factory)), clock_(clock) {}
+Publisher::Publisher(DriverRegistry drivers, Clock& clock)
+    : drivers_(std::move(drivers)), clock_(clock) {}
 
 Publisher::~Publisher() {
   stop();
@@ -37,6 +35,8 @@ AgentState Publisher::state() const {
 
 nlohmann::json Publisher::configure(const nlohmann::json& config) {
   auto parsed = proto::PublisherConfig::from_json(config);
+  if (!drivers_.has(parsed.driver))
+    throw ProtocolError("config.driver: " + drivers_.unknown_message(parsed.driver));
   std::lock_guard lock(mu_);
   if (state_ == AgentState::kRunning)
     throw ProtocolError("configure: the publisher is running; stop it first");
@@ -53,7 +53,9 @@ nlohmann::json Publisher::start() {
     throw ProtocolError("start: not configured (send configure first)");
   if (thread_.joinable()) thread_.join();
   driver_.reset();
-  driver_ = factory_(config_, [this](const void* v, size_t n, bool ok) { on_delivery(v, n, ok); });
+  messaging_ = drivers_.make(config_.driver);
+  driver_ = messaging_->make_producer(
+      config_, [this](const void* v, size_t n, bool ok) { on_delivery(v, n, ok); });
   const int have = driver_->partition_count(5000);
   if (have >= 0 && have < config_.partitions) {
     driver_.reset();
@@ -201,9 +203,8 @@ void Publisher::run() {
   std::vector<int32_t> key_partition;
   for (int k = 0; k < c.keys; ++k) {
     keys.push_back("key-" + std::to_string(k));
-    // Kafka's own murmur2 partitioner, so keyed placement matches other clients.
-    key_partition.push_back(rd_kafka_msg_partitioner_murmur2(
-        nullptr, keys.back().data(), keys.back().size(), c.partitions, nullptr, nullptr));
+    // The driver's own partitioner, so keyed placement matches other clients.
+    key_partition.push_back(messaging_->partition_for_key(keys.back(), c.partitions));
   }
   const bool sensor = c.payload == "sensor";
   MessageHeader h;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agents/agent_role.h"
+#include "agents/driver_registry.h"
 #include "agents/transport.h"
 #include "common/clock.h"
 #include "common/mailbox.h"
@@ -23,12 +24,13 @@
 
 namespace hydra {
 
-using ProducerFactory = std::function<std::unique_ptr<ProducerDriver>(const proto::PublisherConfig&,
-                                                                      DeliveryFn on_delivery)>;
-
 class Publisher final : public AgentRole {
  public:
-  Publisher(ProducerFactory factory, Clock& clock);
+  // `drivers`: where the configuration's driver is looked up (hydra-agent
+  // passes builtin_drivers(); tests a registry of fakes). On start the
+  // publisher makes its producer through that driver and asks it which
+  // partition each key goes to.
+  Publisher(DriverRegistry drivers, Clock& clock);
   ~Publisher() override;
 
   const char* role() const override { return "pub"; }
@@ -47,13 +49,14 @@ class Publisher final : public AgentRole {
   void zero_counters();
   nlohmann::json snapshot_json();
 
-  ProducerFactory factory_;
+  DriverRegistry drivers_;
   Clock& clock_;
   mutable std::mutex mu_;  // guards state_, config_, error_ (control side)
   proto::AgentState state_ = proto::AgentState::kIdle;
   proto::PublisherConfig config_;
   std::string error_;
 
+  std::unique_ptr<MessagingDriver> messaging_;  // outlives driver_, made from it
   std::unique_ptr<ProducerDriver> driver_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

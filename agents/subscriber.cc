@@ -39,7 +39,7 @@ void for_each_client(std::vector<std::unique_ptr<SubscriberClient>>& clients, Fn
 
 }  // namespace
 
-Subscriber::Subscriber(SubscriberConsumerFactory factory) : factory_(std::move(factory)) {}
+Subscriber::Subscriber(DriverRegistry drivers) : drivers_(std::move(drivers)) {}
 
 Subscriber::~Subscriber() {
   stop_clients();
@@ -52,6 +52,8 @@ AgentState Subscriber::state() const {
 
 nlohmann::json Subscriber::configure(const nlohmann::json& config) {
   auto parsed = proto::SubscriberConfig::from_json(config);
+  if (!drivers_.has(parsed.driver))
+    throw ProtocolError("config.driver: " + drivers_.unknown_message(parsed.driver));
   const ProcessingConfig pc = processing_config(parsed.processing);
   // Fail here, not on start, when the processing stage cannot run at all.
   std::string note, device;
@@ -81,6 +83,8 @@ nlohmann::json Subscriber::start() {
   clients_.clear();
   const proto::SubscriberConfig cfg = config_;
   const ProcessingConfig pc = processing_config(cfg.processing);
+  // Shared by the clients, which make their consumers on their own threads.
+  const std::shared_ptr<MessagingDriver> driver = drivers_.make(cfg.driver);
   for (int i = 0; i < cfg.clients; ++i) {
     const int id = cfg.first_client_id + i;
     ProcessorFactory pf;
@@ -89,7 +93,7 @@ nlohmann::json Subscriber::start() {
     // with processing, half the linger time so partial batches leave on time.
     const int poll_ms = pc.kind == "none" ? 50 : std::clamp(int(pc.linger_ms / 2), 1, 50);
     clients_.push_back(std::make_unique<SubscriberClient>(
-        id, [this, cfg](int cid) { return factory_(cfg, cid); }, pf, poll_ms));
+        id, [driver, cfg](int cid) { return driver->make_consumer(cfg, cid); }, pf, poll_ms));
   }
   for (auto& c : clients_) c->start();
   cpu_at_reset_ = read_process_usage().cpu_ns;

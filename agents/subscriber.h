@@ -8,19 +8,20 @@
 #include <vector>
 
 #include "agents/agent_role.h"
+#include "agents/driver_registry.h"
 #include "agents/subscriber_client.h"
 #include "agents/transport.h"
 #include "common/protocol.h"
 
 namespace hydra {
 
-// Builds client `client_id`'s consumer for a configuration.
-using SubscriberConsumerFactory =
-    std::function<std::unique_ptr<ConsumerDriver>(const proto::SubscriberConfig&, int client_id)>;
-
 class Subscriber final : public AgentRole {
  public:
-  explicit Subscriber(SubscriberConsumerFactory factory);
+  // `drivers`: where the configuration's driver is looked up (hydra-agent
+  // passes builtin_drivers(); tests a registry of fakes). On start each
+  // client makes its consumer through that driver; a client is ready when
+  // its consumer says so (ConsumerDriver::ready).
+  explicit Subscriber(DriverRegistry drivers);
   ~Subscriber() override;
 
   const char* role() const override { return "sub"; }
@@ -35,7 +36,7 @@ class Subscriber final : public AgentRole {
  private:
   void stop_clients();
 
-  SubscriberConsumerFactory factory_;
+  DriverRegistry drivers_;
   mutable std::mutex mu_;  // one control request at a time touches clients_
   proto::AgentState state_ = proto::AgentState::kIdle;
   proto::SubscriberConfig config_;

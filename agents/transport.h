@@ -1,7 +1,8 @@
-// The transport seam (STYLE.md #7): the publisher and subscriber clients talk
-// to a broker only through these two interfaces, so the measuring code is
-// tested without a broker and a second transport (brokerless ZeroMQ, later)
-// slots in beside Kafka.
+// The transport seam: the publisher and subscriber clients talk to a broker
+// only through these two interfaces, so the measuring code is tested without
+// a broker and a second transport (brokerless ZeroMQ, later) slots in beside
+// Kafka. A messaging driver (agents/driver.h) makes them; the rest of what a
+// transport must provide (key partitioning, topic admin) is there too.
 #pragma once
 
 #include <cstddef>

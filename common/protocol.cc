@@ -137,7 +137,8 @@ const char* state_name(AgentState s) {
 }
 
 nlohmann::json PublisherConfig::to_json() const {
-  nlohmann::json j = {{"bootstrap", bootstrap},
+  nlohmann::json j = {{"driver", driver},
+                      {"bootstrap", bootstrap},
                       {"topic", topic},
                       {"producer_id", producer_id},
                       {"max_run_s", max_run_s}};
@@ -148,9 +149,10 @@ nlohmann::json PublisherConfig::to_json() const {
 PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
   static const auto known =
-      known_fields<PublisherConfig>({"bootstrap", "topic", "producer_id", "max_run_s"});
+      known_fields<PublisherConfig>({"driver", "bootstrap", "topic", "producer_id", "max_run_s"});
   reject_unknown(j, known);
   PublisherConfig c;
+  c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
   require(!c.bootstrap.empty(), "bootstrap: required (host:port,...)");
   c.topic = field<std::string>(j, "topic", c.topic, "a string");
@@ -167,9 +169,13 @@ PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json SubscriberConfig::to_json() const {
-  nlohmann::json j = {{"bootstrap", bootstrap},       {"topic", topic},
-                      {"clients", clients},           {"first_client_id", first_client_id},
-                      {"group_prefix", group_prefix}, {"processing", processing}};
+  nlohmann::json j = {{"driver", driver},
+                      {"bootstrap", bootstrap},
+                      {"topic", topic},
+                      {"clients", clients},
+                      {"first_client_id", first_client_id},
+                      {"group_prefix", group_prefix},
+                      {"processing", processing}};
   knobs(*this, [&](const char* wire, const auto& member) { j[wire] = member; });
   return j;
 }
@@ -177,9 +183,10 @@ nlohmann::json SubscriberConfig::to_json() const {
 SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
   static const auto known = known_fields<SubscriberConfig>(
-      {"bootstrap", "topic", "clients", "first_client_id", "group_prefix", "processing"});
+      {"driver", "bootstrap", "topic", "clients", "first_client_id", "group_prefix", "processing"});
   reject_unknown(j, known);
   SubscriberConfig c;
+  c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
   c.bootstrap = field<std::string>(j, "bootstrap", "", "a string host:port,...");
   require(!c.bootstrap.empty(), "bootstrap: required (host:port,...)");
   c.topic = field<std::string>(j, "topic", c.topic, "a string");

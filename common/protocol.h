@@ -63,7 +63,8 @@ using KafkaProps = std::map<std::string, std::string>;
 // listed by `knobs()`) take their rules and defaults from the settings table
 // (common/settings.h) by wire name; the rest is what the step adds.
 struct PublisherConfig {
-  std::string bootstrap;  // host:port,...
+  std::string driver = "kafka";  // messaging driver by name (agents/driver_registry.h)
+  std::string bootstrap;         // host:port,...
   std::string topic = "hydra";
   int partitions = 1;        // the publisher chooses each message's partition
   uint32_t producer_id = 0;  // stamped into every header
@@ -93,6 +94,7 @@ struct PublisherConfig {
 // What a subscriber agent is told by configure (knobs as for PublisherConfig;
 // the processing block's fields are checked against the table too).
 struct SubscriberConfig {
+  std::string driver = "kafka";  // messaging driver by name (agents/driver_registry.h)
   std::string bootstrap;
   std::string topic = "hydra";
   int clients = 1;                     // subscriber clients this agent hosts

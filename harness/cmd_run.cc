@@ -12,13 +12,14 @@
 
 #include <zmq.hpp>
 
+#include "agents/driver_registry.h"
 #include "harness/agent_launcher.h"
 #include "harness/agent_pool.h"
+#include "harness/broker_setup.h"
 #include "harness/columns.h"
 #include "harness/commands.h"
 #include "harness/console_reporter.h"
 #include "harness/csv_reporter.h"
-#include "harness/embedded_broker.h"
 #include "harness/hgrm_writer.h"
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
@@ -28,7 +29,6 @@
 #include "harness/scenario_args.h"
 #include "harness/step_runner.h"
 #include "harness/sweep.h"
-#include "harness/topic_admin.h"
 
 namespace fs = std::filesystem;
 
@@ -41,51 +41,6 @@ std::string timestamp() {
   std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&now));
   return buf;
 }
-
-// The broker and topics of the run: the embedded broker is started once and
-// restarted only when a step asks for another broker count; each distinct
-// (partitions, replication) layout gets its own topic.
-class BrokerSetup {
- public:
-  // Returns the bootstrap servers for the step and the topic to use.
-  std::pair<std::string, std::string> prepare(const Scenario& sc) {
-    const auto layout = std::make_pair(sc.topic.partitions, sc.topic.replication);
-    if (!sc.broker.embedded()) {
-      std::string topic = topic_name(sc.topic.name, layout);
-      if (!topics_.count(topic)) {
-        ensure_topic(sc.broker.bootstrap, topic, sc.topic.partitions, sc.topic.replication,
-                     sc.topic.reuse, int(sc.control_timeout_s * 1000));
-        topics_[topic] = layout;
-      }
-      return {sc.broker.bootstrap, topic};
-    }
-    if (!broker_ || broker_->brokers() != sc.broker.embedded_brokers) {
-      broker_.reset();
-      topics_.clear();
-      first_layout_.reset();
-      broker_ = std::make_unique<EmbeddedBroker>(sc.broker.embedded_brokers);
-    }
-    std::string topic = topic_name(sc.topic.name, layout);
-    if (!topics_.count(topic)) {
-      broker_->create_topic(topic, sc.topic.partitions, sc.topic.replication);
-      topics_[topic] = layout;
-    }
-    return {broker_->bootstrap(), topic};
-  }
-
- private:
-  // The scenario's topic name for the first layout; a suffixed name for any
-  // other, so a sweep over partitions never reuses a topic of another shape.
-  std::string topic_name(const std::string& base, std::pair<int, int> layout) {
-    if (!first_layout_) first_layout_ = layout;
-    if (*first_layout_ == layout) return base;
-    return base + "-p" + std::to_string(layout.first) + "-r" + std::to_string(layout.second);
-  }
-
-  std::unique_ptr<EmbeddedBroker> broker_;
-  std::map<std::string, std::pair<int, int>> topics_;
-  std::optional<std::pair<int, int>> first_layout_;
-};
 
 }  // namespace
 
@@ -143,7 +98,7 @@ int cmd_run(const Args& args, const std::string& argv0) {
     zmq::context_t ctx(1);
     AgentLauncher launcher(agent_binary, (out / "agents").string());
     AgentPool pool(launcher, ctx);
-    BrokerSetup brokers;
+    BrokerSetup brokers(builtin_drivers().make(kDefaultDriver));
     // ETA: the planned time of what is left, scaled by how much slower than
     // planned the finished steps were.
     const double planned_each = estimated_run_seconds(steps) / std::max(1, total);

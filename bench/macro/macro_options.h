@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "agents/kafka_config.h"
+#include "agents/kafka/kafka_config.h"
 
 namespace hydra::bench {
 

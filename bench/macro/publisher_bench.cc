@@ -10,8 +10,9 @@
 #include <librdkafka/rdkafka.h>
 #include <nlohmann/json.hpp>
 
-#include "agents/kafka_config.h"
-#include "agents/kafka_factories.h"
+#include "agents/driver_registry.h"
+#include "agents/kafka/kafka_config.h"
+#include "agents/kafka/kafka_factories.h"
 #include "agents/publisher.h"
 #include "bench/macro/thread_cpu.h"
 #include "common/clock.h"
@@ -58,7 +59,7 @@ Measurement run_hydra_publisher(const MacroOptions& o, const std::string& bootst
                                 const std::string& topic, int round) {
   Measurement m = new_measurement("publisher", "hydra", round, o.pub_partitions);
   SystemClock clock;
-  Publisher pub(make_kafka_producer, clock);
+  Publisher pub(builtin_drivers(), clock);
   const nlohmann::json config = {
       {"bootstrap", bootstrap},
       {"topic", topic},

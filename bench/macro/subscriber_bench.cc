@@ -12,9 +12,10 @@
 #include <librdkafka/rdkafka.h>
 #include <nlohmann/json.hpp>
 
-#include "agents/kafka_config.h"
-#include "agents/kafka_consumer.h"
-#include "agents/kafka_factories.h"
+#include "agents/driver_registry.h"
+#include "agents/kafka/kafka_config.h"
+#include "agents/kafka/kafka_consumer.h"
+#include "agents/kafka/kafka_factories.h"
 #include "agents/publisher.h"
 #include "agents/subscriber_client.h"
 #include "bench/macro/thread_cpu.h"
@@ -322,7 +323,7 @@ uint64_t Backlog::messages() const {
 Backlog fill_backlog(const MacroOptions& o, const std::string& bootstrap,
                      const std::string& topic) {
   SystemClock clock;
-  Publisher pub(make_kafka_producer, clock);
+  Publisher pub(builtin_drivers(), clock);
   pub.configure({{"bootstrap", bootstrap},
                  {"topic", topic},
                  {"partitions", o.sub_partitions},

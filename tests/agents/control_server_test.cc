@@ -102,7 +102,7 @@ class ControlServerTest : public ::testing::Test {
 
   SystemClock clock;
   FakeProducerFactory fakes;
-  Publisher pub{fakes.factory(), clock};
+  Publisher pub{fakes.drivers(), clock};
   ControlServer server{pub, "tcp://127.0.0.1:0"};
 };
 

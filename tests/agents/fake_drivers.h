@@ -12,6 +12,12 @@
 // FakeConsumer is a thread-safe queue of scripted messages the test pushes;
 // poll() hands them out in order. ready() and assigned() are whatever the test
 // set.
+//
+// FakeMessagingDriver plugs those into a role through a DriverRegistry
+// (agents/driver_registry.h), registered under the wire's default name
+// "kafka" so the tests' configurations need no driver field; its keyed
+// partitioner is fake_partition_for_key, deliberately not Kafka's, so a test
+// can tell that the publisher asked the driver.
 #pragma once
 
 #include <algorithm>
@@ -31,7 +37,9 @@
 #include <utility>
 #include <vector>
 
+#include "agents/driver_registry.h"
 #include "agents/publisher.h"
+#include "agents/subscriber.h"
 #include "agents/transport.h"
 #include "common/message_header.h"
 
@@ -73,6 +81,62 @@ inline std::vector<uint8_t> hydra_message(uint32_t producer, uint32_t partition,
   h.actual_ns = intended_ns;
   encode_header(h, v.data());
   return v;
+}
+
+// ---------------------------------------------------------------- driver
+
+using ProducerFactory = std::function<std::unique_ptr<ProducerDriver>(const proto::PublisherConfig&,
+                                                                      DeliveryFn on_delivery)>;
+using ConsumerMaker =
+    std::function<std::unique_ptr<ConsumerDriver>(const proto::SubscriberConfig&, int client_id)>;
+
+// The sum of the key's bytes modulo the partition count: stable per key,
+// and unlike Kafka's murmur2 for most keys.
+inline int32_t fake_partition_for_key(std::string_view key, int32_t partitions) {
+  uint32_t sum = 0;
+  for (unsigned char c : key) sum += c;
+  return int32_t(sum % uint32_t(partitions));
+}
+
+class FakeMessagingDriver final : public MessagingDriver {
+ public:
+  FakeMessagingDriver(ProducerFactory producers, ConsumerMaker consumers)
+      : producers_(std::move(producers)), consumers_(std::move(consumers)) {}
+
+  std::string name() const override { return "fake"; }
+  std::unique_ptr<ProducerDriver> make_producer(const proto::PublisherConfig& c,
+                                                DeliveryFn on_delivery) override {
+    if (!producers_) throw std::runtime_error("fake driver: no producers here");
+    return producers_(c, std::move(on_delivery));
+  }
+  std::unique_ptr<ConsumerDriver> make_consumer(const proto::SubscriberConfig& c,
+                                                int client_id) override {
+    if (!consumers_) throw std::runtime_error("fake driver: no consumers here");
+    return consumers_(c, client_id);
+  }
+  int32_t partition_for_key(std::string_view key, int32_t partitions) const override {
+    return fake_partition_for_key(key, partitions);
+  }
+  std::unique_ptr<TopicAdmin> make_admin(const AdminTarget&) override {
+    throw std::runtime_error("fake driver: no admin");
+  }
+
+ private:
+  ProducerFactory producers_;
+  ConsumerMaker consumers_;
+};
+
+// A registry whose only driver, "kafka", is a FakeMessagingDriver.
+inline DriverRegistry fake_drivers(ProducerFactory producers, ConsumerMaker consumers) {
+  DriverRegistry r;
+  r.add(kDefaultDriver, [producers, consumers](const nlohmann::json&) {
+    return std::make_unique<FakeMessagingDriver>(producers, consumers);
+  });
+  return r;
+}
+
+inline DriverRegistry consumer_drivers(ConsumerMaker consumers) {
+  return fake_drivers(nullptr, std::move(consumers));
 }
 
 // ---------------------------------------------------------------- producer
@@ -228,6 +292,9 @@ class FakeProducerFactory {
       return std::unique_ptr<ProducerDriver>(std::move(p));
     };
   }
+
+  // A registry for a Publisher, making its producers through factory().
+  DriverRegistry drivers() { return fake_drivers(factory(), nullptr); }
 
   FakeProducer* last() const { return last_; }
   int made() const { return made_; }

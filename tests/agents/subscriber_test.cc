@@ -87,13 +87,13 @@ class SubscriberTest : public ::testing::Test {
   std::mutex configs_mu;
   std::vector<std::pair<std::string, int>> factory_calls;  // (topic, client id)
   std::map<int, uint64_t> pushed;
-  Subscriber sub{[this](const proto::SubscriberConfig& cfg, int id) {
+  Subscriber sub{test::consumer_drivers([this](const proto::SubscriberConfig& cfg, int id) {
     {
       std::lock_guard lock(configs_mu);
       factory_calls.emplace_back(cfg.topic, id);
     }
     return pool.take(id);
-  }};
+  })};
 };
 
 TEST_F(SubscriberTest, StatusCountsClientsAndReadiness) {
@@ -239,6 +239,9 @@ TEST_F(SubscriberTest, ConfigureRejectsBadValuesNamingTheField) {
       {{{"clients", 10001}}, "config.clients"},
       {{{"first_client_id", -1}}, "config.first_client_id"},
       {{{"bootstrap", ""}}, "config.bootstrap"},
+      {{{"driver", 5}}, "config.driver"},
+      // The driver is chosen by name; an unknown one is refused naming those there are.
+      {{{"driver", "zmq"}}, "config.driver: unknown driver \"zmq\" (known: kafka)"},
       {{{"colour", "blue"}}, "config.colour"},
       {{{"processing", 5}}, "config.processing"},
       {{{"processing", {{"kind", "bogus"}}}}, "processing.kind"},
@@ -327,9 +330,10 @@ TEST_F(SubscriberTest, StopClosesEveryConsumerAndStartMakesFreshClients) {
 }
 
 TEST_F(SubscriberTest, AClientWhoseConsumerCannotBeMadeReportsWhy) {
-  Subscriber failing([](const proto::SubscriberConfig&, int id) -> std::unique_ptr<ConsumerDriver> {
-    throw std::runtime_error("client " + std::to_string(id) + " cannot reach the broker");
-  });
+  Subscriber failing(test::consumer_drivers(
+      [](const proto::SubscriberConfig&, int id) -> std::unique_ptr<ConsumerDriver> {
+        throw std::runtime_error("client " + std::to_string(id) + " cannot reach the broker");
+      }));
   failing.configure(config({{"clients", 2}, {"first_client_id", 0}}));
   failing.start();
   ASSERT_TRUE(wait_for([&] { return !failing.status().at("error").get<std::string>().empty(); }));

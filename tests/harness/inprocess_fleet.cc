@@ -176,16 +176,19 @@ std::unique_ptr<InProcessAgent> InProcessFleet::make(const std::string& role, in
   std::unique_ptr<AgentRole> r;
   if (role == "pub") {
     r = std::make_unique<Publisher>(
-        [this](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
-          return std::unique_ptr<ProducerDriver>(std::make_unique<BusProducer>(
-              producers_.factory()(cfg, std::move(on_delivery)), bus_));
-        },
+        fake_drivers(
+            [this](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
+              return std::unique_ptr<ProducerDriver>(std::make_unique<BusProducer>(
+                  producers_.factory()(cfg, std::move(on_delivery)), bus_));
+            },
+            nullptr),
         clock_);
   } else {
-    r = std::make_unique<Subscriber>([this](const proto::SubscriberConfig&, int client_id) {
-      return std::unique_ptr<ConsumerDriver>(std::make_unique<BusConsumer>(
-          bus_, options_.partitions, options_.never_ready.count(client_id) == 0));
-    });
+    r = std::make_unique<Subscriber>(
+        consumer_drivers([this](const proto::SubscriberConfig&, int client_id) {
+          return std::unique_ptr<ConsumerDriver>(std::make_unique<BusConsumer>(
+              bus_, options_.partitions, options_.never_ready.count(client_id) == 0));
+        }));
   }
   return std::make_unique<InProcessAgent>(role, index, next_id_++, std::move(r));
 }

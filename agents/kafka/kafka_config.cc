@@ -1,4 +1,4 @@
-#include "agents/kafka_config.h"
+#include "agents/kafka/kafka_config.h"
 
 #include <stdexcept>
 

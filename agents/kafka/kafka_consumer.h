@@ -11,7 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "agents/kafka_config.h"
+#include "agents/kafka/kafka_config.h"
 #include "agents/transport.h"
 
 namespace hydra {

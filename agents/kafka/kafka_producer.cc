@@ -1,4 +1,4 @@
-#include "agents/kafka_producer.h"
+#include "agents/kafka/kafka_producer.h"
 
 #include <stdexcept>
 

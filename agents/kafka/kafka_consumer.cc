@@ -1,4 +1,4 @@
-#include "agents/kafka_consumer.h"
+#include "agents/kafka/kafka_consumer.h"
 
 #include <algorithm>
 #include <stdexcept>

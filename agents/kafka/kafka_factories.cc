@@ -1,7 +1,6 @@
-#include "agents/kafka_factories.h"
+#include "agents/kafka/kafka_factories.h"
 
-#include "agents/kafka_consumer.h"
-#include "agents/kafka_producer.h"
+#include "agents/kafka/kafka_consumer.h"
 
 namespace hydra {
 
@@ -13,12 +12,6 @@ KafkaPropMap publisher_kafka_defaults(const proto::PublisherConfig& c) {
       // measured outcome, not something to configure away silently.
       {"enable.idempotence", "false"},
   };
-}
-
-std::unique_ptr<ProducerDriver> make_kafka_producer(const proto::PublisherConfig& c,
-                                                    DeliveryFn on_delivery) {
-  return std::make_unique<KafkaProducer>(c.bootstrap, c.topic, publisher_kafka_defaults(c), c.kafka,
-                                         std::move(on_delivery));
 }
 
 std::unique_ptr<ConsumerDriver> make_kafka_consumer(const proto::SubscriberConfig& c,

@@ -1,4 +1,4 @@
-#include "harness/topic_admin.h"
+#include "agents/kafka/kafka_admin.h"
 
 #include <memory>
 #include <stdexcept>
@@ -24,15 +24,16 @@ int existing_partitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms
   return n;
 }
 
-}  // namespace
-
-void ensure_topic(const std::string& bootstrap, const std::string& topic, int partitions,
-                  int replication, bool reuse, int timeout_ms) {
+// Creates or checks a topic on the cluster at `bootstrap` through the admin
+// API (what the controller did before the driver seam, unchanged).
+void ensure_on_cluster(const std::string& bootstrap, const KafkaPropMap& props,
+                       const std::string& topic, int partitions, int replication, bool reuse,
+                       int timeout_ms) {
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  // Looking a topic up must not create it as a side effect.
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err) ||
-      rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", err, sizeof err)) {
+  // Looking a topic up must not create it as a side effect. (The driver
+  // section's properties were checked when the driver was made.)
+  rd_kafka_conf_t* conf = make_kafka_conf({{"allow.auto.create.topics", "false"}}, props);
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err)) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("broker.bootstrap: ") + err);
   }
@@ -82,6 +83,33 @@ void ensure_topic(const std::string& bootstrap, const std::string& topic, int pa
   rd_kafka_queue_destroy(q);
   if (!failure.empty())
     throw std::runtime_error("cannot create topic \"" + topic + "\": " + failure);
+}
+
+class KafkaAdmin final : public TopicAdmin {
+ public:
+  KafkaAdmin(AdminTarget target, KafkaPropMap props)
+      : target_(std::move(target)), props_(std::move(props)) {}
+
+  void ensure_topic(const TopicSpec& spec) override {
+    // The embedded mock has no admin API: it creates topics itself, and a
+    // broker started for this run holds none yet to check.
+    if (target_.create_in_process) {
+      target_.create_in_process(spec.name, spec.partitions, spec.replication);
+      return;
+    }
+    ensure_on_cluster(target_.bootstrap, props_, spec.name, spec.partitions, spec.replication,
+                      spec.reuse, spec.timeout_ms);
+  }
+
+ private:
+  AdminTarget target_;
+  KafkaPropMap props_;
+};
+
+}  // namespace
+
+std::unique_ptr<TopicAdmin> make_kafka_admin(const AdminTarget& target, const KafkaPropMap& props) {
+  return std::make_unique<KafkaAdmin>(target, props);
 }
 
 }  // namespace hydra

@@ -1,0 +1,17 @@
+// The Kafka driver's TopicAdmin (agents/driver.h): creates or checks a step's
+// topic through librdkafka's admin API on a real cluster; on an in-process
+// broker without one (the embedded mock), through the target's
+// create_in_process. Made by the Kafka driver for the controller.
+#pragma once
+
+#include <memory>
+
+#include "agents/driver.h"
+#include "agents/kafka/kafka_config.h"
+
+namespace hydra {
+
+// `props`: librdkafka properties the admin client gets (the driver section's).
+std::unique_ptr<TopicAdmin> make_kafka_admin(const AdminTarget& target, const KafkaPropMap& props);
+
+}  // namespace hydra

@@ -1,0 +1,42 @@
+// The broker and topics of a run, for `hydra run`: the embedded broker is
+// started once and restarted only when a step asks for another broker count;
+// each distinct (partitions, replication) layout gets its own topic, created
+// (or, on a real cluster with topic.reuse, checked) through the messaging
+// driver's admin (agents/driver.h).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "agents/driver.h"
+#include "harness/embedded_broker.h"
+#include "harness/scenario.h"
+
+namespace hydra {
+
+class BrokerSetup {
+ public:
+  // `driver`: the messaging driver the run's topics are made with.
+  explicit BrokerSetup(std::unique_ptr<MessagingDriver> driver);
+  ~BrokerSetup();
+
+  // Returns the bootstrap servers for the step and the topic to use. Throws
+  // std::runtime_error (or std::invalid_argument for an impossible layout)
+  // naming what went wrong.
+  std::pair<std::string, std::string> prepare(const Scenario& sc);
+
+ private:
+  // The scenario's topic name for the first layout; a suffixed name for any
+  // other, so a sweep over partitions never reuses a topic of another shape.
+  std::string topic_name(const std::string& base, std::pair<int, int> layout);
+
+  std::unique_ptr<MessagingDriver> driver_;
+  std::unique_ptr<EmbeddedBroker> broker_;
+  std::map<std::string, std::pair<int, int>> topics_;
+  std::optional<std::pair<int, int>> first_layout_;
+};
+
+}  // namespace hydra

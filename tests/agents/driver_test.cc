@@ -1,0 +1,163 @@
+// The messaging driver seam (agents/driver.h, agents/driver_registry.h):
+// drivers are chosen by name, an unknown name is refused naming the known
+// ones, the Kafka driver places keys exactly where librdkafka's murmur2
+// partitioner does, and its admin checks an existing topic on a cluster (the
+// mock, on loopback) or has an in-process broker create it.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "agents/driver_registry.h"
+#include "agents/kafka/kafka_driver.h"
+#include "fake_drivers.h"
+
+namespace hydra {
+namespace {
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(DriverRegistry, TheBuiltInRegistryHasKafka) {
+  EXPECT_TRUE(builtin_drivers().has("kafka"));
+  EXPECT_FALSE(builtin_drivers().has("no-such-driver"));
+  auto d = builtin_drivers().make(kDefaultDriver);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->name(), "kafka");
+}
+
+TEST(DriverRegistry, AnUnknownNameIsRefusedNamingTheKnownOnes) {
+  const std::string err = error_of([] { builtin_drivers().make("no-such-driver"); });
+  EXPECT_EQ(err.rfind("unknown driver \"no-such-driver\" (known: ", 0), 0u) << err;
+  EXPECT_NE(err.find("kafka"), std::string::npos) << err;
+
+  DriverRegistry r;
+  EXPECT_EQ(error_of([&] { r.make("kafka"); }), "unknown driver \"kafka\" (known: none)");
+  r.add("b", [](const nlohmann::json&) { return make_kafka_driver(nullptr); });
+  r.add("a", [](const nlohmann::json&) { return make_kafka_driver(nullptr); });
+  EXPECT_EQ(error_of([&] { r.make("c"); }), "unknown driver \"c\" (known: a, b)");
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_NO_THROW(r.make("a"));
+}
+
+TEST(DriverRegistry, TheSectionReachesTheDriverAndABadOneIsRefused) {
+  EXPECT_NO_THROW(builtin_drivers().make("kafka", {{"properties", {{"client.id", "hydra-x"}}}}));
+  EXPECT_NE(error_of([] { builtin_drivers().make("kafka", 5); }).find("must be an object"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              builtin_drivers().make("kafka", {{"colour", 1}});
+            }).find("unknown setting \"colour\""),
+            std::string::npos);
+  // librdkafka judges the properties when the driver is made.
+  EXPECT_NE(error_of([] {
+              builtin_drivers().make("kafka", {{"properties", {{"no.such.property", "1"}}}});
+            }).find("kafka.no.such.property"),
+            std::string::npos);
+}
+
+TEST(DriverRegistry, FakeDriversPlugIn) {
+  int made = 0;
+  DriverRegistry r = test::fake_drivers(
+      [&](const proto::PublisherConfig&, DeliveryFn fn) {
+        ++made;
+        return std::make_unique<test::FakeProducer>(test::FakeProducer::Options{}, std::move(fn));
+      },
+      nullptr);
+  auto d = r.make("kafka");
+  EXPECT_EQ(d->name(), "fake");
+  EXPECT_NE(d->make_producer(proto::PublisherConfig{}, [](const void*, size_t, bool) {}), nullptr);
+  EXPECT_EQ(made, 1);
+  EXPECT_EQ(d->partition_for_key("ab", 10), ('a' + 'b') % 10);
+}
+
+TEST(KafkaDriver, PartitionForKeyIsLibrdkafkasMurmur2) {
+  auto d = builtin_drivers().make("kafka");
+  std::mt19937 rng(12345);
+  std::vector<std::string> keys = {"", "a", "ab", "abc", "abcd", "key-0", "key-17", "hydra"};
+  for (int i = 0; i < 2000; ++i) {
+    std::string k(rng() % 40, '\0');
+    for (auto& c : k) c = char(rng());  // any byte, high bit set too
+    keys.push_back(k);
+  }
+  int checked = 0;
+  for (const int32_t partitions : {1, 2, 3, 4, 7, 12, 64, 1000}) {
+    for (const auto& k : keys) {
+      const int32_t want = rd_kafka_msg_partitioner_murmur2(nullptr, k.data(), k.size(), partitions,
+                                                            nullptr, nullptr);
+      ASSERT_EQ(d->partition_for_key(k, partitions), want)
+          << "key of " << k.size() << " bytes, " << partitions << " partitions";
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 8 * int(keys.size()));
+}
+
+// librdkafka's mock cluster on loopback, holding topic "present" (3 partitions).
+class KafkaDriverAdmin : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    ASSERT_NE(rk_, nullptr) << err;
+    cluster_ = rd_kafka_mock_cluster_new(rk_, 1);
+    ASSERT_NE(cluster_, nullptr);
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, "present", 3, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+  }
+  void TearDown() override {
+    if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
+    if (rk_) rd_kafka_destroy(rk_);
+  }
+  std::string ensure_error(const TopicSpec& spec) {
+    try {
+      builtin_drivers().make("kafka")->make_admin({bootstrap_, nullptr})->ensure_topic(spec);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  rd_kafka_t* rk_ = nullptr;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  std::string bootstrap_;
+};
+
+TEST_F(KafkaDriverAdmin, AnExistingTopicIsCheckedNotRecreated) {
+  EXPECT_NE(ensure_error({"present", 3, 1, /*reuse=*/false, 5000}).find("already exists"),
+            std::string::npos);
+  EXPECT_NE(ensure_error({"present", 4, 1, /*reuse=*/true, 5000})
+                .find("has 3 partitions, the scenario needs 4"),
+            std::string::npos);
+  EXPECT_EQ(ensure_error({"present", 2, 1, /*reuse=*/true, 5000}), "");
+}
+
+TEST_F(KafkaDriverAdmin, AnInProcessBrokerCreatesTheTopicItself) {
+  std::vector<std::string> calls;
+  AdminTarget target{
+      bootstrap_, [&](const std::string& name, int partitions, int replication) {
+        calls.push_back(name + "/" + std::to_string(partitions) + "/" +
+                        std::to_string(replication));
+        ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication),
+                  RD_KAFKA_RESP_ERR_NO_ERROR);
+      }};
+  auto admin = builtin_drivers().make("kafka")->make_admin(target);
+  admin->ensure_topic({"made", 5, 1, false, 5000});
+  EXPECT_EQ(calls, std::vector<std::string>{"made/5/1"});
+  // The cluster now has it, with that layout.
+  EXPECT_NE(ensure_error({"made", 6, 1, true, 5000}).find("has 5 partitions"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hydra
