@@ -15,6 +15,9 @@
 #include <vector>
 
 #include <boost/program_options.hpp>
+#ifdef HYDRA_BENCH_CUDA
+#include <cuda_runtime_api.h>
+#endif
 
 #include "bench/processing/bench_report.h"
 #include "bench/processing/replay.h"
@@ -33,6 +36,21 @@ struct Options {
   int keys = 4096;
   int window_ms = 100;
 };
+
+// The CUDA runtime linked in and the CUDA version the driver supports, so a
+// report (tools/gpu-check) can say what ran; "not built in" for a CPU build.
+std::string cuda_versions() {
+#ifdef HYDRA_BENCH_CUDA
+  auto text = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
+  int runtime = 0;
+  int driver = 0;
+  cudaRuntimeGetVersion(&runtime);
+  const bool has_driver = cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0;
+  return "runtime " + text(runtime) + ", driver " + (has_driver ? text(driver) : "none");
+#else
+  return "not built in";
+#endif
+}
 
 std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> out;
@@ -103,6 +121,7 @@ int main(int argc, char** argv) {
   std::string why;
   const bool gpu = gpu_available(&why);
   std::cout << "GPU: " << (gpu ? why : "none (" + why + ")") << "\n"
+            << "CUDA: " << cuda_versions() << "\n"
             << "CPU: " << std::thread::hardware_concurrency() << " hardware threads; " << o.keys
             << " keys; " << o.seconds << " s per point\n\n";
 
@@ -142,6 +161,7 @@ int main(int argc, char** argv) {
           const auto p = bench::replay(cfg, pool, ropt);
           bench::print_table_row(std::cout, p);
           if (csv) bench::write_csv_row(csv, p);
+          csv.flush();  // a run cut short by a time limit keeps its rows
           points.push_back(p);
         } catch (const std::exception& e) {
           std::cerr << "hydra_processing_bench: " << kind << " " << dev << " batch " << batch
