@@ -1,6 +1,6 @@
 // Runs a control-thread request on a worker thread, between two iterations of
 // the worker's hot loop. The worker owns its counters and histograms outright
-// (no lock per message, STYLE.md #3); the control thread asks for a snapshot
+// (no lock per message: docs/engineering.md); the control thread asks for a snapshot
 // or a reset through the mailbox and waits, with a timeout, for the worker to
 // do it. Once the worker has closed the mailbox (its loop ended), requests run
 // directly on the caller's thread, since nobody else touches the data.

@@ -1,6 +1,6 @@
 // The 40-byte header at the start of every message value Hydra publishes.
 //
-// Layout (little-endian), fixed by DESIGN.md:
+// Layout (little-endian), fixed by docs/contracts.md ("Message header"):
 //   off size field
 //    0   4   magic 0x48594452 (on the wire: 52 44 59 48)
 //    4   2   version (1)

@@ -1,7 +1,7 @@
 // Finds loss, duplicates and reordering from per-(producer, partition)
 // sequence numbers, as a subscriber client sees them.
 //
-// Rules (DESIGN.md "Measurement"): each stream expects its next sequence.
+// Rules (docs/contracts.md "Measurement"): each stream expects its next sequence.
 // A jump ahead marks the skipped sequences lost (a gap). A sequence below the
 // expected one that is still missing is "reordered" and no longer lost; one
 // that was already received is a "duplicate". Loss is never derived from

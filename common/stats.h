@@ -1,5 +1,5 @@
 // The measured values agents report and the controller merges: plain value
-// structs, one field list each (STYLE.md #2), so merge, reset and JSON cannot
+// structs, one field list each (docs/engineering.md), so merge, reset and JSON cannot
 // drift apart. Derived figures (rates, loss percent) are not computed here but
 // once, in the controller's row computation.
 #pragma once

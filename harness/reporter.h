@@ -1,4 +1,4 @@
-// The Reporter interface (STYLE.md #1): the run loop measures and hands each
+// The Reporter interface (docs/engineering.md: measuring never formats output): the run loop measures and hands each
 // finished step to a Reporter; it never formats output itself. Implementations:
 // ConsoleReporter (live progress, summary table), CsvReporter (results.csv),
 // JsonReporter (steps/*.json), HgrmWriter (latency/*.hgrm). The controller
@@ -50,7 +50,7 @@ class Reporter {
   virtual ~Reporter() = default;
   virtual void on_run_start(const RunInfo& info) { (void)info; }
   virtual void on_progress(const Progress& progress) { (void)progress; }
-  // Every step gives a row, failed and skipped ones included (STYLE.md #9).
+  // Every step gives a row, failed and skipped ones included (errors are data).
   virtual void on_step_done(const Row& row, const StepResult& result) = 0;
   virtual void on_run_end(bool interrupted) { (void)interrupted; }
 };

@@ -1,5 +1,5 @@
 // What hydra_macro_bench compares and how: one documented struct the command
-// line fills (STYLE.md #8), and the librdkafka properties both sides of each
+// line fills (docs/engineering.md), and the librdkafka properties both sides of each
 // comparison get, built in one place so Hydra and the raw loop cannot drift.
 #pragma once
 

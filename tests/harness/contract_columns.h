@@ -1,4 +1,4 @@
-// The results.csv columns DESIGN.md fixes, in its order and spelling, written
+// The results.csv columns docs/contracts.md fixes, in its order and spelling, written
 // out by hand: tests compare the code's list against this one, so a renamed
 // or reordered column fails a test instead of silently breaking users.
 #pragma once
