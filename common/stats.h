@@ -64,16 +64,16 @@ struct PublisherStats {
 };
 
 // X(name): every counter of one subscriber client. Summed on merge.
-#define HYDRA_CLIENT_COUNTERS(X)                                        \
-  X(received)      /* every message polled, whatever it was */          \
-  X(unique)        /* distinct Hydra messages in the window */          \
-  X(lost)          /* window sequences never received */                \
+#define HYDRA_CLIENT_COUNTERS(X)                                         \
+  X(received)      /* every message polled, whatever it was */           \
+  X(unique)        /* distinct Hydra messages in the window */           \
+  X(lost)          /* window sequences never received */                 \
   X(behind)        /* of the lost: past the furthest sequence reached */ \
-  X(duplicates)    /* received again */                                 \
-  X(reordered)     /* arrived after a later sequence */                 \
-  X(foreign)       /* no valid Hydra header */                          \
-  X(before_window) /* Hydra messages sent before the window: ignored */ \
-  X(bytes)         /* value bytes of the counted messages */            \
+  X(duplicates)    /* received again */                                  \
+  X(reordered)     /* arrived after a later sequence */                  \
+  X(foreign)       /* no valid Hydra header */                           \
+  X(before_window) /* Hydra messages sent before the window: ignored */  \
+  X(bytes)         /* value bytes of the counted messages */             \
   X(errors)        /* consumer errors reported by the client library */
 
 struct ClientStats {

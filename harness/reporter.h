@@ -1,6 +1,6 @@
-// The Reporter interface (docs/engineering.md: measuring never formats output): the run loop measures and hands each
-// finished step to a Reporter; it never formats output itself. Implementations:
-// ConsoleReporter (live progress, summary table), CsvReporter (results.csv),
+// The Reporter interface (docs/engineering.md: measuring never formats output): the run loop
+// measures and hands each finished step to a Reporter; it never formats output itself.
+// Implementations: ConsoleReporter (live progress, summary table), CsvReporter (results.csv),
 // JsonReporter (steps/*.json), HgrmWriter (latency/*.hgrm). The controller
 // builds one FanoutReporter over a display reporter and the file reporters.
 //
