@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <future>
 #include <stdexcept>
 
 #include "broker/cluster_state.h"
@@ -86,6 +87,16 @@ void IoThread::post(std::function<void()> fn) {
   }
 }
 
+void IoThread::run_sync(std::function<void()> fn) {
+  std::promise<void> done;
+  auto f = done.get_future();
+  post([&] {
+    fn();
+    done.set_value();
+  });
+  f.wait();
+}
+
 void IoThread::at(Clock::time_point when, std::function<void()> fn) {
   timers_.push(Timer{when, timer_seq_++, std::move(fn)});
 }
@@ -103,13 +114,11 @@ void IoThread::adopt(int fd, int32_t broker_id) {
   });
 }
 
-void IoThread::drop_broker(int32_t broker_id) {
-  post([this, broker_id] {
-    std::vector<uint64_t> ids;
-    for (auto& [id, c] : conns_)
-      if (c.broker == broker_id) ids.push_back(id);
-    for (uint64_t id : ids) close_conn(id);
-  });
+void IoThread::drop_broker_now(int32_t broker_id) {
+  std::vector<uint64_t> ids;
+  for (auto& [id, c] : conns_)
+    if (c.broker == broker_id) ids.push_back(id);
+  for (uint64_t id : ids) close_conn(id);
 }
 
 void IoThread::add_listener(int fd, int32_t broker_id) {
@@ -122,12 +131,10 @@ void IoThread::add_listener(int fd, int32_t broker_id) {
   });
 }
 
-void IoThread::remove_listener(int fd) {
-  post([this, fd] {
-    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
-    listeners_.erase(fd);
-    ::close(fd);
-  });
+void IoThread::remove_listener_now(int fd) {
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  listeners_.erase(fd);
+  ::close(fd);
 }
 
 void IoThread::loop() {

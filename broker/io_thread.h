@@ -34,6 +34,9 @@ class IoThread {
 
   // Runs `fn` on this thread soon. Any thread.
   void post(std::function<void()> fn);
+  // Runs `fn` on this thread and waits for it (control calls from outside
+  // the I/O threads only; an I/O thread calling it would wait on itself).
+  void run_sync(std::function<void()> fn);
   // Runs `fn` on this thread at `when`. This thread only.
   void at(Clock::time_point when, std::function<void()> fn);
   bool in_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
@@ -43,11 +46,12 @@ class IoThread {
 
   // Takes over an accepted socket for `broker_id`. Any thread.
   void adopt(int fd, int32_t broker_id);
-  // Closes every connection of a broker. Any thread.
-  void drop_broker(int32_t broker_id);
+  // Closes every connection of a broker. This thread only (see run_sync).
+  void drop_broker_now(int32_t broker_id);
   // Listening sockets (thread 0 only accepts). Any thread.
   void add_listener(int fd, int32_t broker_id);
-  void remove_listener(int fd);
+  // Stops polling a listening socket and closes it. This thread only.
+  void remove_listener_now(int fd);
 
   // The response frame for `conn_id` (header room included); sends it
   // after the broker's response delay. This thread only.

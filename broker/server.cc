@@ -70,7 +70,10 @@ void Server::close_listener(int32_t broker_id) {
   std::lock_guard lk(listen_mu_);
   int& slot = listen_fds_[size_t(broker_id - 1)];
   if (slot < 0) return;
-  threads_[0]->remove_listener(slot);  // closes it on thread 0
+  // Closed on thread 0 (which polls it), and waited for, so that the port
+  // refuses connections when this returns and can be bound again.
+  const int fd = slot;
+  threads_[0]->run_sync([this, fd] { threads_[0]->remove_listener_now(fd); });
   slot = -1;
 }
 
@@ -82,7 +85,7 @@ void Server::set_broker_up(int32_t id, bool up) {
     state_.broker_up(id);
   } else {
     close_listener(id);
-    for (auto& t : threads_) t->drop_broker(id);
+    for (auto& t : threads_) t->run_sync([&t, id] { t->drop_broker_now(id); });
     state_.broker_down(id);
   }
 }
