@@ -1,5 +1,7 @@
 #include "broker/group_coordinator.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "broker/protocol.h"
@@ -20,6 +22,7 @@ void run(std::vector<std::function<void()>>& pending) {
 GroupCoordinator::GroupCoordinator(int initial_rebalance_delay_ms)
     : initial_delay_ms_(initial_rebalance_delay_ms) {
   timer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "broker-groups");
     std::unique_lock lk(mu_);
     while (!cv_.wait_for(lk, kTick, [this] { return stop_; })) {
       lk.unlock();

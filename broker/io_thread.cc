@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -64,7 +65,11 @@ IoThread::~IoThread() {
 }
 
 void IoThread::start() {
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    // Named so that per-thread CPU (/proc/PID/task/*/stat) tells them apart.
+    pthread_setname_np(pthread_self(), ("broker-io" + std::to_string(index_)).c_str());
+    loop();
+  });
 }
 
 void IoThread::stop() {

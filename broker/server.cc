@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,7 +20,10 @@ Server::Server(ClusterState& state, int io_threads) : state_(state) {
   listen_fds_.assign(state_.brokers.size(), -1);
   for (auto& t : threads_) t->start();
   for (auto& b : state_.brokers) open_listener(*b);
-  hk_ = std::thread([this] { housekeeping(); });
+  hk_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "broker-hk");
+    housekeeping();
+  });
 }
 
 Server::~Server() {
