@@ -130,7 +130,7 @@ void FetchOp::write(Writer& out, const std::vector<std::vector<PartAnswer>>& ans
       out.array_len(-1);         // aborted_transactions: none
       if (v >= 11) out.i32(-1);  // preferred_read_replica: the leader
       out.i32(int32_t(a.bytes));
-      for (const auto& b : a.batches) out.raw(*b);
+      for (const auto& b : a.batches) out.raw(b.view());
     }
   }
 }

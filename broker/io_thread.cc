@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <future>
 #include <stdexcept>
@@ -200,16 +201,40 @@ void IoThread::accept_all(int lfd, int32_t broker_id) {
   }
 }
 
+void IoThread::InBuffer::reserve_more(size_t n) {
+  if (len + n <= cap) return;
+  const size_t want = std::max(len + n, cap * 2);
+  char* p = static_cast<char*>(realloc(mem.get(), want));
+  if (!p) throw std::bad_alloc();
+  mem.release();
+  mem.reset(p);
+  cap = want;
+}
+
+void IoThread::InBuffer::erase_front(size_t n) {
+  std::memmove(mem.get(), mem.get() + n, len - n);
+  len -= n;
+}
+
 void IoThread::on_readable(uint64_t id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
   Conn& c = it->second;
-  char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(c.fd, buf, sizeof buf);
+    // Read straight into the buffer, with room for the rest of the frame
+    // being read (produce requests run to megabytes) or 64 KiB.
+    size_t want = 65536;
+    const size_t avail = c.in.size() - c.in_off;
+    if (avail >= 4) {
+      const size_t frame = size_t(uint32_t(get_be32(c.in.data() + c.in_off))) + 4;
+      if (frame > avail && frame - avail > want && frame <= size_t(kMaxFrame) + 4)
+        want = frame - avail;
+    }
+    c.in.reserve_more(want);
+    const ssize_t n = ::read(c.fd, c.in.data() + c.in.len, want);
     if (n > 0) {
-      c.in.append(buf, size_t(n));
-      if (size_t(n) < sizeof buf) break;
+      c.in.len += size_t(n);
+      if (size_t(n) < want) break;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -250,7 +275,7 @@ void IoThread::process(uint64_t id) {
     c.in.clear();
     c.in_off = 0;
   } else if (c.in_off > 65536) {
-    c.in.erase(0, c.in_off);
+    c.in.erase_front(c.in_off);
     c.in_off = 0;
   }
   flush(id, c);

@@ -58,10 +58,22 @@ class IoThread {
   void complete(uint64_t conn_id, std::string frame);
 
  private:
+  // Bytes read and not yet handled; grows without zero-filling, so a read
+  // can go straight into its tail.
+  struct InBuffer {
+    std::unique_ptr<char, void (*)(void*)> mem{nullptr, free};
+    size_t len = 0, cap = 0;
+    char* data() { return mem.get(); }
+    size_t size() const { return len; }
+    void clear() { len = 0; }
+    // Room for `n` more bytes after size().
+    void reserve_more(size_t n);
+    void erase_front(size_t n);
+  };
   struct Conn {
     int fd = -1;
     int32_t broker = 0;
-    std::string in;
+    InBuffer in;
     size_t in_off = 0;
     std::string out;
     size_t out_off = 0;

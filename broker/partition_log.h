@@ -14,7 +14,32 @@
 
 namespace hydra::broker {
 
-using BatchData = std::shared_ptr<const std::string>;
+// A stored batch's bytes: a view into a log segment that keeps the segment
+// alive while a fetch response still refers to it.
+struct BatchData {
+  std::shared_ptr<const char> data;
+  size_t size = 0;
+  std::string_view view() const { return {data.get(), size}; }
+};
+
+// A block of memory batches are copied into, back to back. Pre-faulted
+// blocks keep appends from faulting in every 4 KiB page of a log that
+// grows by hundreds of MB/s; a segment is freed
+// when retention dropped its last batch and no fetch still sends from it.
+class Segment {
+ public:
+  explicit Segment(size_t capacity);
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+  size_t room() const { return cap_ - used_; }
+  // Copies `b` in; returns where it landed.
+  char* put(std::string_view b);
+
+ private:
+  char* base_ = nullptr;
+  size_t cap_ = 0, used_ = 0;
+};
 
 struct StoredBatch {
   int64_t base = 0;       // first offset
@@ -23,6 +48,7 @@ struct StoredBatch {
   int64_t max_timestamp = 0;
   int64_t bytes_before = 0;  // bytes appended to this log before this batch
   BatchData data;            // the batch as stored (baseOffset patched)
+  size_t size() const { return data.size; }
 };
 
 // What retention removed: whole batches, counted in records and bytes.
@@ -66,6 +92,8 @@ class PartitionLog {
   size_t find(int64_t offset) const;
 
   std::deque<StoredBatch> batches_;
+  std::shared_ptr<Segment> segment_;  // the one appends go to
+  size_t next_segment_ = 0;           // capacity of the last one made
   int64_t next_ = 0;
   int64_t appended_bytes_ = 0;
   int64_t trimmed_bytes_ = 0;

@@ -57,7 +57,7 @@ void Server::open_listener(BrokerNode& b) {
     ::close(fd);
     throw std::invalid_argument("broker: host must be an IPv4 address, got '" + b.host + "'");
   }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 1024) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4096) != 0) {
     const std::string why = strerror(errno);
     ::close(fd);
     throw std::runtime_error("broker " + std::to_string(b.id) + ": cannot listen on " + b.host +

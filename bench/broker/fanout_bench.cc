@@ -133,14 +133,20 @@ class Consumers {
   struct alignas(64) Counter {
     std::atomic<int64_t> v{0};
   };
+  // Each consumer's messages are taken in batches from its queue (one
+  // call for up to 1000), so the polling threads cost little per message.
   void poll_loop(size_t t, size_t step) {
     std::vector<bool> seen_assigned(rks_.size(), false);
+    std::vector<rd_kafka_queue_t*> queues;
+    for (size_t i = t; i < rks_.size(); i += step)
+      queues.push_back(rd_kafka_queue_get_consumer(rks_[i]));
+    std::vector<rd_kafka_message_t*> batch(1000);
+    const int timeout_ms = step == 1 ? 100 : 0;
     while (!stop_) {
       bool got = false;
-      for (size_t i = t; i < rks_.size() && !stop_; i += step) {
-        rd_kafka_message_t* m =
-            rd_kafka_consumer_poll(rks_[i], step == 1 && rks_.size() <= 16 ? 100 : 0);
+      for (size_t i = t, q = 0; i < rks_.size() && !stop_; i += step, ++q) {
         if (!seen_assigned[i]) {
+          rd_kafka_poll(rks_[i], 0);  // serves the rebalance callback
           rd_kafka_topic_partition_list_t* a = nullptr;
           if (rd_kafka_assignment(rks_[i], &a) == RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (a->cnt > 0) {
@@ -150,20 +156,26 @@ class Consumers {
             rd_kafka_topic_partition_list_destroy(a);
           }
         }
-        if (!m) continue;
+        const ssize_t n =
+            rd_kafka_consume_batch_queue(queues[q], timeout_ms, batch.data(), batch.size());
+        if (n <= 0) continue;
         got = true;
-        if (!m->err && m->len >= 16) {
-          const int64_t now = now_ns();
-          int64_t sent;
-          std::memcpy(&sent, static_cast<const char*>(m->payload) + 8, 8);
-          count_[i].v++;
-          last_ns_[i].v = now;
-          if (keep_latency_) lat_[i].push_back(now - sent);
+        const int64_t now = now_ns();
+        for (ssize_t k = 0; k < n; ++k) {
+          rd_kafka_message_t* m = batch[size_t(k)];
+          if (!m->err && m->len >= 16) {
+            int64_t sent;
+            std::memcpy(&sent, static_cast<const char*>(m->payload) + 8, 8);
+            count_[i].v++;
+            if (keep_latency_) lat_[i].push_back(now - sent);
+          }
+          rd_kafka_message_destroy(m);
         }
-        rd_kafka_message_destroy(m);
+        last_ns_[i].v = now;
       }
-      if (!got && rks_.size() > 16) std::this_thread::sleep_for(1ms);
+      if (!got && step > 1) std::this_thread::sleep_for(1ms);
     }
+    for (auto* q : queues) rd_kafka_queue_destroy(q);
   }
 
   std::vector<rd_kafka_t*> rks_;
@@ -180,10 +192,10 @@ struct Producer {
   rd_kafka_t* rk = nullptr;
   rd_kafka_topic_t* topic = nullptr;
 
-  explicit Producer(const std::string& bootstrap) {
+  explicit Producer(const std::string& bootstrap, int linger_ms = 5) {
     rd_kafka_conf_t* c = make_conf({{"bootstrap.servers", bootstrap},
                                     {"acks", "1"},
-                                    {"linger.ms", "5"},
+                                    {"linger.ms", std::to_string(linger_ms)},
                                     {"batch.num.messages", "10000"},
                                     {"queue.buffering.max.messages", "1000000"},
                                     {"log_level", "3"}});
@@ -267,28 +279,34 @@ std::string fmt(const std::optional<double>& v, int prec = 3) {
   return s.str();
 }
 
+// Latency with the fan-out's linger.ms 5 (which alone holds a message up
+// to 5 ms in the producer) and with linger.ms 0 (what the broker adds).
 void latency(const Options& o) {
   std::cout << "\n## end-to-end latency, 10 consumers x 1000 msg/s, " << o.seconds << " s\n"
-            << "| kind | fetch.wait.max.ms | p50 ms | p99 ms | messages |\n|---|---|---|---|---|\n";
-  for (const auto& kind : o.kinds) {
-    try {
-      BrokerProcess broker(o.hydra, kind, "fan");
-      Consumers cs(broker.bootstrap(), kind, 10, true);
-      cs.wait_assigned(120s);
-      Producer p(broker.bootstrap());
-      send_at_rate(p, 1000, o.seconds);
-      const auto end = Clock::now() + 5s;
-      while (cs.received() < p.acked.load() * 10 && Clock::now() < end)
-        std::this_thread::sleep_for(20ms);
-      auto l = cs.latencies();
-      std::sort(l.begin(), l.end());
-      auto q = [&](double f) { return l.empty() ? 0.0 : l[size_t(f * (l.size() - 1))] / 1e6; };
-      std::cout << "| " << kind << " | " << (kind == "mock" ? "10" : "500 (default)") << " | "
-                << fmt(q(0.5)) << " | " << fmt(q(0.99)) << " | " << l.size() << " |\n";
-    } catch (const std::exception& e) {
-      std::cout << "| " << kind << " | | | | error: " << e.what() << " |\n";
+            << "| kind | fetch.wait.max.ms | producer linger.ms | p50 ms | p99 ms | messages |\n"
+               "|---|---|---|---|---|---|\n";
+  for (int linger : {5, 0})
+    for (const auto& kind : o.kinds) {
+      try {
+        BrokerProcess broker(o.hydra, kind, "fan");
+        Consumers cs(broker.bootstrap(), kind, 10, true);
+        cs.wait_assigned(120s);
+        Producer p(broker.bootstrap(), linger);
+        send_at_rate(p, 1000, o.seconds);
+        const auto end = Clock::now() + 5s;
+        while (cs.received() < p.acked.load() * 10 && Clock::now() < end)
+          std::this_thread::sleep_for(20ms);
+        auto l = cs.latencies();
+        std::sort(l.begin(), l.end());
+        auto q = [&](double f) { return l.empty() ? 0.0 : l[size_t(f * (l.size() - 1))] / 1e6; };
+        std::cout << "| " << kind << " | " << (kind == "mock" ? "10" : "500 (default)") << " | "
+                  << linger << " | " << fmt(q(0.5)) << " | " << fmt(q(0.99)) << " | " << l.size()
+                  << " |\n"
+                  << std::flush;
+      } catch (const std::exception& e) {
+        std::cout << "| " << kind << " | | " << linger << " | | | error: " << e.what() << " |\n";
+      }
     }
-  }
 }
 
 void idle_cpu(const Options& o) {
@@ -313,12 +331,13 @@ void idle_cpu(const Options& o) {
 
 void unthrottled(const Options& o) {
   std::cout << "\n## one unthrottled producer, 100 B, acks=1, " << o.producer_s
-            << " s\n| kind | acked msg/s | removed by retention (records) | high watermark |\n"
-               "|---|---|---|---|\n";
+            << " s\n| kind | acked msg/s | removed by retention (records) | high watermark | "
+               "broker CPU % |\n|---|---|---|---|---|\n";
   for (const auto& kind : o.kinds) {
     try {
       BrokerProcess broker(o.hydra, kind, "fan");
       Producer p(broker.bootstrap());
+      const double cpu0 = broker.cpu_s();
       const auto t0 = Clock::now();
       const auto stop = t0 + std::chrono::duration<double>(o.producer_s);
       int64_t i = 0;
@@ -331,8 +350,9 @@ void unthrottled(const Options& o) {
       const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
       int64_t lo = -1, hi = -1;
       rd_kafka_query_watermark_offsets(p.rk, "fan", 0, &lo, &hi, 10000);
+      const double cpu = 100.0 * (broker.cpu_s() - cpu0) / wall;
       std::cout << "| " << kind << " | " << fmt(p.acked.load() / wall, 0) << " | " << lo << " | "
-                << hi << " |\n";
+                << hi << " | " << fmt(cpu, 0) << " |\n";
     } catch (const std::exception& e) {
       std::cout << "| " << kind << " | error: " << e.what() << " | | |\n";
     }

@@ -19,9 +19,9 @@ TEST(PartitionLog, AssignsOffsetsAndPatchesBaseOffset) {
   std::vector<BatchData> out;
   log.read(3, 1 << 20, true, out);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(get_be64(out[0]->data()), 3);
+  EXPECT_EQ(get_be64(out[0].data.get()), 3);
   // Everything after the baseOffset is as received.
-  EXPECT_EQ(out[0]->substr(8), b2.substr(8));
+  EXPECT_EQ(std::string(out[0].view().substr(8)), b2.substr(8));
 }
 
 TEST(PartitionLog, ReadFindsTheBatchHoldingAnOffset) {
@@ -33,7 +33,7 @@ TEST(PartitionLog, ReadFindsTheBatchHoldingAnOffset) {
     std::vector<BatchData> out;
     EXPECT_EQ(log.read(off, 1, true, out), b.size()) << off;
     ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(get_be64(out[0]->data()), off / 4 * 4) << off;
+    EXPECT_EQ(get_be64(out[0].data.get()), off / 4 * 4) << off;
   }
   std::vector<BatchData> none;
   EXPECT_EQ(log.read(40000, 1 << 20, true, none), 0u);  // the high watermark: nothing yet
