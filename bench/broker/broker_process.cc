@@ -81,6 +81,10 @@ BrokerProcess::~BrokerProcess() {
   waitpid(pid_, nullptr, 0);
 }
 
+double self_cpu_s() {
+  return stat_cpu_s("/proc/self/stat");
+}
+
 double BrokerProcess::cpu_s() const {
   return stat_cpu_s("/proc/" + std::to_string(pid_) + "/stat");
 }

@@ -12,6 +12,9 @@
 
 namespace hydra::bench {
 
+// CPU time (user + system) of this process, in seconds.
+double self_cpu_s();
+
 class BrokerProcess {
  public:
   // Runs `hydra broker --kind KIND --topic TOPIC --partitions 1` and waits

@@ -1,7 +1,8 @@
 // hydra_broker_bench: the embedded broker kinds ("hydra", Hydra's own;
 // "mock", librdkafka's mock cluster) under the load Hydra puts on them,
 // measured with raw librdkafka clients only (no Hydra agent code), a fresh
-// `hydra broker` process per point. See bench/README.md for the figures.
+// `hydra broker` process per point. README.md ("The embedded broker")
+// shows a run.
 //
 // - fan-out: one producer at a fixed rate R (100-byte messages, acks=1,
 //   linger.ms 5), N consumers each its own rd_kafka_t and own group, one
@@ -49,6 +50,7 @@ struct Options {
   int idle_consumers = 100;
   double idle_s = 5;
   double producer_s = 10;
+  int producer_rounds = 3;
   bool latency = true, idle = true, producer = true;
 };
 
@@ -329,34 +331,66 @@ void idle_cpu(const Options& o) {
   }
 }
 
-void unthrottled(const Options& o) {
-  std::cout << "\n## one unthrottled producer, 100 B, acks=1, " << o.producer_s
-            << " s\n| kind | acked msg/s | removed by retention (records) | high watermark | "
-               "broker CPU % |\n|---|---|---|---|---|\n";
-  for (const auto& kind : o.kinds) {
-    try {
-      BrokerProcess broker(o.hydra, kind, "fan");
-      Producer p(broker.bootstrap());
-      const double cpu0 = broker.cpu_s();
-      const auto t0 = Clock::now();
-      const auto stop = t0 + std::chrono::duration<double>(o.producer_s);
-      int64_t i = 0;
-      while (Clock::now() < stop) {
-        for (int k = 0; k < 1000; ++k)
-          while (!p.send(i++)) rd_kafka_poll(p.rk, 1);
-        rd_kafka_poll(p.rk, 0);
-      }
-      p.flush(60000);
-      const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-      int64_t lo = -1, hi = -1;
-      rd_kafka_query_watermark_offsets(p.rk, "fan", 0, &lo, &hi, 10000);
-      const double cpu = 100.0 * (broker.cpu_s() - cpu0) / wall;
-      std::cout << "| " << kind << " | " << fmt(p.acked.load() / wall, 0) << " | " << lo << " | "
-                << hi << " | " << fmt(cpu, 0) << " |\n";
-    } catch (const std::exception& e) {
-      std::cout << "| " << kind << " | error: " << e.what() << " | | |\n";
+struct ProducerRun {
+  std::optional<double> rate, broker_cpu, client_cpu;
+  int64_t low = -1, high = -1;
+  std::string error;
+};
+
+ProducerRun unthrottled_once(const Options& o, const std::string& kind) {
+  ProducerRun r;
+  try {
+    BrokerProcess broker(o.hydra, kind, "fan");
+    Producer p(broker.bootstrap());
+    const double cpu0 = broker.cpu_s(), self0 = self_cpu_s();
+    const auto t0 = Clock::now();
+    const auto stop = t0 + std::chrono::duration<double>(o.producer_s);
+    int64_t i = 0;
+    while (Clock::now() < stop) {
+      for (int k = 0; k < 1000; ++k)
+        while (!p.send(i++)) rd_kafka_poll(p.rk, 1);
+      rd_kafka_poll(p.rk, 0);
     }
+    p.flush(60000);
+    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    // What retention removed: the partition's low watermark (records
+    // before it are gone); measured the same way on both kinds.
+    rd_kafka_query_watermark_offsets(p.rk, "fan", 0, &r.low, &r.high, 10000);
+    r.rate = p.acked.load() / wall;
+    r.broker_cpu = 100.0 * (broker.cpu_s() - cpu0) / wall;
+    r.client_cpu = 100.0 * (self_cpu_s() - self0) / wall;
+  } catch (const std::exception& e) {
+    r.error = e.what();
   }
+  return r;
+}
+
+// Rounds alternate the kinds so that a busy machine disturbs both alike;
+// the summary is the median rate and the hydra/mock ratio of medians.
+void unthrottled(const Options& o) {
+  std::cout << "\n## one unthrottled producer, 100 B, acks=1, " << o.producer_s << " s, "
+            << o.producer_rounds
+            << " rounds\n| round | kind | acked msg/s | removed by retention (records) | high "
+               "watermark | broker CPU % | producer CPU % |\n|---|---|---|---|---|---|---|\n";
+  std::map<std::string, std::vector<double>> rates;
+  for (int round = 1; round <= o.producer_rounds; ++round)
+    for (const auto& kind : o.kinds) {
+      const ProducerRun r = unthrottled_once(o, kind);
+      if (r.rate) rates[kind].push_back(*r.rate);
+      std::cout << "| " << round << " | " << kind << " | " << fmt(r.rate, 0) << " | "
+                << (r.rate ? std::to_string(r.low) : "") << " | "
+                << (r.rate ? std::to_string(r.high) : "") << " | " << fmt(r.broker_cpu, 0) << " | "
+                << fmt(r.client_cpu, 0) << (r.error.empty() ? "" : " error: " + r.error) << " |\n"
+                << std::flush;
+    }
+  auto median = [](std::vector<double> v) -> std::optional<double> {
+    if (v.empty()) return std::nullopt;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const auto h = median(rates["hydra"]), m = median(rates["mock"]);
+  std::cout << "\nmedian acked msg/s: hydra " << fmt(h, 0) << ", mock " << fmt(m, 0)
+            << ", hydra/mock " << (h && m && *m > 0 ? fmt(*h / *m, 2) : "") << "\n";
 }
 
 std::vector<std::pair<int, int>> parse_points(const std::string& s) {
@@ -396,10 +430,13 @@ int main(int argc, char** argv) {
       "kinds", po::value(&kinds)->default_value(kinds), "broker kinds: hydra,mock")(
       "hydra", po::value(&o.hydra)->default_value(o.hydra), "the hydra binary")(
       "idle-consumers", po::value(&o.idle_consumers)->default_value(o.idle_consumers),
-      "consumers for the idle CPU figure")(
-      "producer-seconds", po::value(&o.producer_s)->default_value(o.producer_s),
-      "seconds of the unthrottled producer")("no-latency", "skip the latency figure")(
-      "no-idle", "skip the idle CPU figure")("no-producer", "skip the unthrottled producer");
+      "consumers for the idle CPU figure")("producer-seconds",
+                                           po::value(&o.producer_s)->default_value(o.producer_s),
+                                           "seconds of the unthrottled producer")(
+      "producer-rounds", po::value(&o.producer_rounds)->default_value(o.producer_rounds),
+      "rounds of the unthrottled producer, kinds alternating")(
+      "no-latency", "skip the latency figure")("no-idle", "skip the idle CPU figure")(
+      "no-producer", "skip the unthrottled producer");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -416,6 +453,7 @@ int main(int argc, char** argv) {
         throw std::invalid_argument("--kinds: '" + k + "' is not hydra or mock");
       o.kinds.push_back(k);
     }
+    if (o.producer_rounds < 1) throw std::invalid_argument("--producer-rounds must be >= 1");
     if (o.seconds <= 0 || o.drain_s < 0 || o.producer_s <= 0)
       throw std::invalid_argument("--seconds and --producer-seconds must be > 0, --drain >= 0");
     o.latency = !vm.count("no-latency");
