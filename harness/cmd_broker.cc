@@ -14,11 +14,13 @@ namespace hydra {
 
 int cmd_broker(const Args& args) {
   int brokers = 1, partitions = 1, replication = 1;
-  std::string topic;
-  po::options_description desc("hydra broker: run the embedded broker (librdkafka's mock cluster)");
+  std::string topic, kind_name = "hydra";
+  po::options_description desc("hydra broker: run the embedded broker");
   desc.add_options()("help,h", "show this help")("brokers", po::value(&brokers)->default_value(1),
-                                                 "number of mock brokers (1..16)")(
-      "topic", po::value(&topic), "create this topic")(
+                                                 "number of brokers (1..16)")(
+      "kind", po::value(&kind_name)->default_value("hydra"),
+      "hydra (Hydra's own broker) or mock (librdkafka's mock cluster)")("topic", po::value(&topic),
+                                                                        "create this topic")(
       "partitions", po::value(&partitions)->default_value(1), "partitions of --topic")(
       "replication", po::value(&replication)->default_value(1), "replication of --topic");
   try {
@@ -29,6 +31,7 @@ int cmd_broker(const Args& args) {
       std::cout << desc << "\n";
       return 0;
     }
+    EmbeddedBroker::parse_kind(kind_name);
     if (topic.empty() && (!vm["partitions"].defaulted() || !vm["replication"].defaulted()))
       throw std::invalid_argument("--partitions and --replication need --topic");
   } catch (const std::exception& e) {
@@ -43,11 +46,12 @@ int cmd_broker(const Args& args) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   try {
-    EmbeddedBroker broker(brokers);
+    EmbeddedBroker broker(brokers, EmbeddedBroker::parse_kind(kind_name));
     if (!topic.empty()) broker.create_topic(topic, partitions, replication);
     std::cout << broker.bootstrap() << std::endl;
-    std::cerr << "hydra broker: " << brokers << " mock broker(s) on " << broker.bootstrap()
-              << (topic.empty() ? "" : ", topic " + topic) << "; Ctrl-C to stop\n";
+    std::cerr << "hydra broker: " << brokers << " " << kind_name << " broker(s) on "
+              << broker.bootstrap() << (topic.empty() ? "" : ", topic " + topic)
+              << "; Ctrl-C to stop\n";
     int sig = 0;
     sigwait(&set, &sig);
   } catch (const std::invalid_argument& e) {

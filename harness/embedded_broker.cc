@@ -5,11 +5,30 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "broker/broker.h"
+
 namespace hydra {
 
-EmbeddedBroker::EmbeddedBroker(int brokers) : brokers_(brokers) {
+EmbeddedBroker::Kind EmbeddedBroker::parse_kind(const std::string& s) {
+  if (s == "hydra") return Kind::kHydra;
+  if (s == "mock") return Kind::kMock;
+  throw std::invalid_argument("broker kind must be 'hydra' or 'mock', got '" + s + "'");
+}
+
+const char* EmbeddedBroker::kind_name(Kind k) {
+  return k == Kind::kHydra ? "hydra" : "mock";
+}
+
+EmbeddedBroker::EmbeddedBroker(int brokers, Kind kind) : brokers_(brokers), kind_(kind) {
   if (brokers < 1 || brokers > 16)
     throw std::invalid_argument("brokers: must be 1..16 (got " + std::to_string(brokers) + ")");
+  if (kind == Kind::kHydra) {
+    broker::Options o;
+    o.brokers = brokers;
+    cluster_ = std::make_unique<broker::Cluster>(o);
+    bootstrap_ = cluster_->bootstrap();
+    return;
+  }
   // The mock cluster needs a client instance for its bookkeeping; this one
   // never connects anywhere.
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -20,17 +39,18 @@ EmbeddedBroker::EmbeddedBroker(int brokers) : brokers_(brokers) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("embedded broker: cannot create client: ") + err);
   }
-  cluster_ = rd_kafka_mock_cluster_new(rk_, brokers);
-  if (!cluster_) {
+  mock_ = rd_kafka_mock_cluster_new(rk_, brokers);
+  if (!mock_) {
     rd_kafka_destroy(rk_);
     throw std::runtime_error("embedded broker: librdkafka could not start the mock cluster");
   }
-  bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+  bootstrap_ = rd_kafka_mock_cluster_bootstraps(mock_);
 }
 
 EmbeddedBroker::~EmbeddedBroker() {
-  rd_kafka_mock_cluster_destroy(cluster_);
-  rd_kafka_destroy(rk_);
+  cluster_.reset();
+  if (mock_) rd_kafka_mock_cluster_destroy(mock_);
+  if (rk_) rd_kafka_destroy(rk_);
 }
 
 void EmbeddedBroker::create_topic(const std::string& name, int partitions, int replication) {
@@ -40,11 +60,33 @@ void EmbeddedBroker::create_topic(const std::string& name, int partitions, int r
     throw std::invalid_argument("replication: must be 1.." + std::to_string(brokers_) +
                                 " (the embedded broker has " + std::to_string(brokers_) +
                                 " brokers), got " + std::to_string(replication));
+  if (cluster_) {
+    try {
+      cluster_->create_topic(name, partitions, replication);
+    } catch (const std::invalid_argument& e) {
+      throw;
+    } catch (const std::exception& e) {
+      throw std::runtime_error("embedded broker: cannot create topic " + name + ": " + e.what());
+    }
+    return;
+  }
   const rd_kafka_resp_err_t e =
-      rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication);
+      rd_kafka_mock_topic_create(mock_, name.c_str(), partitions, replication);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error("embedded broker: cannot create topic " + name + ": " +
                              rd_kafka_err2str(e));
+}
+
+std::optional<EmbeddedBroker::Trimmed> EmbeddedBroker::retention_trimmed() const {
+  if (!cluster_) return std::nullopt;
+  const auto r = cluster_->retention();
+  return Trimmed{r.trimmed_records, r.trimmed_bytes};
+}
+
+std::optional<EmbeddedBroker::Trimmed> EmbeddedBroker::memory_refused() const {
+  if (!cluster_) return std::nullopt;
+  const auto r = cluster_->retention();
+  return Trimmed{r.refused_records, r.refused_bytes};
 }
 
 }  // namespace hydra

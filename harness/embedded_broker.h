@@ -1,13 +1,21 @@
-// The embedded broker: librdkafka's mock cluster hosted in this process.
+// The embedded broker hosted in this process, of one of two kinds:
 //
-// It speaks the Kafka protocol on loopback ports, so any Kafka client (kcat,
-// kafka-python, librdkafka) can produce and consume against it. It is not
-// Apache Kafka: it keeps logs in memory, runs every broker on one thread of
-// this process and implements a subset of the protocol (no admin API for
-// topic creation: topics are created here). Results measured on it measure
-// the clients plus the mock broker, not a real cluster.
+// - "hydra" (the default): Hydra's own Kafka-protocol broker (broker/broker.h)
+//   — in-memory logs, several I/O threads, long-polling fetches, retention
+//   that is counted. Built to carry load-test traffic.
+// - "mock": librdkafka's mock cluster (rdkafka_mock.h), written to test
+//   clients: one thread for every broker, one batch per fetch. It stays for
+//   what only it serves (transactions).
+//
+// Either speaks the Kafka protocol on loopback ports, so any Kafka client
+// (kcat, kafka-python, librdkafka) can produce and consume against it.
+// Neither is Apache Kafka: results measured on it measure the clients plus
+// this broker, not a real cluster.
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 struct rd_kafka_s;
@@ -15,11 +23,21 @@ struct rd_kafka_mock_cluster_s;
 
 namespace hydra {
 
+namespace broker {
+class Cluster;
+}
+
 class EmbeddedBroker {
  public:
-  // Starts `brokers` mock brokers (1..16) on 127.0.0.1. Throws
-  // std::runtime_error when librdkafka cannot.
-  explicit EmbeddedBroker(int brokers);
+  enum class Kind { kHydra, kMock };
+  // "hydra" or "mock"; throws std::invalid_argument naming the choices.
+  static Kind parse_kind(const std::string& s);
+  static const char* kind_name(Kind k);
+
+  // Starts `brokers` brokers (1..16) on 127.0.0.1. Throws
+  // std::invalid_argument for a bad count and std::runtime_error when the
+  // broker cannot start.
+  explicit EmbeddedBroker(int brokers, Kind kind = Kind::kHydra);
   ~EmbeddedBroker();
   EmbeddedBroker(const EmbeddedBroker&) = delete;
   EmbeddedBroker& operator=(const EmbeddedBroker&) = delete;
@@ -27,15 +45,29 @@ class EmbeddedBroker {
   // host:port,host:port,...
   std::string bootstrap() const { return bootstrap_; }
   int brokers() const { return brokers_; }
+  Kind kind() const { return kind_; }
 
   // Creates a topic. Throws std::invalid_argument for impossible values
-  // (replication > brokers) and std::runtime_error when the mock refuses.
+  // (replication > brokers) and std::runtime_error when the broker refuses.
   void create_topic(const std::string& name, int partitions, int replication);
+
+  // Records (and bytes) that retention removed or the memory cap refused
+  // since start. The mock does not count them: empty for kind "mock".
+  struct Trimmed {
+    int64_t records = 0, bytes = 0;
+  };
+  std::optional<Trimmed> retention_trimmed() const;
+  std::optional<Trimmed> memory_refused() const;
+
+  // The hydra kind's control interface (fault injection); nullptr for mock.
+  broker::Cluster* cluster() { return cluster_.get(); }
 
  private:
   int brokers_;
+  Kind kind_;
+  std::unique_ptr<broker::Cluster> cluster_;
   rd_kafka_s* rk_ = nullptr;
-  rd_kafka_mock_cluster_s* cluster_ = nullptr;
+  rd_kafka_mock_cluster_s* mock_ = nullptr;
   std::string bootstrap_;
 };
 
