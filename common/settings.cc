@@ -178,7 +178,8 @@ std::vector<Setting> build() {
   // clang-format off
   return {
     {"name", "string", safe_name(200), "hydra", "names the results folder", R::kController, ""},
-    {"broker.embedded.brokers", "integer", integer(1, 16), 1, "mock brokers of the embedded broker (librdkafka's mock cluster, started by hydra); used when broker.bootstrap is not given", R::kController, ""},
+    {"broker.embedded.kind", "string", one_of({"hydra", "mock"}), "hydra", "the embedded broker hydra hosts when broker.bootstrap is not given: \"hydra\" (Hydra's own in-memory Kafka-protocol broker) or \"mock\" (librdkafka's mock cluster)", R::kController, ""},
+    {"broker.embedded.brokers", "integer", integer(1, 16), 1, "brokers of the embedded cluster (listeners in the controller's process)", R::kController, ""},
     {"broker.bootstrap", "string", bootstrap(), "", "brokers of a real cluster; give it or broker.embedded, not both", R::kController, ""},
     {"topic.name", "string", safe_name(249), "hydra", "the topic every publisher writes and every subscriber reads", R::kController, ""},
     {"topic.partitions", "integer", integer(1, 1024), 1, "partitions of the topic; the publisher picks each message's partition", R::kPublisher, "partitions"},

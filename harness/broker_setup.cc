@@ -17,11 +17,12 @@ std::pair<std::string, std::string> BrokerSetup::prepare(const Scenario& sc) {
   if (!sc.broker.embedded()) {
     target.bootstrap = sc.broker.bootstrap;
   } else {
-    if (!broker_ || broker_->brokers() != sc.broker.embedded_brokers) {
+    const auto kind = EmbeddedBroker::parse_kind(sc.broker.embedded_kind);
+    if (!broker_ || broker_->brokers() != sc.broker.embedded_brokers || broker_->kind() != kind) {
       broker_.reset();
       topics_.clear();
       first_layout_.reset();
-      broker_ = std::make_unique<EmbeddedBroker>(sc.broker.embedded_brokers);
+      broker_ = std::make_unique<EmbeddedBroker>(sc.broker.embedded_brokers, kind);
     }
     target.bootstrap = broker_->bootstrap();
     EmbeddedBroker* broker = broker_.get();

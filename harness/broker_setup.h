@@ -1,5 +1,6 @@
 // The broker and topics of a run, for `hydra run`: the embedded broker is
-// started once and restarted only when a step asks for another broker count;
+// started once and restarted only when a step asks for another broker count
+// or kind;
 // each distinct (partitions, replication) layout gets its own topic, created
 // (or, on a real cluster with topic.reuse, checked) through the messaging
 // driver's admin (agents/driver.h).

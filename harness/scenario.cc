@@ -84,6 +84,7 @@ std::vector<Binding> bindings() {
   // clang-format off
   return {
     bind("name", [](auto& c) -> auto& { return c.name; }),
+    bind("broker.embedded.kind", [](auto& c) -> auto& { return c.broker.embedded_kind; }),
     bind("broker.embedded.brokers", [](auto& c) -> auto& { return c.broker.embedded_brokers; }),
     bind("broker.bootstrap", [](auto& c) -> auto& { return c.broker.bootstrap; }),
     bind("topic.name", [](auto& c) -> auto& { return c.topic.name; }),
@@ -460,7 +461,7 @@ Scenario parse_scenario(const json& doc, const std::string& source_name) {
   for (const Field& f : schema().fields) {
     // Only the broker kind in use is checked and written.
     if (f.key == "broker.bootstrap" && !use_bootstrap) continue;
-    if (f.key == "broker.embedded.brokers" && use_bootstrap) continue;
+    if (f.key.rfind("broker.embedded.", 0) == 0 && use_bootstrap) continue;
     const json* given = find_path(doc, f.parts);
     json value;
     try {

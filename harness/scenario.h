@@ -29,6 +29,7 @@ namespace hydra {
 // controller) or a real cluster. A file gives `broker.embedded` or
 // `broker.bootstrap`, never both; with neither, the embedded broker is used.
 struct ScenarioBroker {
+  std::string embedded_kind = "hydra";
   int embedded_brokers = 1;
   std::string bootstrap;
 
