@@ -83,7 +83,7 @@ TEST(ScenarioDefaults, ResolvedDocumentHasEveryDefaultInOrder) {
   EXPECT_EQ(top, (std::vector<std::string>{"name", "broker", "topic", "duration_s", "warmup_s",
                                            "drain_timeout_s", "control_timeout_s", "repeats",
                                            "publisher", "subscribers", "sweep"}));
-  EXPECT_EQ(r["broker"], json::parse(R"({"embedded": {"brokers": 1}})"));
+  EXPECT_EQ(r["broker"], json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1}})"));
   EXPECT_EQ(r["publisher"]["rate"], 2000);
   EXPECT_TRUE(r["publisher"]["rate"].is_number_integer());  // 2000, not 2000.0
   EXPECT_EQ(r["publisher"]["acks"], "1");
