@@ -5,6 +5,7 @@
 #include "harness/cli.h"
 #include "harness/commands.h"
 #include "harness/plot.h"
+#include "harness/report_html.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -34,7 +35,8 @@ int report(const PlotOutcome& out) {
 int cmd_plot(const Args& args, const std::string& argv0) {
   CliSpec spec{"plot", "RESULTS_DIR | --compare RUN_A RUN_B... --out DIR",
                "Renders the plots of a finished run (its results.csv and latency/*.hgrm)\n"
-               "into RESULTS_DIR/plots/ with gnuplot; with --compare, overlays several runs'\n"
+               "into RESULTS_DIR/plots/ with gnuplot and writes RESULTS_DIR/report.html; with "
+               "--compare, overlays several runs'\n"
                "receive rate, packet loss and latency in DIR/compare_*.png.",
                "The gnuplot scripts are found next to the binary (build tree or installed\n"
                "share/hydra/plot) or in $HYDRA_PLOT_DIR. In --compare plots each run is\n"
@@ -76,7 +78,14 @@ int cmd_plot(const Args& args, const std::string& argv0) {
     std::cerr << "hydra plot: cannot find the gnuplot scripts (tools/plot); set HYDRA_PLOT_DIR\n";
     return 1;
   }
-  return report(render_plots(dir, scripts));
+  const int code = report(render_plots(dir, scripts));
+  // The page shows whatever plots there are; it is written even when some failed.
+  if (auto err = write_report_html(dir); !err.empty()) {
+    std::cerr << "hydra plot: report.html: " << err << "\n";
+    return 1;
+  }
+  std::cout << (fs::path(dir) / "report.html").string() << "\n";
+  return code;
 }
 
 }  // namespace hydra

@@ -25,6 +25,7 @@
 #include "harness/json_reporter.h"
 #include "harness/plot.h"
 #include "harness/provenance.h"
+#include "harness/report_html.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
 #include "harness/scenario_args.h"
@@ -169,6 +170,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
       for (const auto& e : plots.errors) std::cerr << "hydra run: plot: " << e << "\n";
     }
   }
+  if (auto err = write_report_html(out.string()); !err.empty())
+    std::cerr << "hydra run: report.html: " << err << "\n";
   if (!opt->quiet) std::cout << "results: " << out.string() << "\n";
   if (interrupted()) {
     std::cerr << "hydra run: interrupted; " << done << " finished step(s) kept in " << out << "\n";
