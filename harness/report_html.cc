@@ -1,6 +1,8 @@
 #include "harness/report_html.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -67,6 +69,15 @@ std::string json_text(const nlohmann::json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+// "25275990016" -> "23.5 GiB (25275990016 bytes)".
+std::string gib(const std::string& bytes) {
+  if (!is_number(bytes)) return bytes;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.1f GiB (%s bytes)",
+                std::strtod(bytes.c_str(), nullptr) / 1073741824.0, bytes.c_str());
+  return buf;
+}
+
 std::string provenance_section(const fs::path& dir) {
   std::string out = "<h2 id=\"provenance\">Provenance</h2>\n";
   const std::string text = slurp(dir / "run.json");
@@ -91,7 +102,7 @@ std::string provenance_section(const fs::path& dir) {
       {"librdkafka", get({"librdkafka", "version"})},
       {"host", get({"host", "name"})},
       {"cores", get({"host", "cores"})},
-      {"memory (bytes)", get({"host", "memory_bytes"})},
+      {"memory", gib(get({"host", "memory_bytes"}))},
       {"kernel", get({"host", "kernel"}) + " " + get({"host", "machine"})},
       {"OS", get({"host", "os"})},
       {"command line", get({"command_line"})},
