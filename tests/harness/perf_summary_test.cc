@@ -9,6 +9,7 @@
 
 #include "harness/columns.h"
 #include "harness/row.h"
+#include "harness/scenario_args.h"
 
 namespace hydra {
 namespace {
@@ -132,6 +133,22 @@ TEST(ColumnsSummary, PercentileBlockLikeWrk2) {
 TEST(ColumnsSummary, Iso8601) {
   EXPECT_EQ(iso8601_utc(0), "");
   EXPECT_EQ(iso8601_utc(1'000'000'000LL * 86400 + 5'000'000), "1970-01-02T00:00:00.005Z");
+}
+
+// `hydra run --latency` asks for the percentile block; validate has no such option.
+TEST(CliLatency, RunTakesLatencyValidateDoesNot) {
+  int code = -1;
+  auto run = parse_scenario_args({"s.json", "--latency"}, "run", /*run_options=*/true, &code);
+  ASSERT_TRUE(run);
+  EXPECT_TRUE(run->latency);
+  run = parse_scenario_args({"s.json"}, "run", true, &code);
+  ASSERT_TRUE(run);
+  EXPECT_FALSE(run->latency);
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(parse_scenario_args({"s.json", "--latency"}, "validate", false, &code));
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("latency"), std::string::npos) << err;
 }
 
 }  // namespace
