@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <stdexcept>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/csv_reporter.h"
+#include "harness/provenance.h"
 
 namespace fs = std::filesystem;
 
@@ -230,6 +232,32 @@ std::string plots_section(const fs::path& dir) {
   return out;
 }
 
+// scenario.json with the value of every key holding a secret (provenance.h:
+// is_secret_key, e.g. publisher.kafka.sasl.password) masked: the page is made
+// to be passed around. Text that is not JSON is shown as it is.
+std::string masked_scenario(const std::string& text) {
+  nlohmann::ordered_json j;
+  try {
+    j = nlohmann::ordered_json::parse(text);
+  } catch (const std::exception&) {
+    return text;
+  }
+  std::function<void(nlohmann::ordered_json&)> mask = [&](nlohmann::ordered_json& v) {
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (is_secret_key(it.key()) && !it.value().is_structured())
+          it.value() = kMaskedSecret;
+        else
+          mask(it.value());
+      }
+    } else if (v.is_array()) {
+      for (auto& e : v) mask(e);
+    }
+  };
+  mask(j);
+  return j.dump(2);
+}
+
 }  // namespace
 
 std::string base64(const std::string& bytes) {
@@ -311,9 +339,10 @@ std::string report_html(const std::string& results_dir) {
   out += results_section(dir);
   out += plots_section(dir);
   out += "<h2 id=\"scenario\">Scenario</h2>\n";
-  out += scenario.empty() ? "<p>No scenario.json in this folder.</p>\n"
-                          : "<p>scenario.json: every key, defaults filled in.</p>\n<pre>" +
-                                html_escape(scenario) + "</pre>\n";
+  out += scenario.empty()
+             ? "<p>No scenario.json in this folder.</p>\n"
+             : "<p>scenario.json: every key, defaults filled in; secrets masked.</p>\n<pre>" +
+                   html_escape(masked_scenario(scenario)) + "</pre>\n";
   out += kImageCheck;
   out += "</body>\n</html>\n";
   return out;

@@ -80,7 +80,9 @@ class ReportHtml : public ::testing::Test {
     p.record_step(0, sc, {"127.0.0.1:9092", "t", 1, "g"});
     p.finish(false);
     ASSERT_EQ(p.write((dir_ / "run.json").string()), "");
-    std::ofstream(dir_ / "scenario.json") << "{\n  \"name\": \"smoke\",\n  \"duration_s\": 2\n}\n";
+    std::ofstream(dir_ / "scenario.json")
+        << "{\n  \"name\": \"smoke\",\n  \"duration_s\": 2,\n  \"publisher\": {\"kafka\": "
+           "{\"sasl.password\": \"hunter2\"}}\n}\n";
     std::ofstream(dir_ / "plots" / "rx_rate.png", std::ios::binary) << kPng;
   }
 
@@ -125,6 +127,7 @@ TEST_F(ReportHtml, HoldsScenarioProvenanceResultsAndPlotsInOneFile) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
   // The scenario.
   EXPECT_NE(html.find("&quot;duration_s&quot;: 2"), std::string::npos);
+  EXPECT_NE(html.find("&quot;sasl.password&quot;: &quot;********&quot;"), std::string::npos);
 }
 
 TEST_F(ReportHtml, WithoutResultsItSaysWhy) {
