@@ -24,6 +24,8 @@
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
 #include "harness/plot.h"
+#include "harness/provenance.h"
+#include "harness/report_html.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
 #include "harness/scenario_args.h"
@@ -73,10 +75,12 @@ int cmd_run(const Args& args, const std::string& argv0) {
     return 1;
   }
   install_interrupt_handlers();
+  Provenance provenance(sc.name, masked_command_line(argv0, "run", args));
+  provenance.write((out / "run.json").string());
 
   FanoutReporter reporter;
-  reporter.add(
-      std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0, opt->quiet));
+  reporter.add(std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0, opt->quiet,
+                                                 opt->latency));
   reporter.add(std::make_unique<CsvReporter>(out / "results.csv"));
   reporter.add(std::make_unique<JsonReporter>(out));
   reporter.add(std::make_unique<HgrmWriter>(out));
@@ -124,6 +128,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
         bool ran = false;  // the runner ran the step: its timings are this step's
         try {
           std::tie(plan.bootstrap, plan.topic) = brokers.prepare(step.scenario);
+          provenance.record_step(step.index, step.scenario,
+                                 {plan.bootstrap, plan.topic, plan.producer_id, plan.group_prefix});
           result = runner.run(plan);
           ran = true;
         } catch (const std::exception& e) {
@@ -150,6 +156,9 @@ int cmd_run(const Args& args, const std::string& argv0) {
     pool.shutdown_all(std::chrono::milliseconds(3000));
   }
   reporter.on_run_end(interrupted());
+  provenance.finish(interrupted());
+  if (auto err = provenance.write((out / "run.json").string()); !err.empty())
+    std::cerr << "hydra run: " << err << "\n";
   for (const auto& e : reporter.errors()) std::cerr << "hydra run: reporter: " << e << "\n";
 
   if (!interrupted()) {
@@ -161,6 +170,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
       for (const auto& e : plots.errors) std::cerr << "hydra run: plot: " << e << "\n";
     }
   }
+  if (auto err = write_report_html(out.string()); !err.empty())
+    std::cerr << "hydra run: report.html: " << err << "\n";
   if (!opt->quiet) std::cout << "results: " << out.string() << "\n";
   if (interrupted()) {
     std::cerr << "hydra run: interrupted; " << done << " finished step(s) kept in " << out << "\n";

@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "common/processing_stats.h"
+#include "harness/perf_summary.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
 #include "harness/step_result.h"
@@ -184,6 +185,50 @@ const std::vector<Column>& table() {
        &timing<&StepTimings::drain_s>},
       {"collect_s", "s", F::kFixed3, G::kRun, "time collecting the agents' stats", nullptr,
        &timing<&StepTimings::collect_s>},
+      // ---- the perf-test summary (perf_summary.h) and the step's wall times;
+      // what was not measured (nullopt, a 0 time) is empty ----
+      {"tx_mb_s", "MB/s", F::kFixed3, G::kRun,
+       "value bytes the publisher sent / measured window, MB = 2^20 bytes (as "
+       "kafka-producer-perf-test)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto v = perf_summary(in.result).produce.mb_s;
+         return v ? Value(*v) : Value();
+       }},
+      {"rx_mb_s", "MB/s", F::kFixed3, G::kRun,
+       "value bytes of the window's messages all clients received / measured window (MB = 2^20)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto v = perf_summary(in.result).e2e.mb_s;
+         return v ? Value(*v) : Value();
+       }},
+      {"lat_mean_ms", "ms", F::kFixed3, G::kRun, "end-to-end latency mean (as `lat_p50_ms`)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto v = perf_summary(in.result).e2e.mean_ms();
+         return v ? Value(*v) : Value();
+       }},
+      {"lat_p95_ms", "ms", F::kFixed3, G::kRun, "end-to-end latency p95 (as `lat_p50_ms`)", nullptr,
+       [](const StepInput& in) -> Value {
+         const auto v = perf_summary(in.result).e2e.percentile_ms(95);
+         return v ? Value(*v) : Value();
+       }},
+      {"ack_mean_ms", "ms", F::kFixed3, G::kRun, "publisher ack latency mean (as `ack_p50_ms`)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto v = perf_summary(in.result).produce.mean_ms();
+         return v ? Value(*v) : Value();
+       }},
+      {"step_start", "", F::kText, G::kRun, "when the step started, ISO 8601 UTC", nullptr,
+       [](const StepInput& in) -> Value {
+         std::string t = iso8601_utc(in.result.started_ns);
+         return t.empty() ? Value() : Value(std::move(t));
+       }},
+      {"step_end", "", F::kText, G::kRun, "when the step ended, ISO 8601 UTC", nullptr,
+       [](const StepInput& in) -> Value {
+         std::string t = iso8601_utc(in.result.ended_ns);
+         return t.empty() ? Value() : Value(std::move(t));
+       }},
 
       // ---- the processing stage (runs where a step has one) ----
       {"proc_series", "", F::kText, G::kProcessing,

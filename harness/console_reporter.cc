@@ -78,8 +78,34 @@ std::string fit(std::string s, int width) {
 
 }  // namespace
 
-ConsoleReporter::ConsoleReporter(std::ostream& out, bool is_tty, bool quiet)
-    : out_(out), tty_(is_tty), quiet_(quiet) {}
+ConsoleReporter::ConsoleReporter(std::ostream& out, bool is_tty, bool quiet, bool latency_block)
+    : out_(out), tty_(is_tty), quiet_(quiet), latency_block_(latency_block) {}
+
+void ConsoleReporter::Total::add(const PerfSide& s, double measured_s) {
+  if (!s.measured) return;
+  side.measured = true;
+  side.records += s.records;
+  side.latency += s.latency;
+  if (measured_s > 0) seconds += measured_s;
+  if (s.mb_s && measured_s > 0) {
+    mb += *s.mb_s * measured_s;
+    mb_known = true;
+  }
+}
+
+PerfSide ConsoleReporter::Total::finish() const {
+  PerfSide out = side;
+  if (seconds > 0) {
+    out.msg_s = double(side.records) / seconds;
+    if (mb_known) out.mb_s = mb / seconds;
+  }
+  return out;
+}
+
+void ConsoleReporter::print_summary(const PerfSummary& s, const std::string& indent) {
+  out_ << indent << "produce:    " << perf_line(s.produce, "sent") << '\n';
+  out_ << indent << "end-to-end: " << perf_line(s.e2e, "received") << '\n';
+}
 
 void ConsoleReporter::on_run_start(const RunInfo& info) {
   info_ = info;
@@ -136,7 +162,7 @@ void ConsoleReporter::print_table_header() {
   table_header_done_ = true;
 }
 
-void ConsoleReporter::on_step_done(const Row& row, const StepResult& /*result*/) {
+void ConsoleReporter::on_step_done(const Row& row, const StepResult& result) {
   ++steps_done_;
   if (row.status == "failed") ++steps_failed_;
   if (row.status == "skipped") ++steps_skipped_;
@@ -175,6 +201,20 @@ void ConsoleReporter::on_step_done(const Row& row, const StepResult& /*result*/)
   line += "  " + printable(row.status);
   if (!row.error.empty()) line += ": " + printable(row.error);
   out_ << line << '\n';
+  if (row.status != "skipped") {
+    const PerfSummary s = perf_summary(result);
+    produce_total_.add(s.produce, result.measured_s);
+    e2e_total_.add(s.e2e, result.measured_s);
+    print_summary(s, "       ");
+    if (latency_block_) {
+      for (const auto* side : {&s.produce, &s.e2e}) {
+        if (!side->measured) continue;
+        out_ << "       " << (side == &s.produce ? "produce (ack)" : "end-to-end")
+             << " latency distribution:\n"
+             << percentile_block(side->latency, "       ");
+      }
+    }
+  }
   out_.flush();
 }
 
@@ -194,6 +234,10 @@ void ConsoleReporter::on_run_end(bool interrupted) {
   line += fmt(" (%d ok, %d failed, %d skipped) in %s", steps_done_ - steps_failed_ - steps_skipped_,
               steps_failed_, steps_skipped_, duration(took).c_str());
   if (!info_.out_dir.empty()) line += "; results in " + printable(info_.out_dir);
+  if (!quiet_ && (produce_total_.side.measured || e2e_total_.side.measured)) {
+    out_ << "hydra: summary of the measured steps together:\n";
+    print_summary({produce_total_.finish(), e2e_total_.finish()}, "  ");
+  }
   out_ << line << '\n';
   out_.flush();
 }

@@ -7,6 +7,12 @@
 // line at most every 5 s, and the same table rows. Quiet: no progress and no
 // table, only failed steps and the final line.
 //
+// Under each table row, two kafka-producer-perf-test style lines (produce:
+// ack latency; end-to-end: the clients' merged latency) with msg/s, MB/s,
+// mean, p50, p95, p99, p99.9 and max (perf_summary.h); with latency_block
+// (`hydra run --latency`) a wrk2-style percentile block of each too. At the
+// end of the run the same two lines over every measured step together.
+//
 // Everything goes to the ostream given, so tests capture it; the controller
 // passes std::cout and isatty(STDOUT_FILENO).
 #pragma once
@@ -15,13 +21,14 @@
 #include <ostream>
 #include <string>
 
+#include "harness/perf_summary.h"
 #include "harness/reporter.h"
 
 namespace hydra {
 
 class ConsoleReporter : public Reporter {
  public:
-  ConsoleReporter(std::ostream& out, bool is_tty, bool quiet);
+  ConsoleReporter(std::ostream& out, bool is_tty, bool quiet, bool latency_block = false);
 
   void on_run_start(const RunInfo& info) override;
   void on_progress(const Progress& progress) override;
@@ -32,10 +39,24 @@ class ConsoleReporter : public Reporter {
   void clear_progress();
   void print_table_header();
   std::string progress_line(const Progress& p) const;
+  void print_summary(const PerfSummary& s, const std::string& indent);
+
+  // The run's totals over its measured steps, for the end-of-run summary.
+  struct Total {
+    PerfSide side;
+    double seconds = 0;  // measured windows, summed
+    double mb = 0;       // MB, summed (where measured)
+    bool mb_known = false;
+    void add(const PerfSide& s, double measured_s);
+    PerfSide finish() const;
+  };
 
   std::ostream& out_;
   bool tty_;
   bool quiet_;
+  bool latency_block_;
+  Total produce_total_;
+  Total e2e_total_;
   RunInfo info_;
   bool table_header_done_ = false;
   bool progress_shown_ = false;     // a tty progress line is on screen

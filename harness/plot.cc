@@ -370,6 +370,77 @@ PlotOutcome render_plots(const std::string& results_dir, const std::string& scri
   return outcome;
 }
 
+const std::vector<std::string>& compare_plot_names() {
+  static const std::vector<std::string> names = {"rx_rate", "packet_loss", "latency"};
+  return names;
+}
+
+std::vector<std::string> compare_run_names(const std::vector<std::string>& run_dirs) {
+  std::vector<std::string> names;
+  std::map<std::string, int> uses;
+  for (const auto& d : run_dirs) {
+    std::string p = d;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    std::string name = fs::path(p).filename().string();
+    if (name.empty() || name == ".") name = fs::absolute(p).lexically_normal().filename().string();
+    if (name.empty()) name = p;
+    const int n = ++uses[name];
+    names.push_back(n == 1 ? name : name + " (" + std::to_string(n) + ")");
+  }
+  return names;
+}
+
+PlotOutcome render_compare(const std::vector<std::string>& run_dirs, const std::string& out_dir,
+                           const std::string& scripts_dir, double timeout_s) {
+  PlotOutcome outcome;
+  for (const auto& d : run_dirs) {
+    if (std::string err = write_columns_gp(d); !err.empty()) outcome.errors.push_back(err);
+  }
+  const std::string gnuplot = find_gnuplot();
+  outcome.gnuplot_found = !gnuplot.empty();
+  if (!outcome.gnuplot_found) {
+    outcome.errors.push_back(
+        "gnuplot not found on PATH: install it (e.g. apt-get install gnuplot)");
+    return outcome;
+  }
+  if (!outcome.errors.empty()) return outcome;
+  const fs::path script = fs::path(scripts_dir) / "compare.gp";
+  std::error_code ec;
+  if (!fs::is_regular_file(script, ec)) {
+    outcome.errors.push_back("plot script not found: " + script.string() +
+                             " (set HYDRA_PLOT_DIR to the tools/plot folder)");
+    return outcome;
+  }
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    outcome.errors.push_back("cannot create " + out_dir + ": " + ec.message());
+    return outcome;
+  }
+  const auto names = compare_run_names(run_dirs);
+  std::string runs = "n=" + std::to_string(run_dirs.size());
+  for (size_t i = 0; i < run_dirs.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    runs += "; run" + n + "=" + gnuplot_quote(run_dirs[i]) + "; name" + n + "=" +
+            gnuplot_quote(names[i]);
+  }
+  const fs::path work = fs::path(out_dir) / "compare-data";
+  for (const auto& what : compare_plot_names()) {
+    const fs::path png = fs::path(out_dir) / ("compare_" + what + ".png");
+    fs::remove(png, ec);  // so a stale file cannot pass for a new one
+    const std::string settings = runs + "; what=" + gnuplot_quote(what) +
+                                 "; out=" + gnuplot_quote(png.string()) +
+                                 "; work=" + gnuplot_quote(work.string());
+    std::string err = run_gnuplot(gnuplot, settings, script.string(), timeout_s);
+    if (err.empty() && !is_nonempty_file(png)) err = "gnuplot wrote no " + png.string();
+    if (err.empty()) {
+      outcome.written.push_back(png.string());
+    } else {
+      outcome.errors.push_back("compare " + what + ": " + err);
+    }
+  }
+  return outcome;
+}
+
 std::string find_plot_scripts_dir(const std::string& argv0) {
   if (const char* env = std::getenv("HYDRA_PLOT_DIR"); env && *env) {
     return is_script_dir(env) ? std::string(env) : "";

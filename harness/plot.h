@@ -46,9 +46,24 @@ std::string write_columns_gp(const std::string& results_dir);
 PlotOutcome render_plots(const std::string& results_dir, const std::string& scripts_dir,
                          double timeout_s = 30);
 
+// The figures `hydra plot --compare` overlays: rx_rate, packet_loss, latency.
+const std::vector<std::string>& compare_plot_names();
+
+// The legend name of each run: its folder's name; a name two runs share gets
+// " (2)", " (3)", ... on its later uses.
+std::vector<std::string> compare_run_names(const std::vector<std::string>& run_dirs);
+
+// Overlays the runs' sweep figures (tools/plot/compare.gp), each to
+// out_dir/compare_<name>.png, the runs named by compare_run_names. Writes
+// every run's columns.gp first; a run without results.csv is an error naming
+// it. The extracted rows go to out_dir/compare-data/.
+PlotOutcome render_compare(const std::vector<std::string>& run_dirs, const std::string& out_dir,
+                           const std::string& scripts_dir, double timeout_s = 30);
+
 // Where the plot scripts are: $HYDRA_PLOT_DIR if set; else
-// <binary's folder>/../../tools/plot (the build tree: build/bin/hydra); else the
-// source tree this file was compiled from. The first that holds rx_rate.gp;
+// <binary's folder>/../../tools/plot (the build tree: build/bin/hydra); else
+// <binary's folder>/../share/hydra/plot (an installed hydra: bin/hydra); else
+// the source tree this file was compiled from. The first that holds rx_rate.gp;
 // "" when none does.
 std::string find_plot_scripts_dir(const std::string& argv0);
 

@@ -13,8 +13,8 @@ std::optional<ScenarioArgs> parse_scenario_args(const Args& args, const std::str
   ScenarioArgs o;
   CliSpec spec;
   spec.command = command;
-  spec.usage =
-      std::string("SCENARIO [--set KEY=VALUE]...") + (run_options ? " [--out DIR] [--quiet]" : "");
+  spec.usage = std::string("SCENARIO [--set KEY=VALUE]...") +
+               (run_options ? " [--out DIR] [--quiet] [--latency]" : "");
   spec.summary = run_options ? "Runs a scenario's sweep end to end and writes its results."
                              : "Checks a scenario and prints its resolved steps; starts nothing.";
   spec.details =
@@ -27,7 +27,9 @@ std::optional<ScenarioArgs> parse_scenario_args(const Args& args, const std::str
   if (run_options) {
     options.add_options()("out", po::value(&o.out),
                           "results folder (default results/<name>-<timestamp>)")(
-        "quiet,q", po::bool_switch(&o.quiet), "print only errors and the final line");
+        "quiet,q", po::bool_switch(&o.quiet), "print only errors and the final line")(
+        "latency", po::bool_switch(&o.latency),
+        "print a wrk2-style latency percentile block (produce and end-to-end) per step");
   }
   po::options_description hidden;
   hidden.add_options()("scenario", po::value(&o.scenario));

@@ -1,5 +1,6 @@
 // The arguments `hydra run` and `hydra validate` share: a scenario file and
-// any number of --set KEY=VALUE; run also takes --out DIR and --quiet.
+// any number of --set KEY=VALUE; run also takes --out DIR, --quiet and
+// --latency.
 #pragma once
 
 #include <optional>
@@ -15,6 +16,7 @@ struct ScenarioArgs {
   std::vector<std::string> sets;  // KEY=VALUE, in order
   std::string out;                // run only; "" = results/<name>-<timestamp>
   bool quiet = false;             // run only
+  bool latency = false;           // run only: a percentile block per step
 };
 
 // Parses args for `hydra <command>`. On nullopt it has printed the usage and

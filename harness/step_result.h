@@ -4,6 +4,7 @@
 // it whole into steps/<step>.json.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,8 @@ struct StepResult {
   std::string note;
 
   double measured_s = 0;      // wall time of the measured window, s
+  int64_t started_ns = 0;     // the step's start and end, wall ns since the epoch
+  int64_t ended_ns = 0;       // (0: never ran; set by StepRunner::run)
   std::string status = "ok";  // "ok", "failed" or "skipped"
   std::string error;          // why, when not ok
 

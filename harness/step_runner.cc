@@ -1,5 +1,6 @@
 #include "harness/step_runner.h"
 
+#include "common/clock.h"
 #include "harness/step_run.h"
 
 namespace hydra {
@@ -17,7 +18,11 @@ StepResult StepRunner::run(const StepPlan& plan) {
   timings_ = {};
   StepRun step(StepEnv{fleet_, reporter_, run_start_, eta_, timeline_, limits_, warm_, timings_},
                plan);
-  return step.run();
+  const int64_t started_ns = wall_ns();
+  StepResult result = step.run();
+  result.started_ns = started_ns;
+  result.ended_ns = wall_ns();
+  return result;
 }
 
 }  // namespace hydra

@@ -1,6 +1,9 @@
 #include "agents/kafka/kafka_factories.h"
 
+#include <string>
+
 #include "agents/kafka/kafka_consumer.h"
+#include "agents/kafka/kafka_producer.h"
 
 namespace hydra {
 
@@ -14,8 +17,65 @@ KafkaPropMap publisher_kafka_defaults(const proto::PublisherConfig& c) {
   };
 }
 
-std::unique_ptr<ConsumerDriver> make_kafka_consumer(const proto::SubscriberConfig& c,
-                                                    int client_id) {
+namespace {
+
+// The dump also lists librdkafka's internal pointers (default_topic_conf,
+// callbacks, opaques: "0x55..."), which differ per object and are no
+// setting; property names use dots, those use underscores only.
+bool internal_pointer(const std::string& key, const std::string& value) {
+  return key.find('.') == std::string::npos && key.find('_') != std::string::npos &&
+         value.rfind("0x", 0) == 0;
+}
+
+KafkaPropMap dumped(const char** kv, size_t n) {
+  KafkaPropMap out;
+  for (size_t i = 0; i + 1 < n; i += 2)
+    if (!internal_pointer(kv[i], kv[i + 1])) out[kv[i]] = kv[i + 1];
+  return out;
+}
+
+KafkaPropMap global_props(const rd_kafka_conf_t* conf) {
+  size_t n = 0;
+  const char** kv = rd_kafka_conf_dump(const_cast<rd_kafka_conf_t*>(conf), &n);
+  KafkaPropMap out = dumped(kv, n);
+  rd_kafka_conf_dump_free(kv, n);
+  return out;
+}
+
+KafkaPropMap topic_props(const rd_kafka_topic_conf_t* conf) {
+  size_t n = 0;
+  const char** kv = rd_kafka_topic_conf_dump(const_cast<rd_kafka_topic_conf_t*>(conf), &n);
+  KafkaPropMap out = dumped(kv, n);
+  rd_kafka_conf_dump_free(kv, n);
+  return out;
+}
+
+// What `conf` sets differently from a new configuration. Topic properties
+// given on the global configuration live in its default topic configuration.
+KafkaPropMap differing(rd_kafka_conf_t* conf) {
+  rd_kafka_conf_t* fresh = rd_kafka_conf_new();
+  rd_kafka_topic_conf_t* fresh_topic = rd_kafka_topic_conf_new();
+  const KafkaPropMap base = global_props(fresh);
+  KafkaPropMap base_topic = topic_props(fresh_topic);
+  rd_kafka_conf_destroy(fresh);
+  rd_kafka_topic_conf_destroy(fresh_topic);
+
+  KafkaPropMap out;
+  for (const auto& [k, v] : global_props(conf)) {
+    auto it = base.find(k);
+    if (it == base.end() || it->second != v) out[k] = v;
+  }
+  if (const rd_kafka_topic_conf_t* t = rd_kafka_conf_get_default_topic_conf(conf)) {
+    for (const auto& [k, v] : topic_props(t)) {
+      auto it = base_topic.find(k);
+      if (it == base_topic.end() || it->second != v) out[k] = v;
+    }
+  }
+  rd_kafka_conf_destroy(conf);
+  return out;
+}
+
+KafkaConsumerOptions consumer_options(const proto::SubscriberConfig& c, int client_id) {
   KafkaConsumerOptions o;
   o.bootstrap = c.bootstrap;
   o.topic = c.topic;
@@ -23,7 +83,24 @@ std::unique_ptr<ConsumerDriver> make_kafka_consumer(const proto::SubscriberConfi
   o.group_id = o.shared_group ? c.group_prefix : c.group_prefix + "-c" + std::to_string(client_id);
   o.clients_in_process = c.clients;
   o.overrides = c.kafka;
-  return std::make_unique<KafkaConsumer>(o);
+  return o;
+}
+
+}  // namespace
+
+KafkaPropMap effective_producer_properties(const proto::PublisherConfig& c) {
+  return differing(make_kafka_conf(
+      KafkaProducer::base_props(c.bootstrap, publisher_kafka_defaults(c)), c.kafka));
+}
+
+KafkaPropMap effective_consumer_properties(const proto::SubscriberConfig& c, int client_id) {
+  const KafkaConsumerOptions o = consumer_options(c, client_id);
+  return differing(make_kafka_conf(KafkaConsumer::default_props(o), o.overrides));
+}
+
+std::unique_ptr<ConsumerDriver> make_kafka_consumer(const proto::SubscriberConfig& c,
+                                                    int client_id) {
+  return std::make_unique<KafkaConsumer>(consumer_options(c, client_id));
 }
 
 }  // namespace hydra

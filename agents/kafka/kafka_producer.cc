@@ -6,15 +6,19 @@
 
 namespace hydra {
 
-KafkaProducer::KafkaProducer(const std::string& bootstrap, const std::string& topic,
-                             const KafkaPropMap& defaults, const KafkaPropMap& overrides,
-                             DeliveryFn on_delivery)
-    : on_delivery_(std::move(on_delivery)) {
+KafkaPropMap KafkaProducer::base_props(const std::string& bootstrap, const KafkaPropMap& defaults) {
   KafkaPropMap base = defaults;
   base["bootstrap.servers"] = bootstrap;
   // Byte counts for pub_net_txrate/rxrate come from client statistics.
   if (!base.count("statistics.interval.ms")) base["statistics.interval.ms"] = "1000";
-  rd_kafka_conf_t* conf = make_kafka_conf(base, overrides);
+  return base;
+}
+
+KafkaProducer::KafkaProducer(const std::string& bootstrap, const std::string& topic,
+                             const KafkaPropMap& defaults, const KafkaPropMap& overrides,
+                             DeliveryFn on_delivery)
+    : on_delivery_(std::move(on_delivery)) {
+  rd_kafka_conf_t* conf = make_kafka_conf(base_props(bootstrap, defaults), overrides);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_dr);
   rd_kafka_conf_set_stats_cb(conf, &KafkaProducer::on_stats);

@@ -22,6 +22,10 @@ class KafkaProducer final : public ProducerDriver {
                 DeliveryFn on_delivery);
   ~KafkaProducer() override;
 
+  // The properties the constructor lays `overrides` over: `defaults` with the
+  // bootstrap servers and the statistics interval the byte counts need.
+  static KafkaPropMap base_props(const std::string& bootstrap, const KafkaPropMap& defaults);
+
   SendStatus send(int32_t partition, std::string_view key, const void* value, size_t len) override;
   void poll(int timeout_ms) override { rd_kafka_poll(rk_, timeout_ms); }
   int flush(int timeout_ms) override;

@@ -130,5 +130,79 @@ TEST(ConsoleReporter, InterruptedRunSaysSo) {
   EXPECT_NE(out.str().find("interrupted after 1 of 2 steps"), std::string::npos) << out.str();
 }
 
+// A measured step: 1000 messages in 2 s, acks at 1 ms, one client at 3 ms.
+StepResult measured_result() {
+  StepResult r;
+  r.measured_s = 2.0;
+  r.publisher_ok = true;
+  r.window.from[0] = 0;
+  r.window.until[0] = 1000;
+  r.publisher.bytes = 2 * 1024 * 1024;
+  r.publisher.ack_latency.record_n(1'000'000, 1000);
+  ClientStats c;
+  c.client_id = 0;
+  c.unique = 1000;
+  c.bytes = 2 * 1024 * 1024;
+  c.latency.record_n(3'000'000, 1000);
+  r.clients = {c};
+  return r;
+}
+
+TEST(ConsoleReporter, EachStepAndTheRunGetPerfTestSummaries) {
+  std::ostringstream out;
+  ConsoleReporter c(out, false, false);
+  c.on_run_start(info());
+  c.on_step_done(ok_row(), measured_result());
+  c.on_step_done(failed_row(), measured_result());
+  c.on_run_end(false);
+  const std::string s = out.str();
+  EXPECT_EQ(count(s,
+                  "produce:    1000 records sent, 500.0 records/sec (1.00 MB/sec), 1.000 ms "
+                  "avg latency, 1.000 ms max latency, 1.000 ms 50th, 1.000 ms 95th, 1.000 ms "
+                  "99th, 1.000 ms 99.9th."),
+            2u)
+      << s;
+  EXPECT_EQ(count(s,
+                  "end-to-end: 1000 records received, 500.0 records/sec (1.00 MB/sec), 3.000 ms "
+                  "avg latency, 3.000 ms max latency"),
+            2u)
+      << s;
+  // The run's summary: both steps together.
+  EXPECT_NE(s.find("summary of the measured steps together:\n  produce:    2000 records sent, "
+                   "500.0 records/sec (1.00 MB/sec)"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("  end-to-end: 2000 records received"), std::string::npos) << s;
+  EXPECT_EQ(s.find("latency distribution"), std::string::npos);  // only with --latency
+}
+
+TEST(ConsoleReporter, LatencyBlockOnRequest) {
+  std::ostringstream out;
+  ConsoleReporter c(out, false, false, /*latency_block=*/true);
+  c.on_run_start(info());
+  StepResult r = measured_result();
+  r.publisher_ok = false;  // only the end-to-end side reported
+  c.on_step_done(ok_row(), r);
+  c.on_run_end(false);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("produce:    not measured"), std::string::npos) << s;
+  EXPECT_EQ(s.find("produce (ack) latency distribution"), std::string::npos) << s;
+  EXPECT_NE(s.find("end-to-end latency distribution:\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  99.900%       3.000ms"), std::string::npos) << s;
+  EXPECT_NE(s.find("1000 samples"), std::string::npos) << s;
+}
+
+TEST(ConsoleReporter, SkippedStepsHaveNoSummary) {
+  std::ostringstream out;
+  ConsoleReporter c(out, false, false);
+  c.on_run_start(info());
+  Row skipped = ok_row();
+  skipped.status = "skipped";
+  c.on_step_done(skipped, StepResult{});
+  c.on_run_end(false);
+  EXPECT_EQ(out.str().find("produce:"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("summary"), std::string::npos) << out.str();
+}
+
 }  // namespace
 }  // namespace hydra

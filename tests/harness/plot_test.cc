@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "common/processing_stats.h"
 #include "harness/columns.h"
@@ -277,6 +280,122 @@ TEST_F(PlotTest, AFailingScriptReportsGnuplotsMessage) {
   std::ofstream(script) << "plot 'no-such-file.dat'\n";
   const std::string err = run_gnuplot(gnuplot, "x=1", script.string(), 10);
   EXPECT_NE(err.find("no-such-file.dat"), std::string::npos) << err;
+}
+
+// gnuplot's axis ends after a script ran: "xmin xmax ymin ymax y2min y2max".
+std::vector<double> axis_ends(const fs::path& dir, const std::string& script) {
+  const fs::path wrapper = dir / ("ends-" + script);
+  std::ofstream(wrapper) << "load " << gnuplot_quote(kScripts + "/" + script) << "\n"
+                         << "print sprintf('%.9g %.9g %.9g %.9g %.9g %.9g', GPVAL_X_MIN, "
+                            "GPVAL_X_MAX, GPVAL_Y_MIN, GPVAL_Y_MAX, GPVAL_Y2_MIN, GPVAL_Y2_MAX)\n";
+  const std::string cmd = find_gnuplot() + " -e \"dir='" + dir.string() + "'\" '" +
+                          wrapper.string() + "' 2>&1 </dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  if (p) ::pclose(p);
+  std::istringstream last(out.substr(out.rfind('\n', out.size() - 2) + 1));
+  std::vector<double> ends(6, std::nan(""));
+  for (auto& e : ends) last >> e;
+  if (!last) ADD_FAILURE() << script << " printed:\n" << out;
+  return ends;
+}
+
+// No series on a border: every axis reaches past the measured data on both
+// ends. The data (write_run): rates 1000..4000 msg/s, receive rates up to
+// 4000, loss 0..10 %, 0..3 failing clients; latency as results.csv has it.
+TEST_F(PlotTest, EveryAxisHasHeadroom) {
+  if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot is not on PATH";
+  write_run();
+  ASSERT_EQ(write_columns_gp(dir_.string()), "");
+  for (const char* script : {"rx_rate.gp", "packet_loss.gp", "failing_clients.gp", "latency.gp"}) {
+    SCOPED_TRACE(script);
+    const auto e = axis_ends(dir_, script);
+    EXPECT_LT(e[0], 1000);
+    EXPECT_GT(e[1], 4000);
+  }
+  auto e = axis_ends(dir_, "rx_rate.gp");
+  EXPECT_LT(e[2], 0);
+  EXPECT_GT(e[3], 4000);
+  e = axis_ends(dir_, "packet_loss.gp");
+  EXPECT_LT(e[2], 0);
+  EXPECT_GT(e[3], 10);
+  e = axis_ends(dir_, "failing_clients.gp");
+  EXPECT_LT(e[4], 0);  // y2: the failing clients, 0 .. 3
+  EXPECT_GT(e[5], 3);
+  // Latency: the least p50 and the most p99.9 of the measured rows.
+  std::ifstream in(dir_ / "results.csv");
+  const auto recs = read_csv(in);
+  const auto& h = recs.at(0);
+  const auto col = [&](const char* n) {
+    return size_t(std::find(h.begin(), h.end(), n) - h.begin());
+  };
+  double p50 = 1e300, p999 = 0;
+  for (size_t r = 1; r < recs.size(); ++r) {
+    if (recs[r][col("status")] == "skipped" || std::stod(recs[r][col("lat_p50_ms")]) <= 0) continue;
+    p50 = std::min(p50, std::stod(recs[r][col("lat_p50_ms")]));
+    p999 = std::max(p999, std::stod(recs[r][col("lat_p999_ms")]));
+  }
+  ASSERT_GT(p999, p50);
+  e = axis_ends(dir_, "latency.gp");
+  EXPECT_GT(e[2], 0);  // a log axis
+  EXPECT_LT(e[2], p50);
+  EXPECT_GT(e[3], p999);
+}
+
+TEST_F(PlotTest, CompareOverlaysRuns) {
+  if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot is not on PATH";
+  const fs::path a = dir_ / "before", b = dir_ / "after", out = dir_ / "cmp";
+  fs::create_directories(a);
+  fs::create_directories(b);
+  write_run(false, a);
+  write_run(true, b);  // other columns: found by name in each run
+  const PlotOutcome o = render_compare({a.string(), b.string() + "/"}, out.string(), kScripts);
+  for (const auto& err : o.errors) ADD_FAILURE() << err;
+  ASSERT_EQ(o.written.size(), compare_plot_names().size());
+  for (const auto& name : compare_plot_names())
+    EXPECT_TRUE(is_png(out / ("compare_" + name + ".png"))) << name;
+  // Each run's measured rows (the skipped one left out), its figures in order.
+  for (const char* data : {"run1.dat", "run2.dat"}) {
+    std::ifstream in(out / "compare-data" / data);
+    std::vector<std::vector<double>> rows;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream fields(line);
+      std::vector<double> row;
+      for (double v; fields >> v;) row.push_back(v);
+      if (!row.empty()) rows.push_back(row);
+    }
+    ASSERT_EQ(rows.size(), 5u) << data;
+    EXPECT_EQ(rows[0][0], 2);             // client_count
+    EXPECT_EQ(rows[0][1], 1000);          // msg_rate
+    EXPECT_NEAR(rows[4][3], 10.0, 1e-3);  // average_packet_loss, 3 clients at 4000
+  }
+  // A run without results is named.
+  const PlotOutcome bad =
+      render_compare({a.string(), (dir_ / "none").string()}, out.string(), kScripts);
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_NE(bad.errors[0].find("none"), std::string::npos) << bad.errors[0];
+}
+
+TEST(PlotScripts, CompareNamesRunsByFolder) {
+  EXPECT_EQ(compare_run_names({"results/a", "/x/b/", "other/a", "a"}),
+            (std::vector<std::string>{"a", "b", "a (2)", "a (3)"}));
+}
+
+TEST(PlotScripts, FoundInTheInstalledLayout) {
+  const fs::path prefix =
+      fs::temp_directory_path() / ("hydra-plot-prefix-" + std::to_string(::getpid()));
+  fs::create_directories(prefix / "bin");
+  fs::create_directories(prefix / "share" / "hydra" / "plot");
+  std::ofstream(prefix / "bin" / "hydra") << "";
+  std::ofstream(prefix / "share" / "hydra" / "plot" / "rx_rate.gp") << "";
+  ::unsetenv("HYDRA_PLOT_DIR");
+  EXPECT_EQ(find_plot_scripts_dir((prefix / "bin" / "hydra").string()),
+            fs::weakly_canonical(prefix / "share" / "hydra" / "plot").string());
+  fs::remove_all(prefix);
 }
 
 TEST(PlotScripts, FoundThroughTheEnvironmentOrTheSourceTree) {

@@ -11,3 +11,10 @@ hydra_add_test(plot_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/plot_test.cc LIBS hyd
 target_compile_definitions(plot_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 hydra_add_test(columns_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/columns_test.cc LIBS hydra::harness)
 target_compile_definitions(columns_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+hydra_add_test(perf_summary_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/perf_summary_test.cc
+               LIBS hydra::harness)
+hydra_add_test(provenance_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/provenance_test.cc
+               LIBS hydra::harness)
+hydra_add_test(report_html_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/report_html_test.cc
+               LIBS hydra::harness)
+target_compile_definitions(report_html_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

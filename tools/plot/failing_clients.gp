@@ -43,7 +43,18 @@ if (!exists("counts")) {
 }
 if (words(counts) == 0) { print "no measured rows in ".csv; exit status 1 }
 count(i) = int(word(counts, i))
-ptype(i) = int(word("7 5 9 11 13 15 4 6 8 10", (i - 1) % 10 + 1))
+# Each series its own open point type, dash pattern and point size (larger
+# first): a series drawn exactly over another (10 and 50 clients both
+# receiving every message) still shows around it.
+ptype(i) = int(word("6 4 8 12 10 14 1 2 3 7", (i - 1) % 10 + 1))
+dtype(i) = (i - 1) % 5 + 1
+psize(i) = 2.4 - 0.35 * ((i - 1) % 5)
+# Headroom: an axis spans its data plus a margin on both ends, so no series
+# lies on a border (a line at exactly the axis end, or at 0, would hide in it).
+span(a, b) = b > a ? b - a : (abs(b) > 0 ? abs(b) : 1)
+lo(a, b) = a - 0.06 * span(a, b)
+hi(a, b) = b + 0.09 * span(a, b)
+min0(a) = a < 0 ? a : 0
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 1000,600 enhanced font "Sans,12" linewidth 1.5
@@ -58,21 +69,25 @@ run = basename(noslash(dir))
 set grid
 set key box opaque
 set xlabel "target publish rate (msg/s)"
-set xrange [0:*]
+stats csv using (measured(column(col_msg_rate))) nooutput prefix "X"
+set xrange [lo(X_min, X_max):hi(X_min, X_max)]
 
 set title sprintf("Failing clients vs. publish rate  (%s)", run) noenhanced
 set ylabel "mean receive rate of failing clients (msg/s)"
 set y2label "failing clients (dashed)"
-set key top left
-set yrange [0:*]
-set y2range [0:*]
+# Outside the graph: a key inside would cover whatever series runs under it.
+set key outside right top
+stats csv using (measured(column(col_failing_clients_rate))) nooutput prefix "Y"
+set yrange [lo(min0(Y_min), Y_max):hi(min0(Y_min), Y_max)]
+stats csv using (measured(column(col_failing_clients))) nooutput prefix "Y2"
+set y2range [lo(min0(Y2_min), Y2_max):hi(min0(Y2_min), Y2_max)]
 set ytics nomirror
 set y2tics
 plot for [i=1:words(counts)] csv \
        using (sel(count(i), column(col_msg_rate))):(column(col_failing_clients_rate)) \
-       smooth unique with linespoints pt ptype(i) ps 1.3 lc i \
+       smooth unique with linespoints pt ptype(i) ps psize(i) dt dtype(i) lc i \
        title sprintf("%d clients", count(i)), \
      for [i=1:words(counts)] csv \
        using (sel(count(i), column(col_msg_rate))):(column(col_failing_clients)) axes x1y2 \
-       smooth unique with lines dt 2 lc i notitle, \
+       smooth unique with linespoints pt ptype(i) ps 0.7 dt 2 lc i notitle, \
      NaN with lines dt 2 lc rgb "gray30" title "failing clients (right axis)"

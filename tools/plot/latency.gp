@@ -42,7 +42,18 @@ if (!exists("counts")) {
 }
 if (words(counts) == 0) { print "no measured rows in ".csv; exit status 1 }
 count(i) = int(word(counts, i))
-ptype(i) = int(word("7 5 9 11 13 15 4 6 8 10", (i - 1) % 10 + 1))
+# Each series its own open point type, dash pattern and point size (larger
+# first): a series drawn exactly over another (10 and 50 clients both
+# receiving every message) still shows around it.
+ptype(i) = int(word("6 4 8 12 10 14 1 2 3 7", (i - 1) % 10 + 1))
+dtype(i) = (i - 1) % 5 + 1
+psize(i) = 2.4 - 0.35 * ((i - 1) % 5)
+# Headroom: an axis spans its data plus a margin on both ends, so no series
+# lies on a border (a line at exactly the axis end, or at 0, would hide in it).
+span(a, b) = b > a ? b - a : (abs(b) > 0 ? abs(b) : 1)
+lo(a, b) = a - 0.06 * span(a, b)
+hi(a, b) = b + 0.09 * span(a, b)
+min0(a) = a < 0 ? a : 0
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 1000,600 enhanced font "Sans,12" linewidth 1.5
@@ -57,7 +68,8 @@ run = basename(noslash(dir))
 set grid
 set key box opaque
 set xlabel "target publish rate (msg/s)"
-set xrange [0:*]
+stats csv using (measured(column(col_msg_rate))) nooutput prefix "X"
+set xrange [lo(X_min, X_max):hi(X_min, X_max)]
 
 set title sprintf("End-to-end latency vs. publish rate  (%s)", run) noenhanced
 set ylabel "latency (ms, log scale)"
@@ -66,10 +78,14 @@ set format y "%g"
 set key outside right top
 # A log axis cannot show 0: such points are left out.
 pos(y) = y > 0 ? y : NaN
+# Headroom on the log axis: a factor below the least and above the most.
+stats csv using (pos(measured(column(col_lat_p50_ms)))) nooutput prefix "L"
+stats csv using (pos(measured(column(col_lat_p999_ms)))) nooutput prefix "H"
+set yrange [L_min / 1.6:H_max * 1.6]
 pcol(j) = j == 1 ? col_lat_p50_ms : (j == 2 ? col_lat_p99_ms : col_lat_p999_ms)
 pname(j) = word("p50 p99 p99.9", j)
 pdash(j) = int(word("1 2 3", j))
 plot for [i=1:words(counts)] for [j=1:3] csv \
        using (sel(count(i), column(col_msg_rate))):(pos(column(pcol(j)))) \
-       smooth unique with linespoints dt pdash(j) pt ptype(i) ps 1.1 lc i \
+       smooth unique with linespoints dt pdash(j) pt ptype(i) ps psize(i) lc i \
        title sprintf("%s, %d clients", pname(j), count(i))

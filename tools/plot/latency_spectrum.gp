@@ -29,8 +29,10 @@ set title title." — end-to-end latency by percentile" noenhanced
 set xlabel "percentile"
 set ylabel "latency from intended send (ms)"
 set logscale x
-set xrange [1:right]
-set yrange [0:max_ms * 1.1 + 1e-6]
+# Headroom on both axes: the curve starts at 0 % (x = 1) and ends at the
+# maximum, neither on a border.
+set xrange [0.8:right]
+set yrange [-(max_ms * 0.04 + 1e-6):max_ms * 1.12 + 1e-6]
 set xtics ("0%%" 1, "50%%" 2, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 1e4, \
            "99.999%%" 1e5, "99.9999%%" 1e6, "99.99999%%" 1e7)
 set grid

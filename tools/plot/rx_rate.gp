@@ -42,7 +42,18 @@ if (!exists("counts")) {
 }
 if (words(counts) == 0) { print "no measured rows in ".csv; exit status 1 }
 count(i) = int(word(counts, i))
-ptype(i) = int(word("7 5 9 11 13 15 4 6 8 10", (i - 1) % 10 + 1))
+# Each series its own open point type, dash pattern and point size (larger
+# first): a series drawn exactly over another (10 and 50 clients both
+# receiving every message) still shows around it.
+ptype(i) = int(word("6 4 8 12 10 14 1 2 3 7", (i - 1) % 10 + 1))
+dtype(i) = (i - 1) % 5 + 1
+psize(i) = 2.4 - 0.35 * ((i - 1) % 5)
+# Headroom: an axis spans its data plus a margin on both ends, so no series
+# lies on a border (a line at exactly the axis end, or at 0, would hide in it).
+span(a, b) = b > a ? b - a : (abs(b) > 0 ? abs(b) : 1)
+lo(a, b) = a - 0.06 * span(a, b)
+hi(a, b) = b + 0.09 * span(a, b)
+min0(a) = a < 0 ? a : 0
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
   set terminal pngcairo size 1000,600 enhanced font "Sans,12" linewidth 1.5
@@ -57,14 +68,19 @@ run = basename(noslash(dir))
 set grid
 set key box opaque
 set xlabel "target publish rate (msg/s)"
-set xrange [0:*]
+stats csv using (measured(column(col_msg_rate))) nooutput prefix "X"
+set xrange [lo(X_min, X_max):hi(X_min, X_max)]
 
 set title sprintf("Receive rate per client vs. publish rate  (%s)", run) noenhanced
 set ylabel "mean receive rate per client (msg/s)"
-set key top left
-set yrange [0:*]
+# Outside the graph: a key inside would cover whatever series runs under it.
+set key outside right top
+stats csv using (measured(column(col_average_rate))) nooutput prefix "Y"
+# The ideal line (y = x) is drawn too: the axis holds the rates.
+y_top = Y_max > X_max ? Y_max : X_max
+set yrange [lo(min0(Y_min), y_top):hi(min0(Y_min), y_top)]
 plot for [i=1:words(counts)] csv \
        using (sel(count(i), column(col_msg_rate))):(column(col_average_rate)) \
-       smooth unique with linespoints pt ptype(i) ps 1.3 lc i \
+       smooth unique with linespoints pt ptype(i) ps psize(i) dt dtype(i) lc i \
        title sprintf("%d clients", count(i)), \
      x with lines dt 2 lc rgb "gray50" title "ideal (= publish rate)"
