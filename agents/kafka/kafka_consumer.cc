@@ -1,7 +1,15 @@
 #include "agents/kafka/kafka_consumer.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <poll.h>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
+
+#include "common/clock.h"
 
 namespace hydra {
 
@@ -40,12 +48,40 @@ KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& opts) : opts_(opts) {
     throw std::runtime_error(std::string("cannot create Kafka consumer: ") + err);
   }
   rd_kafka_poll_set_consumer(rk_);
+  queue_ = rd_kafka_queue_get_consumer(rk_);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!queue_ || wake_fd_ < 0) {
+    if (queue_) rd_kafka_queue_destroy(queue_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+    rd_kafka_destroy(rk_);
+    throw std::runtime_error(std::string("cannot set up the Kafka consumer's queue: ") +
+                             std::strerror(errno));
+  }
+  // librdkafka writes this when the queue goes from empty to non-empty (an
+  // eventfd takes an 8-byte count).
+  const uint64_t one = 1;
+  rd_kafka_queue_io_event_enable(queue_, wake_fd_, &one, sizeof one);
+  if (opts.manual_assign) {
+    try {
+      assign_all_at_end();
+    } catch (...) {
+      rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+      rd_kafka_queue_destroy(queue_);
+      rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+      ::close(wake_fd_);
+      throw;
+    }
+    return;
+  }
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, opts.topic.c_str(), RD_KAFKA_PARTITION_UA);
   const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+    rd_kafka_queue_destroy(queue_);
     rd_kafka_destroy(rk_);
+    ::close(wake_fd_);
     throw std::runtime_error(std::string("cannot subscribe to ") + opts.topic + ": " +
                              rd_kafka_err2str(e));
   }
@@ -59,8 +95,10 @@ void KafkaConsumer::close() {
   if (closed_) return;
   closed_ = true;
   ready_.store(false, std::memory_order_release);
-  if (current_) rd_kafka_message_destroy(current_);
-  current_ = nullptr;
+  drop_batch();
+  rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+  rd_kafka_queue_destroy(queue_);
+  queue_ = nullptr;
   if (opts_.shared_group) {
     // Commits and leaves the group so the others take over at once.
     rd_kafka_consumer_close(rk_);
@@ -71,31 +109,57 @@ void KafkaConsumer::close() {
     rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   }
   rk_ = nullptr;
+  ::close(wake_fd_);
+  wake_fd_ = -1;
+}
+
+void KafkaConsumer::drop_batch() {
+  // The one handed out last and those never handed out.
+  for (int i = std::max(0, next_ - 1); i < count_; ++i)
+    if (batch_[i]) rd_kafka_message_destroy(batch_[i]);
+  count_ = next_ = 0;
 }
 
 bool KafkaConsumer::poll(int timeout_ms, Received& out) {
-  if (current_) {
-    rd_kafka_message_destroy(current_);
-    current_ = nullptr;
+  if (next_ > 0) {
+    rd_kafka_message_destroy(batch_[next_ - 1]);
+    batch_[next_ - 1] = nullptr;
   }
   if (closed_) return false;
-  current_ = rd_kafka_consumer_poll(rk_, timeout_ms);
-  if (!current_) return false;
-  out.value = current_->payload;
-  out.len = current_->len;
-  out.partition = current_->partition;
-  out.offset = current_->offset;
-  out.error = current_->err != RD_KAFKA_RESP_ERR_NO_ERROR;
-  out.errstr = out.error ? std::string_view(rd_kafka_message_errstr(current_)) : std::string_view();
+  if (next_ >= count_) {
+    count_ = next_ = 0;
+    // Clear the wake-up first: an enqueue after the batch below was taken
+    // signals again, so a waiting loop never sleeps on a non-empty queue.
+    uint64_t v;
+    (void)!::read(wake_fd_, &v, sizeof v);
+    // With a timeout of 0 the call returns at once with what is queued
+    // (with one above 0 it would wait for a full batch).
+    ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+    if (n <= 0 && timeout_ms > 0) {
+      pollfd p{wake_fd_, POLLIN, 0};
+      ::poll(&p, 1, timeout_ms);
+      (void)!::read(wake_fd_, &v, sizeof v);
+      n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+    }
+    if (n <= 0) return false;
+    // Once, after the batch is in hand: every message in it arrived before.
+    batch_ns_ = wall_ns();
+    count_ = int(n);
+  }
+  const rd_kafka_message_t* m = batch_[next_++];
+  out.value = m->payload;
+  out.len = m->len;
+  out.partition = m->partition;
+  out.offset = m->offset;
+  out.error = m->err != RD_KAFKA_RESP_ERR_NO_ERROR;
+  out.errstr = out.error ? std::string_view(rd_kafka_message_errstr(m)) : std::string_view();
+  out.recv_ns = batch_ns_;
   return true;
 }
 
 bool KafkaConsumer::seek_to_end(int timeout_ms) {
   if (closed_) return false;
-  if (current_) {
-    rd_kafka_message_destroy(current_);
-    current_ = nullptr;
-  }
+  drop_batch();
   rd_kafka_topic_partition_list_t* parts = nullptr;
   if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts) return false;
   bool ok = true;
@@ -139,19 +203,53 @@ void KafkaConsumer::position_at_end(rd_kafka_topic_partition_list_t* parts) {
   }
 }
 
+void KafkaConsumer::mark_assigned(const rd_kafka_topic_partition_list_t* parts) {
+  std::vector<int32_t> ids;
+  for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
+  {
+    std::lock_guard lock(mu_);
+    assigned_ = std::move(ids);
+  }
+  ready_.store(true, std::memory_order_release);
+}
+
+void KafkaConsumer::assign_all_at_end() {
+  // The partition count from the cluster's metadata, then every partition at
+  // the end of its log as an explicit offset: no group protocol, and no
+  // "latest" left for librdkafka to resolve later (a message produced before
+  // that would be skipped), so ready() is true as soon as this returns.
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, opts_.topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, 5000);
+  rd_kafka_topic_destroy(t);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("groups none: no metadata for " + opts_.topic + ": " +
+                             rd_kafka_err2str(e));
+  int partitions = 0;
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    partitions = md->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (partitions <= 0)
+    throw std::runtime_error("groups none: topic " + opts_.topic + " has no partitions (yet)");
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(parts, opts_.topic.c_str(), p);
+  position_at_end(parts);
+  e = rd_kafka_assign(rk_, parts);
+  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) mark_assigned(parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("groups none: cannot assign " + opts_.topic + ": " +
+                             rd_kafka_err2str(e));
+}
+
 void KafkaConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                  rd_kafka_topic_partition_list_t* parts, void* opaque) {
   auto* self = static_cast<KafkaConsumer*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->position_at_end(parts);
     rd_kafka_assign(rk, parts);
-    std::vector<int32_t> ids;
-    for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
-    {
-      std::lock_guard lock(self->mu_);
-      self->assigned_ = std::move(ids);
-    }
-    self->ready_.store(true, std::memory_order_release);
+    self->mark_assigned(parts);
   } else {
     self->ready_.store(false, std::memory_order_release);
     {

@@ -20,6 +20,7 @@ std::unique_ptr<ConsumerDriver> make_kafka_consumer(const proto::SubscriberConfi
   o.bootstrap = c.bootstrap;
   o.topic = c.topic;
   o.shared_group = c.groups == "shared";
+  o.manual_assign = c.groups == "none";
   o.group_id = o.shared_group ? c.group_prefix : c.group_prefix + "-c" + std::to_string(client_id);
   o.clients_in_process = c.clients;
   o.overrides = c.kafka;

@@ -1,7 +1,8 @@
 // hydra::SubscriberClient driven through the transport seam: a FakeConsumer
 // hands the client scripted values (Hydra messages in order, with gaps,
 // duplicates and reordering, foreign bytes, consumer errors) and the test reads
-// the client's counters back through snapshot(), as the agent does.
+// the client's counters back through snapshot(), as the agent does: the client
+// hosted on a ClientLoop of its own, requests through the loop's mailbox.
 #include "agents/subscriber_client.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "agents/subscriber_loop.h"
 #include "common/clock.h"
 #include "common/message_header.h"
 #include "common/stats.h"
@@ -24,6 +26,34 @@
 
 namespace hydra {
 namespace {
+
+// One client on a loop of its own, asked the way the subscriber agent asks
+// (subscriber.cc): reset, seek and snapshot run on the loop's thread.
+class HostedClient {
+ public:
+  HostedClient(int id, ConsumerFactory consumers, ProcessorFactory processors)
+      : client_(id, std::move(consumers), std::move(processors)), loop_({&client_}) {}
+  void start() { loop_.start(); }
+  void request_stop() { loop_.request_stop(); }
+  void join() { loop_.join(); }
+  bool ready() const { return client_.ready(); }
+  std::vector<int32_t> assigned() const { return client_.assigned(); }
+  std::string error() const { return client_.error(); }
+  LiveClientCounts live() const { return client_.live(); }
+  bool reset(const std::vector<ProducerWindow>& w) {
+    return loop_.call([&] { client_.reset(w); }, std::chrono::seconds(5));
+  }
+  std::optional<ClientStats> snapshot(const std::vector<ProducerWindow>& w) {
+    std::optional<ClientStats> out;
+    if (!loop_.call([&] { out = client_.snapshot(w); }, std::chrono::seconds(5)))
+      return std::nullopt;
+    return out;
+  }
+
+ private:
+  SubscriberClient client_;
+  ClientLoop loop_;
+};
 
 using test::FakeConsumer;
 using test::FakeConsumerPool;
@@ -44,7 +74,7 @@ ProducerWindow window(uint32_t producer, PartitionSeqs from, PartitionSeqs until
 class SubscriberClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    client = std::make_unique<SubscriberClient>(
+    client = std::make_unique<HostedClient>(
         kClientId, [this](int id) { return pool.take(id); }, nullptr);
     consumer = pool.at(kClientId);  // scripted before or after the thread takes it
     client->start();
@@ -85,7 +115,7 @@ class SubscriberClientTest : public ::testing::Test {
   void mark_reset() { pushed_base = pushed; }
 
   FakeConsumerPool pool;
-  std::unique_ptr<SubscriberClient> client;
+  std::unique_ptr<HostedClient> client;
   FakeConsumer* consumer = nullptr;
   uint64_t pushed = 0;
   uint64_t pushed_base = 0;
@@ -348,7 +378,7 @@ TEST_F(SubscriberClientTest, StopClosesTheConsumerAndSnapshotsStillAnswer) {
 }
 
 TEST(SubscriberClientFactory, AFailingConsumerFactoryBecomesTheClientError) {
-  SubscriberClient client(
+  HostedClient client(
       5, [](int) -> std::unique_ptr<ConsumerDriver> { throw std::runtime_error("no broker"); },
       nullptr);
   client.start();
@@ -382,7 +412,7 @@ TEST(SubscriberClientFactory, ASnapshotPendingWhenTheFactoryFailsIsAnswered) {
   std::mutex m;
   std::condition_variable cv;
   bool release = false;
-  auto client = std::make_unique<SubscriberClient>(
+  auto client = std::make_unique<HostedClient>(
       6,
       [&](int) -> std::unique_ptr<ConsumerDriver> {
         std::unique_lock lock(m);
