@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -58,6 +59,7 @@ class HostedClient {
 using test::FakeConsumer;
 using test::FakeConsumerPool;
 using test::hydra_message;
+using test::Scripted;
 using test::wait_for;
 
 constexpr int kClientId = 3;
@@ -287,6 +289,67 @@ TEST_F(SubscriberClientTest, LiveSnapshotAfterAWindowResetCountsWindowMessages) 
   const ClientStats live = settle();  // no window: live progress
   EXPECT_EQ(live.unique, 3u) << "3, 4 and 6 of the window arrived";
   EXPECT_EQ(live.lost, 1u) << "5 is missing";
+}
+
+// The publisher flags every message it sends between its reset and its stop;
+// a client can read some of them before its own reset reaches it. The
+// tracker keeps those as the window's, so their latency (and bytes, receive
+// times) must stay too: every counted message has exactly one sample.
+TEST_F(SubscriberClientTest, WindowMessagesReadBeforeTheResetKeepTheirLatency) {
+  auto flagged = [&](uint32_t producer, uint64_t seq, int64_t ago) {
+    auto v = hydra_message(producer, 0, seq, wall_ns() - ago);
+    MessageHeader h = *decode_header(v.data(), v.size());
+    h.flags |= MessageHeader::kFlagInWindow;
+    encode_header(h, v.data());
+    consumer->push(std::move(v), 0);
+    ++pushed;
+  };
+  send_seqs(1, 0, {0, 1, 2});  // warm-up: before the window, not flagged
+  flagged(1, 3, 300 * kMs);    // the window's, read before the reset
+  flagged(1, 4, 300 * kMs);
+  flagged(2, 0, 300 * kMs);  // another producer's window: not this step's
+  settle();
+  ASSERT_TRUE(client->reset({window(1, {{0, 3}}, {{0, 3}})}));
+  mark_reset();
+  send_seqs(1, 0, {5, 6});
+  settle();
+  const ClientStats s = *client->snapshot({window(1, {{0, 3}}, {{0, 7}})});
+  EXPECT_EQ(s.unique, 4u) << "3, 4, 5 and 6";
+  EXPECT_EQ(s.lost, 0u);
+  EXPECT_EQ(s.latency.count(), s.unique) << "one latency sample per counted message";
+  EXPECT_EQ(s.bytes, 400u);
+  EXPECT_GE(s.latency.max(), 300 * kMs * 99 / 100) << "the early ones' latency is theirs";
+  EXPECT_LE(s.first_recv_ns, s.last_recv_ns);
+  EXPECT_GT(s.first_recv_ns, 0);
+}
+
+// The receive time is read after the message is in hand: with messages held
+// back until a known time after their intended time (the floor), and every
+// core kept busy, no latency is below the floor and none is clamped.
+TEST_F(SubscriberClientTest, ReceiveTimesAreNeverBeforeTheMessageArrived) {
+  constexpr int64_t kFloor = 3 * kMs;
+  std::atomic<bool> busy{true};
+  std::vector<std::thread> hogs;
+  for (unsigned i = 0; i < std::max(2u, 2 * std::thread::hardware_concurrency()); ++i)
+    hogs.emplace_back([&] {
+      while (busy.load(std::memory_order_relaxed)) {
+      }
+    });
+  for (uint64_t seq = 0; seq < 200; ++seq) {
+    Scripted m;
+    const int64_t intended = wall_ns();
+    m.value = hydra_message(4, 0, seq, intended);
+    m.visible_ns = intended + kFloor;
+    consumer->push(std::move(m));
+    ++pushed;
+    if (seq % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const ClientStats s = settle();
+  busy.store(false);
+  for (auto& t : hogs) t.join();
+  ASSERT_EQ(s.latency.count(), 200u);
+  EXPECT_EQ(s.latency.clamped(), 0u);
+  EXPECT_GE(s.latency.min(), kFloor) << "a receive time earlier than the message's arrival";
 }
 
 TEST_F(SubscriberClientTest, LatencyIsMeasuredFromTheIntendedTime) {
