@@ -64,9 +64,9 @@ void ClientLoop::run() {
   // Opening a consumer may take a round trip or two; requests are served in
   // between, so status and stats answer while hundreds of clients start.
   for (SubscriberClient* c : clients_) {
-    mailbox_.serve();
     if (stop_.load()) break;
     c->open();
+    mailbox_.serve();
   }
   const int ep = epoll_create1(EPOLL_CLOEXEC);
   auto add = [&](int fd, uint64_t tag) {
