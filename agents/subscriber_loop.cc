@@ -1,5 +1,6 @@
 #include "agents/subscriber_loop.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -61,6 +62,8 @@ bool ClientLoop::call(const std::function<void()>& fn, std::chrono::milliseconds
 }
 
 void ClientLoop::run() {
+  // Named, so per-thread CPU (top -H, /proc/<pid>/task) tells the loops apart.
+  pthread_setname_np(pthread_self(), "hydra-loop");
   // Opening a consumer may take a round trip or two; requests are served in
   // between, so status and stats answer while hundreds of clients start.
   for (SubscriberClient* c : clients_) {
