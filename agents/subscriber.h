@@ -1,6 +1,6 @@
 // The subscriber agent's role: hosts K subscriber clients (each its own
-// consumer) on a few threads (ClientLoop, subscriber_loop.h: min(K, 2) by
-// default) and answers for all of them. HYDRA ran 10 clients per subscriber
+// consumer) on a few threads (ClientLoop, subscriber_loop.h: one per 16
+// clients, 1..4, by default) and answers for all of them. HYDRA ran 10 clients per subscriber
 // app; Hydra makes K a setting (subscribers.clients_per_agent). No request
 // starts a thread: resets and snapshots run on the loops' own threads, and
 // live progress reads counters the loops publish.
@@ -27,9 +27,9 @@ class Subscriber final : public AgentRole {
   // passes builtin_drivers(); tests a registry of fakes). On start each
   // client makes its consumer through that driver; a client is ready when
   // its consumer says so (ConsumerDriver::ready).
-  // `loops`: threads hosting the clients (0: min(clients, kDefaultLoops)).
-  static constexpr int kDefaultLoops = 2;
+  // `loops`: threads hosting the clients (0: default_loops(clients)).
   explicit Subscriber(DriverRegistry drivers, int loops = 0);
+  static int default_loops(int clients);
   ~Subscriber() override;
 
   const char* role() const override { return "sub"; }

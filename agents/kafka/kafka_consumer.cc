@@ -6,12 +6,18 @@
 #include <poll.h>
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 #include "common/clock.h"
 
 namespace hydra {
+namespace {
+// How long a groups "none" consumer keeps trying to learn where to start.
+constexpr int64_t kAssignTimeoutMs = 30'000;
+}  // namespace
 
 KafkaPropMap KafkaConsumer::default_props(const KafkaConsumerOptions& opts) {
   // The queue budget. librdkafka pre-fetches up to 64 MB per consumer by
@@ -135,18 +141,23 @@ bool KafkaConsumer::poll(int timeout_ms, Received& out) {
   if (closed_) return false;
   if (next_ >= count_) {
     count_ = next_ = 0;
-    // Clear the wake-up first: an enqueue after the batch below was taken
-    // signals again, so a waiting loop never sleeps on a non-empty queue.
-    uint64_t v;
-    (void)!::read(wake_fd_, &v, sizeof v);
     // With a timeout of 0 the call returns at once with what is queued
     // (with one above 0 it would wait for a full batch).
     ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
-    if (n <= 0 && timeout_ms > 0) {
-      pollfd p{wake_fd_, POLLIN, 0};
-      ::poll(&p, 1, timeout_ms);
+    if (n <= 0) {
+      // Empty: clear the wake-up, then look once more. A message enqueued
+      // in between is taken now; one enqueued after signals the fd again,
+      // so a waiting loop never sleeps on a non-empty queue. One read per
+      // wake-up, not one per batch.
+      uint64_t v;
       (void)!::read(wake_fd_, &v, sizeof v);
       n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+      if (n <= 0 && timeout_ms > 0) {
+        pollfd p{wake_fd_, POLLIN, 0};
+        ::poll(&p, 1, timeout_ms);
+        (void)!::read(wake_fd_, &v, sizeof v);
+        n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+      }
     }
     if (n <= 0) return false;
     // Once, after the batch is in hand: every message in it arrived before.
@@ -225,24 +236,51 @@ void KafkaConsumer::assign_all_at_end() {
   // the end of its log as an explicit offset: no group protocol, and no
   // "latest" left for librdkafka to resolve later (a message produced before
   // that would be skipped), so ready() is true as soon as this returns.
-  rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, opts_.topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, 5000);
-  rd_kafka_topic_destroy(t);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-    throw std::runtime_error("groups none: no metadata for " + opts_.topic + ": " +
-                             rd_kafka_err2str(e));
+  // Hundreds of clients connecting at once see refused connections and slow
+  // answers: each step is retried until one deadline, then the client fails
+  // naming the step.
+  const int64_t deadline = mono_ns() + kAssignTimeoutMs * 1'000'000;
+  auto left_ms = [&] { return int(std::max<int64_t>(1, (deadline - mono_ns()) / 1'000'000)); };
+  auto retry_or_throw = [&](const std::string& what, rd_kafka_resp_err_t e) {
+    if (mono_ns() >= deadline)
+      throw std::runtime_error("groups none: " + what + " within " +
+                               std::to_string(kAssignTimeoutMs / 1000) +
+                               " s: " + rd_kafka_err2str(e));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  };
   int partitions = 0;
-  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
-    partitions = md->topics[0].partition_cnt;
-  rd_kafka_metadata_destroy(md);
-  if (partitions <= 0)
-    throw std::runtime_error("groups none: topic " + opts_.topic + " has no partitions (yet)");
+  for (;;) {
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, opts_.topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, std::min(5000, left_ms()));
+    rd_kafka_topic_destroy(t);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (md->topic_cnt == 1) {
+        e = md->topics[0].err;
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) partitions = md->topics[0].partition_cnt;
+      }
+      rd_kafka_metadata_destroy(md);
+    }
+    if (partitions > 0) break;
+    retry_or_throw("no partitions of " + opts_.topic, e);
+  }
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p)
-    rd_kafka_topic_partition_list_add(parts, opts_.topic.c_str(), p);
-  position_at_end(parts);
-  e = rd_kafka_assign(rk_, parts);
+  for (int p = 0; p < partitions; ++p) {
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t e;
+    while ((e = rd_kafka_query_watermark_offsets(rk_, opts_.topic.c_str(), p, &lo, &hi,
+                                                 std::min(5000, left_ms()))) !=
+           RD_KAFKA_RESP_ERR_NO_ERROR) {
+      try {
+        retry_or_throw("no end offset of " + opts_.topic + " [" + std::to_string(p) + "]", e);
+      } catch (...) {
+        rd_kafka_topic_partition_list_destroy(parts);
+        throw;
+      }
+    }
+    rd_kafka_topic_partition_list_add(parts, opts_.topic.c_str(), p)->offset = hi;
+  }
+  const rd_kafka_resp_err_t e = rd_kafka_assign(rk_, parts);
   if (e == RD_KAFKA_RESP_ERR_NO_ERROR) mark_assigned(parts);
   rd_kafka_topic_partition_list_destroy(parts);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)

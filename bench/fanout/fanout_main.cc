@@ -91,7 +91,8 @@ struct Figures {
 // The raw program as a child process, spoken to over its stdin/stdout.
 class RawChild {
  public:
-  RawChild(const std::string& self, const std::string& bootstrap, int clients, int threads) {
+  RawChild(const std::string& self, const std::string& bootstrap, int clients, int threads,
+           int per_agent) {
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) throw std::runtime_error("raw child: pipe failed");
     pid_ = fork();
@@ -101,9 +102,11 @@ class RawChild {
       dup2(out[1], 1);
       close(in[1]);
       close(out[0]);
-      const std::string c = std::to_string(clients), t = std::to_string(threads);
+      const std::string c = std::to_string(clients), t = std::to_string(threads),
+                        a = std::to_string(per_agent);
       execl(self.c_str(), self.c_str(), "--raw-child", "--bootstrap", bootstrap.c_str(),
-            "--raw-clients", c.c_str(), "--raw-threads", t.c_str(), nullptr);
+            "--raw-clients", c.c_str(), "--raw-threads", t.c_str(), "--clients-per-agent",
+            a.c_str(), nullptr);
       _exit(127);
     }
     close(in[0]);
@@ -172,7 +175,7 @@ class Bench {
       if (idle) rates.push_back(o_.idle_rate);
       std::map<double, Figures> raw, hydra;
       {
-        RawChild child(self_, broker_.bootstrap(), n, o_.raw_threads);
+        RawChild child(self_, broker_.bootstrap(), n, o_.raw_threads, o_.per_agent);
         child.await_ready();
         for (double r : rates) raw[r] = measure(r, [&] { return child.count(); }, {child.pid()});
       }
@@ -241,11 +244,19 @@ class Bench {
     must_all(Command::kStart, [](size_t) { return nlohmann::json::object(); });
     for (;;) {
       bool all = true;
+      int ready = 0;
+      std::string error;
       for (const auto& r :
-           must_all(Command::kStatus, [](size_t) { return nlohmann::json::object(); }))
+           must_all(Command::kStatus, [](size_t) { return nlohmann::json::object(); })) {
         all = all && r.body.value("ready", false);
+        ready += r.body.value("clients_ready", 0);
+        if (error.empty()) error = r.body.value("error", "");
+      }
       if (all) break;
-      if (mono_ns() - t0 > 120'000'000'000) throw std::runtime_error("hydra: not ready in 120 s");
+      if (mono_ns() - t0 > 120'000'000'000)
+        throw std::runtime_error("hydra: " + std::to_string(ready) + " of " + std::to_string(n) +
+                                 " clients ready after 120 s" +
+                                 (error.empty() ? "" : " (first error: " + error + ")"));
       std::this_thread::sleep_for(10ms);
     }
     return double(mono_ns() - t0) / 1e9;
@@ -321,6 +332,22 @@ class Bench {
     std::printf("%6d %7.0f %12.0f %12.0f %7.3f %10.2f %10.2f %7.3f\n", n, r, raw.delivered_per_s,
                 hy.delivered_per_s, hy.delivered_per_s / raw.delivered_per_s, raw.cpu_us_per_msg,
                 hy.cpu_us_per_msg, hy.cpu_us_per_msg / raw.cpu_us_per_msg);
+    if (verbose_) {
+      // Where the CPU per message goes: thread groups, us per delivered message.
+      auto split = [](const char* side, const Figures& f) {
+        std::vector<std::pair<uint64_t, std::string>> v;
+        for (const auto& [name, ns] : f.thread_cpu) v.emplace_back(ns, name);
+        std::sort(v.rbegin(), v.rend());
+        const double msgs = f.delivered_per_s * f.span_s;
+        std::printf("         %s us/msg by thread:", side);
+        for (size_t i = 0; i < std::min<size_t>(5, v.size()); ++i)
+          std::printf(" %s %.2f;", v[i].second.c_str(),
+                      msgs > 0 ? double(v[i].first) / 1e3 / msgs : NAN);
+        std::printf("\n");
+      };
+      split("raw  ", raw);
+      split("hydra", hy);
+    }
   }
 
   // Idle cost: CPU of each side's own threads at the idle rate, % of a core.
@@ -356,6 +383,9 @@ class Bench {
   AgentLauncher launcher_;
   AgentPool pool_;
   bool header_done_ = false;
+
+ public:
+  bool verbose_ = false;
 };
 
 }  // namespace
@@ -378,8 +408,10 @@ int main(int argc, char** argv) {
       "idle-rate", po::value(&o.idle_rate)->default_value(10), "msg/s of the idle point")(
       "clients-per-agent", po::value(&o.per_agent)->default_value(10), "Hydra clients per agent")(
       "raw-threads", po::value(&raw.threads)->default_value(2),
-      "the raw program's polling threads")("raw-child", "internal: run as the raw program")(
-      "bootstrap", po::value(&bootstrap), "internal: the raw program's broker")(
+      "the raw program's polling threads")(
+      "threads", "also print each point's CPU per message by thread group")(
+      "raw-child", "internal: run as the raw program")("bootstrap", po::value(&bootstrap),
+                                                       "internal: the raw program's broker")(
       "raw-clients", po::value(&raw.clients), "internal: the raw program's consumers");
   po::variables_map vm;
   try {
@@ -392,6 +424,7 @@ int main(int argc, char** argv) {
     if (vm.count("raw-child")) {
       raw.bootstrap = bootstrap;
       raw.topic = hydra::bench::kTopic;
+      raw.clients_per_agent = o.per_agent;
       return hydra::bench::run_raw_child(raw);
     }
     o.clients = hydra::bench::parse_list<int>(clients, "--clients");
@@ -407,6 +440,7 @@ int main(int argc, char** argv) {
   try {
     signal(SIGPIPE, SIG_IGN);
     hydra::bench::Bench bench(o, "/proc/self/exe");
+    bench.verbose_ = vm.count("threads") > 0;
     return bench.run();
   } catch (const std::exception& e) {
     std::cerr << "hydra_fanout_bench: " << e.what() << "\n";

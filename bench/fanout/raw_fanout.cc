@@ -34,7 +34,7 @@ RawConsumer make_consumer(const RawOptions& o, int id) {
   ko.bootstrap = o.bootstrap;
   ko.topic = o.topic;
   ko.group_id = "raw-fanout-" + std::to_string(getpid()) + "-" + std::to_string(id);
-  ko.clients_in_process = o.clients;
+  ko.clients_in_process = o.clients_per_agent;
   rd_kafka_conf_t* conf = make_kafka_conf(KafkaConsumer::default_props(ko), {});
   char err[512];
   RawConsumer c;

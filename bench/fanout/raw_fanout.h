@@ -21,6 +21,9 @@ struct RawOptions {
   std::string topic;
   int clients = 10;
   int threads = 2;
+  // The consumer properties are Hydra's for an agent of this many clients
+  // (its queue budget is split over them), so both sides fetch alike.
+  int clients_per_agent = 10;
 };
 
 // Runs the child's protocol on stdin/stdout; returns the exit status.

@@ -364,12 +364,14 @@ size_t thread_count() {
   return n;
 }
 
-// Forty clients cost two threads (the default loops), and no request starts
-// one: stats and resets are served on the loops' own threads.
+// Forty clients cost three threads (the default loops, one per 16 clients),
+// and no request starts one: stats and resets are served on the loops' own
+// threads.
 TEST_F(SubscriberTest, ManyClientsShareAFewThreadsAndRequestsStartNone) {
+  ASSERT_EQ(Subscriber::default_loops(40), 3);
   const size_t before = thread_count();
   start(config({{"clients", 40}, {"first_client_id", 0}}));
-  EXPECT_EQ(thread_count(), before + size_t(Subscriber::kDefaultLoops));
+  EXPECT_EQ(thread_count(), before + size_t(Subscriber::default_loops(40)));
   for (int id = 0; id < 40; ++id) push_seqs(id, 1, {0, 1, 2});
   settle();
   std::atomic<bool> watching{true};
@@ -391,7 +393,7 @@ TEST_F(SubscriberTest, ManyClientsShareAFewThreadsAndRequestsStartNone) {
     }
   watching.store(false);
   watcher.join();
-  EXPECT_LE(most.load(), before + size_t(Subscriber::kDefaultLoops) + 1)
+  EXPECT_LE(most.load(), before + size_t(Subscriber::default_loops(40)) + 1)
       << "a request started threads (the +1 is the watcher)";
 }
 
