@@ -5,8 +5,8 @@
 // Per point, each side in turn (never both at once): a Hydra publisher agent
 // sends R msg/s of 100 B to a 1-partition topic, every client reads all of
 // it. Delivered/s is the messages all clients read over --seconds; CPU per
-// delivered message is the consumer processes' CPU (user + system, all their
-// threads) over the same span. Hydra's clients are hydra-agent processes of
+// delivered message is the consumer processes' CPU (all their threads, from
+// schedstat) over the same span. Hydra's clients are hydra-agent processes of
 // --clients-per-agent clients with subscribers.groups "none", driven over
 // ZeroMQ as the controller drives them. The idle point (--idle-clients at
 // --idle-rate msg/s) splits CPU per thread (/proc/<pid>/task/*/stat): Hydra's

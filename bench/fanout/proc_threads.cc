@@ -44,15 +44,21 @@ std::map<int, ThreadCpu> process_threads(pid_t pid) {
   const std::string dir = "/proc/" + std::to_string(pid) + "/task";
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     ThreadCpu t;
-    if (read_stat(e.path().string() + "/stat", &t.name, &t.cpu_ns))
-      out[std::stoi(e.path().filename().string())] = t;
+    uint64_t ticks_ns = 0;
+    if (!read_stat(e.path().string() + "/stat", &t.name, &ticks_ns)) continue;
+    // schedstat's first field is the time on a CPU in ns: exact, where
+    // stat's ticks lose most of a thread that runs briefly and often.
+    std::ifstream sched(e.path().string() + "/schedstat");
+    if (!(sched >> t.cpu_ns)) t.cpu_ns = ticks_ns;
+    out[std::stoi(e.path().filename().string())] = t;
   }
   return out;
 }
 
 uint64_t process_cpu_ns(pid_t pid) {
   uint64_t ns = 0;
-  return read_stat("/proc/" + std::to_string(pid) + "/stat", nullptr, &ns) ? ns : 0;
+  for (const auto& [tid, t] : process_threads(pid)) ns += t.cpu_ns;
+  return ns;
 }
 
 uint64_t process_rss_bytes(pid_t pid) {

@@ -1,5 +1,5 @@
 // CPU time of another process, in total and per thread, from
-// /proc/<pid>/task/*/stat: what the fan-out bench splits into "the harness's
+// /proc/<pid>/task/*/schedstat (names from .../stat): what the fan-out bench splits into "the harness's
 // own threads" and the client library's (librdkafka names its threads
 // "rdk:...", libzmq "ZMQbg/...").
 #pragma once
@@ -20,8 +20,8 @@ struct ThreadCpu {
 // Every thread of `pid` now, by thread id. Empty when the process is gone.
 std::map<int, ThreadCpu> process_threads(pid_t pid);
 
-// CPU (user + system) of the whole process so far, dead threads included;
-// 0 when the process is gone.
+// CPU of the process's live threads so far (threads that ended are not
+// counted: the bench reads it in steady state); 0 when the process is gone.
 uint64_t process_cpu_ns(pid_t pid);
 
 // Resident set of the process, bytes (VmRSS); 0 when gone.
