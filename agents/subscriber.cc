@@ -179,8 +179,8 @@ nlohmann::json Subscriber::reset(const nlohmann::json& request) {
   reset_mono_ns_ = mono_ns();
   if (late > 0)
     throw std::runtime_error("reset: " + std::to_string(late) +
-                             " client thread(s) did not answer within 5 s (their clients were not "
-                             "reset)");
+                             " client loop thread(s) did not answer within 5 s (their clients were "
+                             "not reset)");
   return {};
 }
 
