@@ -64,6 +64,7 @@ nlohmann::json Publisher::start() {
   }
   next_seq_.assign(size_t(config_.partitions), 0);
   window_from_.assign(size_t(config_.partitions), 0);
+  in_window_ = false;
   zero_counters();
   stopped_ns_ = 0;
   cpu_at_stop_ = 0;
@@ -154,6 +155,7 @@ nlohmann::json Publisher::reset(const nlohmann::json&) {
   if (!mailbox_.call(
           [&] {
             zero_counters();
+            in_window_ = true;
             w.producer_id = config_.producer_id;
             for (size_t p = 0; p < next_seq_.size(); ++p)
               w.from[uint32_t(p)] = w.until[uint32_t(p)] = window_from_[p];
@@ -241,6 +243,10 @@ void Publisher::run() {
       h.partition = uint32_t(partition);
       h.sequence = next_seq_[size_t(partition)]++;
       h.intended_ns = intended;
+      // Marks the window's messages, so a subscriber that reads one before
+      // its own reset still counts its latency (message_header.h).
+      h.flags = in_window_ ? (h.flags | MessageHeader::kFlagInWindow)
+                           : (h.flags & ~MessageHeader::kFlagInWindow);
       if (sensor) fill_body(msg.data(), h.sequence, key_index, intended);
       bool retried = false;
       for (;;) {

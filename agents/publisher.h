@@ -66,6 +66,7 @@ class Publisher final : public AgentRole {
   PublisherStats stats_;
   std::vector<uint64_t> next_seq_;     // per partition
   std::vector<uint64_t> window_from_;  // per partition
+  bool in_window_ = false;             // reset seen since start: messages carry kFlagInWindow
   uint64_t cpu_at_reset_ = 0;
   uint64_t tx_at_reset_ = 0;
   uint64_t rx_at_reset_ = 0;

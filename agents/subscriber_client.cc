@@ -1,39 +1,24 @@
 #include "agents/subscriber_client.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "agents/processing/processor.h"
 #include "common/clock.h"
 #include "common/message_header.h"
 
 namespace hydra {
-namespace {
-constexpr auto kMailboxTimeout = std::chrono::milliseconds(5000);
-}  // namespace
 
 SubscriberClient::SubscriberClient(int id, ConsumerFactory consumer_factory,
-                                   ProcessorFactory processor_factory, int poll_ms)
+                                   ProcessorFactory processor_factory, int tick_ms)
     : id_(id),
-      poll_ms_(poll_ms),
+      tick_ms_(tick_ms),
       consumer_factory_(std::move(consumer_factory)),
       processor_factory_(std::move(processor_factory)) {
   stats_.client_id = id;
 }
 
 SubscriberClient::~SubscriberClient() {
-  request_stop();
-  join();
-}
-
-void SubscriberClient::start() {
-  stop_.store(false);
-  mailbox_.open();
-  thread_ = std::thread([this] { run(); });
-}
-
-void SubscriberClient::join() {
-  if (thread_.joinable()) thread_.join();
+  close();
 }
 
 bool SubscriberClient::ready() const {
@@ -51,53 +36,66 @@ std::string SubscriberClient::error() const {
   return error_;
 }
 
-void SubscriberClient::run() {
+LiveClientCounts SubscriberClient::live() const {
+  return {live_received_.load(std::memory_order_relaxed),
+          live_unique_.load(std::memory_order_relaxed), live_lost_.load(std::memory_order_relaxed)};
+}
+
+bool SubscriberClient::open() {
   try {
     auto driver = consumer_factory_(id_);
     if (processor_factory_) processor_ = processor_factory_();
     std::lock_guard lock(mu_);
     driver_ = std::move(driver);
+    open_ = true;
   } catch (const std::exception& e) {
-    {
-      std::lock_guard lock(mu_);
-      error_ = e.what();
-    }
-    // Outside the lock: close() runs a pending snapshot, which takes mu_.
-    mailbox_.close();
-    return;
+    std::lock_guard lock(mu_);
+    error_ = e.what();
+    return false;
   }
-  ConsumerDriver& driver = *driver_;
+  return true;
+}
+
+int SubscriberClient::wait_fd() const {
+  return open_ ? driver_->wait_fd() : -1;
+}
+
+size_t SubscriberClient::pump(size_t max) {
+  if (!open_) return 0;
   Received r;
-  // The receive time: read fresh whenever poll() may have waited. Messages
-  // already queued locally are taken back to back, ~0.3 us apart, so a run of
-  // them shares one reading for up to 16 messages (error under ~5 us, far
-  // below any latency this measures); the clock read per message was a large
-  // part of the client's own cost.
-  int64_t now = 0;
-  int since_clock = 16;
-  while (!stop_.load(std::memory_order_relaxed)) {
-    mailbox_.serve();
-    try {
-      bool got = driver.poll(0, r);
-      if (got) {
-        if (++since_clock >= 16) now = wall_ns(), since_clock = 0;
-      } else if ((got = driver.poll(poll_ms_, r))) {
-        now = wall_ns();
-        since_clock = 0;
-      }
-      if (got) {
-        handle(r, now);
-      } else if (processor_) {
-        processor_->poll(wall_ns());
-      }
-    } catch (const std::exception& e) {
-      // A processing failure (a GPU error, say) ends processing for this
-      // client, not the client: it keeps counting, and says why.
-      std::lock_guard lock(mu_);
-      error_ = std::string("processing stopped: ") + e.what();
-      processor_.reset();
+  size_t n = 0;
+  try {
+    while (n < max && driver_->poll(0, r)) {
+      ++n;
+      // The driver reads the clock after the message is in its hands; a
+      // driver that does not gets a reading taken now, which is later still.
+      handle(r, r.recv_ns ? r.recv_ns : wall_ns());
     }
+  } catch (const std::exception& e) {
+    // A processing failure (a GPU error, say) ends processing for this
+    // client, not the client: it keeps counting, and says why.
+    std::lock_guard lock(mu_);
+    error_ = std::string("processing stopped: ") + e.what();
+    processor_.reset();
   }
+  if (n > 0) publish_live();
+  return n;
+}
+
+void SubscriberClient::tick(int64_t now_ns) {
+  if (!processor_) return;
+  try {
+    processor_->poll(now_ns);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mu_);
+    error_ = std::string("processing stopped: ") + e.what();
+    processor_.reset();
+  }
+}
+
+void SubscriberClient::close() {
+  if (!open_) return;
+  open_ = false;
   try {
     if (processor_ && !processor_->drain()) {
       std::lock_guard lock(mu_);
@@ -107,7 +105,6 @@ void SubscriberClient::run() {
     std::lock_guard lock(mu_);
     error_ = std::string("processing stopped: ") + e.what();
   }
-  mailbox_.close();
   std::lock_guard lock(mu_);
   driver_->close();
 }
@@ -137,6 +134,16 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
     return;
   }
   if (out == SeqOutcome::kDuplicate) return;  // counted by the tracker
+  if (!has_window_ && (h->flags & MessageHeader::kFlagInWindow)) {
+    // Sent inside the publisher's window, read before this client's reset:
+    // the tracker keeps it as one of the window's, so its latency must be
+    // kept too (reset() adds it to the window's figures).
+    EarlyWindow& e = early_[h->producer_id];
+    e.bytes += r.len;
+    e.latency.record(now_ns - h->intended_ns);
+    if (e.first_recv_ns == 0) e.first_recv_ns = now_ns;
+    e.last_recv_ns = now_ns;
+  }
   stats_.bytes += r.len;
   stats_.latency.record(now_ns - h->intended_ns);
   if (stats_.first_recv_ns == 0) stats_.first_recv_ns = now_ns;
@@ -157,48 +164,91 @@ bool SubscriberClient::in_window_producers(uint32_t producer) const {
   return false;
 }
 
-bool SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
-  return mailbox_.call(
-      [&] {
-        const int id = stats_.client_id;
-        stats_ = ClientStats{};
-        stats_.client_id = id;
-        {
-          // A transient consumer error of an earlier span is not this one's.
-          std::lock_guard lock(mu_);
-          error_.clear();
-        }
-        // Without the publisher's window, the warm-up boundary is "now".
-        if (windows.empty()) tracker_.reset();
-        dup_base_ = tracker_.duplicates();
-        reorder_base_ = tracker_.reordered();
-        windows_ = windows;
-        has_window_ = !windows.empty();
-        for (const auto& w : windows)
-          for (const auto& [partition, from] : w.from)
-            tracker_.set_window_start(w.producer_id, partition, from);
-        if (processor_) processor_->take_stats(/*reset=*/true);
-      },
-      kMailboxTimeout);
+void SubscriberClient::publish_live() {
+  live_received_.store(stats_.received, std::memory_order_relaxed);
+  uint64_t unique = 0, lost = 0;
+  if (!windows_.empty()) {
+    for (const auto& w : windows_)
+      for (const auto& [partition, from] : w.from) {
+        const StreamCounts c = tracker_.stream(w.producer_id, partition);
+        unique += c.unique;
+        lost += c.lost;
+      }
+  } else {
+    unique = tracker_.unique();
+    lost = tracker_.lost();
+  }
+  live_unique_.store(unique, std::memory_order_relaxed);
+  live_lost_.store(lost, std::memory_order_relaxed);
+}
+
+void SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
+  const int id = stats_.client_id;
+  stats_ = ClientStats{};
+  stats_.client_id = id;
+  {
+    // A transient consumer error of an earlier span is not this one's.
+    std::lock_guard lock(mu_);
+    error_.clear();
+  }
+  // Without the publisher's window, the warm-up boundary is "now".
+  if (windows.empty()) tracker_.reset();
+  dup_base_ = tracker_.duplicates();
+  reorder_base_ = tracker_.reordered();
+  windows_ = windows;
+  has_window_ = !windows.empty();
+  for (const auto& w : windows) {
+    for (const auto& [partition, from] : w.from)
+      tracker_.set_window_start(w.producer_id, partition, from);
+    // The window's messages this client read before its reset: the tracker
+    // counts them, so their latency, bytes and times count as well; every
+    // message counted in the window has exactly one latency sample.
+    auto it = early_.find(w.producer_id);
+    if (it == early_.end()) continue;
+    stats_.latency += it->second.latency;
+    stats_.bytes += it->second.bytes;
+    if (stats_.first_recv_ns == 0 || it->second.first_recv_ns < stats_.first_recv_ns)
+      stats_.first_recv_ns = it->second.first_recv_ns;
+    stats_.last_recv_ns = std::max(stats_.last_recv_ns, it->second.last_recv_ns);
+  }
+  early_.clear();
+  if (processor_) processor_->take_stats(/*reset=*/true);
+  publish_live();
 }
 
 bool SubscriberClient::seek_to_end() {
-  bool ok = false;
-  const bool answered = mailbox_.call(
-      [&] {
-        std::lock_guard lock(mu_);
-        ok = driver_ && driver_->seek_to_end(5000);
-        if (ok) error_.clear();  // a new step starts with a clean slate
-        // The last step's window no longer filters: the next producer's
-        // messages must reach the tracker before this step's reset arrives.
-        windows_.clear();
-        has_window_ = false;
-      },
-      std::chrono::milliseconds(15000));
-  return answered && ok;
+  std::lock_guard lock(mu_);
+  const bool ok = driver_ && open_ && driver_->seek_to_end(5000);
+  if (ok) error_.clear();  // a new step starts with a clean slate
+  // The last step's window no longer filters: the next producer's messages
+  // must reach the tracker before this step's reset arrives.
+  windows_.clear();
+  has_window_ = false;
+  early_.clear();
+  return ok;
 }
 
-ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& windows) {
+void SubscriberClient::count_window(ClientStats& s, const std::vector<ProducerWindow>& ws,
+                                    bool until_known) const {
+  s.unique = s.lost = s.behind = 0;
+  for (const auto& w : ws) {
+    for (const auto& [partition, start] : w.from) {
+      const uint64_t reached = tracker_.stream(w.producer_id, partition).next;
+      uint64_t until = reached;
+      if (until_known) {
+        auto it = w.until.find(partition);
+        until = it == w.until.end() ? start : it->second;
+      }
+      if (until <= start) continue;
+      const uint64_t got = tracker_.unique_in(w.producer_id, partition, start, until);
+      s.unique += got;
+      s.lost += (until - start) - got;
+      s.behind += until - std::clamp(reached, start, until);
+    }
+  }
+}
+
+ClientStats SubscriberClient::snapshot(const std::vector<ProducerWindow>& windows) {
   ClientStats s = stats_;
   s.duplicates = tracker_.duplicates() - dup_base_;
   s.reordered = tracker_.reordered() - reorder_base_;
@@ -209,28 +259,10 @@ ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& w
   // "behind" splits the lost: messages past the furthest sequence the client
   // reached were never overtaken by a later one, so the client was slow
   // rather than the stream holed (a gap).
-  auto count_window = [&](const std::vector<ProducerWindow>& ws, bool until_known) {
-    s.unique = s.lost = s.behind = 0;
-    for (const auto& w : ws) {
-      for (const auto& [partition, start] : w.from) {
-        const uint64_t reached = tracker_.stream(w.producer_id, partition).next;
-        uint64_t until = reached;
-        if (until_known) {
-          auto it = w.until.find(partition);
-          until = it == w.until.end() ? start : it->second;
-        }
-        if (until <= start) continue;
-        const uint64_t got = tracker_.unique_in(w.producer_id, partition, start, until);
-        s.unique += got;
-        s.lost += (until - start) - got;
-        s.behind += until - std::clamp(reached, start, until);
-      }
-    }
-  };
   if (!windows.empty()) {
-    count_window(windows, /*until_known=*/true);
+    count_window(s, windows, /*until_known=*/true);
   } else if (!windows_.empty()) {
-    count_window(windows_, /*until_known=*/false);
+    count_window(s, windows_, /*until_known=*/false);
   } else {
     s.unique = tracker_.unique();
     s.lost = tracker_.lost();
@@ -242,12 +274,6 @@ ClientStats SubscriberClient::make_snapshot(const std::vector<ProducerWindow>& w
   }
   if (processor_) s.processing = processor_->take_stats(/*reset=*/false).to_json();
   return s;
-}
-
-std::optional<ClientStats> SubscriberClient::snapshot(const std::vector<ProducerWindow>& windows) {
-  std::optional<ClientStats> out;
-  if (!mailbox_.call([&] { out = make_snapshot(windows); }, kMailboxTimeout)) return std::nullopt;
-  return out;
 }
 
 }  // namespace hydra

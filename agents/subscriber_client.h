@@ -1,84 +1,116 @@
 // One subscriber client: its own consumer (its own connection and, in HYDRA's
-// fan-out, its own consumer group) on its own thread, counting what it reads
-// by sequence: unique, lost, duplicates, reordered, foreign, and end-to-end
-// latency from the intended send time. Counters live on the client's thread;
-// the agent snapshots or resets them through a Mailbox.
+// fan-out, its own consumer group), counting what it reads by sequence:
+// unique, lost, duplicates, reordered, foreign, and end-to-end latency from
+// the intended send time.
+//
+// A client has no thread of its own: a ClientLoop (subscriber_loop.h) hosts
+// several clients on one thread and calls open(), pump(), tick() and close()
+// on it; the subscriber agent asks for resets and snapshots through that
+// loop's mailbox, so counters and histograms are only ever touched by one
+// thread. What live progress needs (received, unique, lost) is also
+// published as atomics, read from any thread without waking the loop.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "agents/transport.h"
-#include "common/mailbox.h"
 #include "common/sequence_tracker.h"
 #include "common/stats.h"
 
 namespace hydra {
 
 class Processor;
-struct ProcessingConfig;
 
 using ConsumerFactory = std::function<std::unique_ptr<ConsumerDriver>(int client_id)>;
-// Builds the client's processing stage (nullptr: none). Called on the
-// client's thread; may throw to fail the client with a reason.
+// Builds the client's processing stage (nullptr: none). Called on the loop's
+// thread; may throw to fail the client with a reason.
 using ProcessorFactory = std::function<std::unique_ptr<Processor>()>;
+
+// The counters live progress reads (see SubscriberClient::live).
+struct LiveClientCounts {
+  uint64_t received = 0;
+  uint64_t unique = 0;  // first-seen messages of the window so far
+  uint64_t lost = 0;    // holes in the window so far
+};
 
 class SubscriberClient {
  public:
-  // poll_ms bounds how long the client blocks waiting for a message; with a
-  // processing stage it must be below its linger time, so a partial batch is
-  // flushed on time even when no further message arrives.
+  // tick_ms: with a processing stage, how often tick() must run so a partial
+  // batch leaves within its linger time (the loop waits at most that long).
   SubscriberClient(int id, ConsumerFactory consumer_factory, ProcessorFactory processor_factory,
-                   int poll_ms = 50);
+                   int tick_ms = 50);
   ~SubscriberClient();
   SubscriberClient(const SubscriberClient&) = delete;
   SubscriberClient& operator=(const SubscriberClient&) = delete;
 
-  void start();
-  void request_stop() { stop_.store(true); }
-  void join();
+  // ---- the hosting loop's thread
+  // Makes the consumer and the processing stage; false (and error() says
+  // why) when either cannot be made: the client then reads nothing.
+  bool open();
+  bool is_open() const { return open_; }
+  // The consumer's wait_fd() (-1 when none or not open).
+  int wait_fd() const;
+  // Handles up to `max` messages the consumer hands out without waiting.
+  // Returns how many it took (max: there may be more).
+  size_t pump(size_t max);
+  // Lets the processing stage flush a partial batch whose linger expired.
+  void tick(int64_t now_ns);
+  int tick_ms() const { return processor_ ? tick_ms_ : -1; }
+  // Drains the processing stage (bounded) and closes the consumer.
+  void close();
 
+  // Starts the measured window at `windows` (publisher's from per stream):
+  // counters and histograms start from what this client already got of the
+  // window (messages flagged kFlagInWindow that arrived before the reset),
+  // earlier sequences are ignored from now on. Without windows, "now".
+  void reset(const std::vector<ProducerWindow>& windows);
+  // Skips to the end of every assigned partition (see ConsumerDriver).
+  bool seek_to_end();
+  // Counters now; with windows, unique/lost are counted over each window's
+  // [from, until) exactly.
+  ClientStats snapshot(const std::vector<ProducerWindow>& windows);
+
+  // ---- any thread
   int id() const { return id_; }
   bool ready() const;
   std::vector<int32_t> assigned() const;
   std::string error() const;
-
-  // Starts the measured window at `windows` (publisher's from per stream):
-  // zeroes counters and histograms, ignores earlier sequences from now on.
-  // Returns false when the client thread did not answer in time.
-  bool reset(const std::vector<ProducerWindow>& windows);
-  // Skips to the end of every assigned partition (see ConsumerDriver).
-  // False when the client did not answer in time or the seek failed.
-  bool seek_to_end();
-  // Counters now; with windows, unique/lost are counted over each window's
-  // [from, until) exactly. nullopt when the client thread did not answer.
-  std::optional<ClientStats> snapshot(const std::vector<ProducerWindow>& windows);
+  // Published by the loop after each batch: no lock, no histogram.
+  LiveClientCounts live() const;
 
  private:
-  void run();
+  // Latency, bytes and receive span of the window's messages that arrived
+  // before this client's reset (per producer, see reset()).
+  struct EarlyWindow {
+    Histogram latency;
+    uint64_t bytes = 0;
+    int64_t first_recv_ns = 0;
+    int64_t last_recv_ns = 0;
+  };
+
   void handle(const Received& r, int64_t now_ns);
   bool in_window_producers(uint32_t producer) const;
-  ClientStats make_snapshot(const std::vector<ProducerWindow>& windows);
+  void count_window(ClientStats& s, const std::vector<ProducerWindow>& ws, bool until_known) const;
+  void publish_live();
 
   const int id_;
-  const int poll_ms_;
+  const int tick_ms_;
   ConsumerFactory consumer_factory_;
   ProcessorFactory processor_factory_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  Mailbox mailbox_;
+  bool open_ = false;
 
   mutable std::mutex mu_;  // guards driver_ pointer publication and error_
   std::unique_ptr<ConsumerDriver> driver_;
   std::string error_;
 
-  // Owned by the client thread (through the mailbox otherwise).
+  // Owned by the loop's thread.
   std::unique_ptr<Processor> processor_;
   SequenceTracker tracker_;
   ClientStats stats_;
@@ -86,6 +118,11 @@ class SubscriberClient {
   uint64_t reorder_base_ = 0;
   std::vector<ProducerWindow> windows_;
   bool has_window_ = false;
+  std::map<uint32_t, EarlyWindow> early_;  // by producer id, until the reset
+
+  std::atomic<uint64_t> live_received_{0};
+  std::atomic<uint64_t> live_unique_{0};
+  std::atomic<uint64_t> live_lost_{0};
 };
 
 }  // namespace hydra

@@ -49,6 +49,11 @@ struct Received {
   int64_t offset = -1;
   bool error = false;       // a consumer error, not a message
   std::string_view errstr;  // when error
+  // Wall-clock time (ns since the epoch) read after the message was in the
+  // driver's hands: never earlier than its real arrival, so a latency from
+  // it is never too short. 0: the driver did not say; the client reads the
+  // clock itself.
+  int64_t recv_ns = 0;
 };
 
 class ConsumerDriver {
@@ -57,6 +62,10 @@ class ConsumerDriver {
   // Waits up to timeout_ms for one message or event. Returns false when
   // nothing arrived.
   virtual bool poll(int timeout_ms, Received& out) = 0;
+  // A file descriptor that becomes readable when poll() may have something
+  // to hand out, so one thread can wait on many consumers (epoll); poll()
+  // clears it. -1: none, the caller polls this consumer at intervals.
+  virtual int wait_fd() const { return -1; }
   // True once the consumer owns its partitions and knows where to read from,
   // so nothing produced from now on can be missed.
   virtual bool ready() const = 0;

@@ -1,6 +1,6 @@
 // Runs a control-thread request on a worker thread, between two iterations of
 // the worker's hot loop. The worker owns its counters and histograms outright
-// (no lock per message: docs/engineering.md); the control thread asks for a snapshot
+// (no lock per message on the hot path); the control thread asks for a snapshot
 // or a reset through the mailbox and waits, with a timeout, for the worker to
 // do it. Once the worker has closed the mailbox (its loop ended), requests run
 // directly on the caller's thread, since nobody else touches the data.
@@ -35,6 +35,7 @@ class Mailbox {
     job->fn = &fn;
     job_ = job;
     pending_.store(true, std::memory_order_release);
+    if (notify_) notify_();
     const bool done = cv_.wait_for(lock, timeout, [&] { return job->done || closed_; });
     if (!job->done && closed_ && job_ == job) {
       // The worker closed before serving; run it here.
@@ -65,6 +66,11 @@ class Mailbox {
     cv_.notify_all();
   }
 
+  // Called (under the mailbox's lock) each time a request is posted: a
+  // worker that sleeps in a wait of its own (epoll) is woken by it, instead
+  // of finding the request only when its wait times out. Set before use.
+  void set_notify(std::function<void()> notify) { notify_ = std::move(notify); }
+
   // Re-arms the mailbox for a new worker loop.
   void open() {
     std::lock_guard lock(mu_);
@@ -90,6 +96,7 @@ class Mailbox {
   std::condition_variable cv_;
   std::shared_ptr<Job> job_;
   std::atomic<bool> pending_{false};
+  std::function<void()> notify_;
   bool closed_ = true;  // no worker yet: run requests directly
 };
 

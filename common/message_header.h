@@ -4,7 +4,7 @@
 //   off size field
 //    0   4   magic 0x48594452 (on the wire: 52 44 59 48)
 //    4   2   version (1)
-//    6   2   flags
+//    6   2   flags (bit 0: sensor payload, bit 1: in the window)
 //    8   4   producer id
 //   12   4   partition the publisher chose
 //   16   8   sequence, per (producer, partition), from 0, no gaps
@@ -29,6 +29,10 @@ struct MessageHeader {
 
   // flags bits
   static constexpr uint16_t kFlagSensorPayload = 1;  // body is a SensorRecord
+  // Sent between the publisher's reset and its stop: one of the measured
+  // window's messages. A subscriber client that reads it before its own
+  // reset keeps its latency for the window (agents/subscriber_client.cc).
+  static constexpr uint16_t kFlagInWindow = 2;
 
   uint16_t version = kVersion;
   uint16_t flags = 0;

@@ -13,27 +13,26 @@ void AgentClient::connect() {
   sock_->connect(endpoint_);
 }
 
-Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
-                        std::chrono::milliseconds timeout) {
-  Reply r;
+bool AgentClient::send(proto::Command cmd, nlohmann::json body, Reply& failed) {
   const std::string frame = proto::make_request(cmd, std::move(body));
   const char* name = proto::command_name(cmd);
   try {
-    if (!sock_->send(zmq::buffer(frame), zmq::send_flags::dontwait)) {
-      connect();
-      r.error = std::string(name) + ": could not send to " + endpoint_;
-      return r;
-    }
-    zmq::pollitem_t item{sock_->handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, timeout);
-    if (!(item.revents & ZMQ_POLLIN)) {
-      connect();  // lazy pirate: a REQ socket without its reply is unusable
-      r.error = std::string(name) + ": no answer from " + endpoint_ + " within " +
-                std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s";
-      return r;
-    }
+    if (sock_->send(zmq::buffer(frame), zmq::send_flags::dontwait)) return true;
+    failed.error = std::string(name) + ": could not send to " + endpoint_;
+  } catch (const zmq::error_t& e) {
+    failed.error = std::string(name) + ": " + e.what();
+  }
+  connect();
+  failed.answered = false;
+  return false;
+}
+
+Reply AgentClient::receive(proto::Command cmd) {
+  Reply r;
+  const char* name = proto::command_name(cmd);
+  try {
     zmq::message_t msg;
-    (void)sock_->recv(msg, zmq::recv_flags::none);
+    if (!sock_->recv(msg, zmq::recv_flags::dontwait)) return give_up(cmd, {});
     r.answered = true;
     r.body = nlohmann::json::parse(msg.to_string_view(), nullptr, false);
     if (!r.body.is_object()) {
@@ -49,6 +48,30 @@ Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
     r.error = std::string(name) + ": " + e.what();
   }
   return r;
+}
+
+Reply AgentClient::give_up(proto::Command cmd, std::chrono::milliseconds timeout) {
+  connect();  // lazy pirate: a REQ socket without its reply is unusable
+  Reply r;
+  r.error = std::string(proto::command_name(cmd)) + ": no answer from " + endpoint_ + " within " +
+            std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s";
+  return r;
+}
+
+Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
+                        std::chrono::milliseconds timeout) {
+  Reply r;
+  if (!send(cmd, std::move(body), r)) return r;
+  zmq::pollitem_t item{sock_->handle(), 0, ZMQ_POLLIN, 0};
+  try {
+    zmq::poll(&item, 1, timeout);
+  } catch (const zmq::error_t& e) {
+    connect();
+    r.error = std::string(proto::command_name(cmd)) + ": " + e.what();
+    return r;
+  }
+  if (!(item.revents & ZMQ_POLLIN)) return give_up(cmd, timeout);
+  return receive(cmd);
 }
 
 }  // namespace hydra

@@ -31,6 +31,17 @@ class AgentClient {
     return call(cmd, nlohmann::json::object(), timeout);
   }
 
+  // The same call in three parts, so one thread can wait on many agents at
+  // once (AgentPool::call_all polls every socket()):
+  // send() sends the request (false: it could not, `failed` says why);
+  // receive() reads the reply once socket() is readable;
+  // give_up() reports that no reply came within `timeout` and rebuilds the
+  // socket.
+  bool send(proto::Command cmd, nlohmann::json body, Reply& failed);
+  Reply receive(proto::Command cmd);
+  Reply give_up(proto::Command cmd, std::chrono::milliseconds timeout);
+  void* socket() { return sock_->handle(); }
+
   const std::string& endpoint() const { return endpoint_; }
 
  private:

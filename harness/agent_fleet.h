@@ -54,9 +54,10 @@ class AgentFleet {
 
   // The same command to each of `agents` at once, the body of each from
   // body(i); waits for all and returns the replies in the same order.
-  std::vector<Reply> call_all(const std::vector<FleetAgent*>& agents, proto::Command cmd,
-                              const std::function<nlohmann::json(size_t i)>& body,
-                              std::chrono::milliseconds timeout);
+  // Virtual: the real fleet waits on all agents' sockets in one thread.
+  virtual std::vector<Reply> call_all(const std::vector<FleetAgent*>& agents, proto::Command cmd,
+                                      const std::function<nlohmann::json(size_t i)>& body,
+                                      std::chrono::milliseconds timeout);
 };
 
 }  // namespace hydra

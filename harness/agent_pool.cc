@@ -64,6 +64,45 @@ Reply AgentPool::call(FleetAgent& agent, proto::Command cmd, const nlohmann::jso
   return static_cast<AgentHandle&>(agent).client->call(cmd, body, timeout);
 }
 
+std::vector<Reply> AgentPool::call_all(const std::vector<FleetAgent*>& agents, proto::Command cmd,
+                                       const std::function<nlohmann::json(size_t)>& body,
+                                       std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<Reply> replies(agents.size());
+  std::vector<size_t> waiting;  // agents whose reply is still due
+  for (size_t i = 0; i < agents.size(); ++i) {
+    AgentClient& c = *static_cast<AgentHandle&>(*agents[i]).client;
+    if (c.send(cmd, body(i), replies[i])) waiting.push_back(i);
+  }
+  const auto deadline = Clock::now() + timeout;
+  std::vector<zmq::pollitem_t> items;
+  while (!waiting.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    items.clear();
+    for (size_t i : waiting)
+      items.push_back({static_cast<AgentHandle&>(*agents[i]).client->socket(), 0, ZMQ_POLLIN, 0});
+    try {
+      zmq::poll(items.data(), items.size(), left);
+    } catch (const zmq::error_t&) {
+      continue;  // interrupted by a signal: wait on until the deadline
+    }
+    std::vector<size_t> still;
+    for (size_t k = 0; k < waiting.size(); ++k) {
+      const size_t i = waiting[k];
+      if (items[k].revents & ZMQ_POLLIN)
+        replies[i] = static_cast<AgentHandle&>(*agents[i]).client->receive(cmd);
+      else
+        still.push_back(i);
+    }
+    waiting.swap(still);
+  }
+  for (size_t i : waiting)
+    replies[i] = static_cast<AgentHandle&>(*agents[i]).client->give_up(cmd, timeout);
+  return replies;
+}
+
 void AgentPool::shutdown_all(std::chrono::milliseconds timeout) {
   std::vector<FleetAgent*> live;
   for (auto& a : subs_)

@@ -40,6 +40,11 @@ class AgentPool final : public AgentFleet {
   void discard(FleetAgent& a) override;
   Reply call(FleetAgent& a, proto::Command cmd, const nlohmann::json& body,
              std::chrono::milliseconds timeout) override;
+  // Sends to every agent, then waits on all their sockets at once in this
+  // thread (zmq_poll): hundreds of agents without a thread each.
+  std::vector<Reply> call_all(const std::vector<FleetAgent*>& agents, proto::Command cmd,
+                              const std::function<nlohmann::json(size_t i)>& body,
+                              std::chrono::milliseconds timeout) override;
 
   // Asks every agent to shut down (bounded), then kills what is left.
   void shutdown_all(std::chrono::milliseconds timeout);

@@ -1,6 +1,7 @@
 // The column table: one entry per results.csv column, in results.csv order.
 #include "harness/columns.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -166,6 +167,27 @@ const std::vector<Column>& table() {
          double total = 0;
          for (const auto& u : in.result.subscriber_usage) total += cpu_pct(u);
          return total;
+       }},
+      {"sub_rss_per_client_mb", "MiB", F::kFixed2, G::kRun,
+       "memory a client costs: a subscriber agent's peak RSS / the clients it hosts, the largest "
+       "over agents (agent k of a step hosts `clients_per_agent` clients, the last one the rest)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!in.scenario || in.result.subscriber_usage.empty()) return {};
+         const int per_agent = std::max(1, in.scenario->subscribers.clients_per_agent);
+         const int n = in.result.client_count;
+         const auto& usage = in.result.subscriber_usage;
+         // Agent k's clients; when an agent did not answer, which entry is
+         // whose is unknown, so each counts as a full agent.
+         const bool all = int(usage.size()) == (n + per_agent - 1) / per_agent;
+         double most = 0;
+         for (size_t k = 0; k < usage.size(); ++k) {
+           const int clients = all ? std::min(per_agent, n - int(k) * per_agent) : per_agent;
+           if (clients <= 0 || usage[k].max_rss_bytes == 0) continue;
+           most = std::max(most, double(usage[k].max_rss_bytes) / 1048576.0 / clients);
+         }
+         if (most == 0) return {};
+         return most;
        }},
       {"ctl_overhead_s", "s", F::kFixed3, G::kRun,
        "controller time outside warm-up and measurement: `spawn_s` + `configure_s` + `barrier_s` + "

@@ -202,7 +202,8 @@ bool StepRun::await_readiness() {
 // the step.
 StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
   const int partitions = scenario_.topic.partitions;
-  const bool per_client = scenario_.subscribers.groups == "per-client";
+  // Every client reads every partition unless the clients share a group.
+  const bool per_client = scenario_.subscribers.groups != "shared";
   Readiness r;
   std::vector<int> owners(size_t(partitions), 0);  // clients owning each partition
   for (size_t i = 0; i < subscribers_.size(); ++i) {

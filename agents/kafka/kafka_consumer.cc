@@ -1,17 +1,38 @@
 #include "agents/kafka/kafka_consumer.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <poll.h>
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <stdexcept>
+#include <thread>
+
+#include "common/clock.h"
 
 namespace hydra {
+namespace {
+// How long a groups "none" consumer keeps trying to learn where to start.
+constexpr int64_t kAssignTimeoutMs = 30'000;
+}  // namespace
 
 KafkaPropMap KafkaConsumer::default_props(const KafkaConsumerOptions& opts) {
-  // librdkafka pre-fetches up to 64 MB per consumer by default; with hundreds
-  // of clients per machine that alone would exhaust memory. Each agent gets
-  // a budget, split over its clients, 4..64 MB each. Not smaller: librdkafka
-  // 2.0 stops fetching for a fixed second whenever a consumer's queue crosses
+  // The queue budget. librdkafka pre-fetches up to 64 MB per consumer by
+  // default; with hundreds of clients per machine that alone could exhaust
+  // memory. Each agent gets 512 MB, split over its clients, 4..64 MB each
+  // (51 MB at the default 10 clients per agent). Not smaller: librdkafka 2.0
+  // stops fetching for a fixed second whenever a consumer's queue crosses
   // its limit, which a small limit turns into stalls and loss at high rates
   // (measured with bench/macro: 98.9 % loss at 1 M msg/s with 2 MB).
+  // It is a ceiling, not what a client holds: a client that keeps up has an
+  // almost empty queue, and its memory is the consumer itself (about 1.5 MB
+  // RSS per client measured with bench/fanout at 10..500 clients). Only
+  // clients that fall behind fill their queues, so the worst case is 512 MB
+  // per agent plus that; lower it with queued.max.messages.kbytes in
+  // subscribers.kafka when many agents share a machine that falls behind.
   constexpr int kAgentBudgetKb = 512 * 1024;
   const int per_client_kb =
       std::clamp(kAgentBudgetKb / std::max(1, opts.clients_in_process), 4096, 65536);
@@ -40,12 +61,40 @@ KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& opts) : opts_(opts) {
     throw std::runtime_error(std::string("cannot create Kafka consumer: ") + err);
   }
   rd_kafka_poll_set_consumer(rk_);
+  queue_ = rd_kafka_queue_get_consumer(rk_);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!queue_ || wake_fd_ < 0) {
+    if (queue_) rd_kafka_queue_destroy(queue_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+    rd_kafka_destroy(rk_);
+    throw std::runtime_error(std::string("cannot set up the Kafka consumer's queue: ") +
+                             std::strerror(errno));
+  }
+  // librdkafka writes this when the queue goes from empty to non-empty (an
+  // eventfd takes an 8-byte count).
+  const uint64_t one = 1;
+  rd_kafka_queue_io_event_enable(queue_, wake_fd_, &one, sizeof one);
+  if (opts.manual_assign) {
+    try {
+      assign_all_at_end();
+    } catch (...) {
+      rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+      rd_kafka_queue_destroy(queue_);
+      rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+      ::close(wake_fd_);
+      throw;
+    }
+    return;
+  }
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, opts.topic.c_str(), RD_KAFKA_PARTITION_UA);
   const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+    rd_kafka_queue_destroy(queue_);
     rd_kafka_destroy(rk_);
+    ::close(wake_fd_);
     throw std::runtime_error(std::string("cannot subscribe to ") + opts.topic + ": " +
                              rd_kafka_err2str(e));
   }
@@ -59,8 +108,10 @@ void KafkaConsumer::close() {
   if (closed_) return;
   closed_ = true;
   ready_.store(false, std::memory_order_release);
-  if (current_) rd_kafka_message_destroy(current_);
-  current_ = nullptr;
+  drop_batch();
+  rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+  rd_kafka_queue_destroy(queue_);
+  queue_ = nullptr;
   if (opts_.shared_group) {
     // Commits and leaves the group so the others take over at once.
     rd_kafka_consumer_close(rk_);
@@ -71,31 +122,62 @@ void KafkaConsumer::close() {
     rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   }
   rk_ = nullptr;
+  ::close(wake_fd_);
+  wake_fd_ = -1;
+}
+
+void KafkaConsumer::drop_batch() {
+  // The one handed out last and those never handed out.
+  for (int i = std::max(0, next_ - 1); i < count_; ++i)
+    if (batch_[i]) rd_kafka_message_destroy(batch_[i]);
+  count_ = next_ = 0;
 }
 
 bool KafkaConsumer::poll(int timeout_ms, Received& out) {
-  if (current_) {
-    rd_kafka_message_destroy(current_);
-    current_ = nullptr;
+  if (next_ > 0) {
+    rd_kafka_message_destroy(batch_[next_ - 1]);
+    batch_[next_ - 1] = nullptr;
   }
   if (closed_) return false;
-  current_ = rd_kafka_consumer_poll(rk_, timeout_ms);
-  if (!current_) return false;
-  out.value = current_->payload;
-  out.len = current_->len;
-  out.partition = current_->partition;
-  out.offset = current_->offset;
-  out.error = current_->err != RD_KAFKA_RESP_ERR_NO_ERROR;
-  out.errstr = out.error ? std::string_view(rd_kafka_message_errstr(current_)) : std::string_view();
+  if (next_ >= count_) {
+    count_ = next_ = 0;
+    // With a timeout of 0 the call returns at once with what is queued
+    // (with one above 0 it would wait for a full batch).
+    ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+    if (n <= 0) {
+      // Empty: clear the wake-up, then look once more. A message enqueued
+      // in between is taken now; one enqueued after signals the fd again,
+      // so a waiting loop never sleeps on a non-empty queue. One read per
+      // wake-up, not one per batch.
+      uint64_t v;
+      (void)!::read(wake_fd_, &v, sizeof v);
+      n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+      if (n <= 0 && timeout_ms > 0) {
+        pollfd p{wake_fd_, POLLIN, 0};
+        ::poll(&p, 1, timeout_ms);
+        (void)!::read(wake_fd_, &v, sizeof v);
+        n = rd_kafka_consume_batch_queue(queue_, 0, batch_, kBatch);
+      }
+    }
+    if (n <= 0) return false;
+    // Once, after the batch is in hand: every message in it arrived before.
+    batch_ns_ = wall_ns();
+    count_ = int(n);
+  }
+  const rd_kafka_message_t* m = batch_[next_++];
+  out.value = m->payload;
+  out.len = m->len;
+  out.partition = m->partition;
+  out.offset = m->offset;
+  out.error = m->err != RD_KAFKA_RESP_ERR_NO_ERROR;
+  out.errstr = out.error ? std::string_view(rd_kafka_message_errstr(m)) : std::string_view();
+  out.recv_ns = batch_ns_;
   return true;
 }
 
 bool KafkaConsumer::seek_to_end(int timeout_ms) {
   if (closed_) return false;
-  if (current_) {
-    rd_kafka_message_destroy(current_);
-    current_ = nullptr;
-  }
+  drop_batch();
   rd_kafka_topic_partition_list_t* parts = nullptr;
   if (rd_kafka_assignment(rk_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts) return false;
   bool ok = true;
@@ -139,19 +221,80 @@ void KafkaConsumer::position_at_end(rd_kafka_topic_partition_list_t* parts) {
   }
 }
 
+void KafkaConsumer::mark_assigned(const rd_kafka_topic_partition_list_t* parts) {
+  std::vector<int32_t> ids;
+  for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
+  {
+    std::lock_guard lock(mu_);
+    assigned_ = std::move(ids);
+  }
+  ready_.store(true, std::memory_order_release);
+}
+
+void KafkaConsumer::assign_all_at_end() {
+  // The partition count from the cluster's metadata, then every partition at
+  // the end of its log as an explicit offset: no group protocol, and no
+  // "latest" left for librdkafka to resolve later (a message produced before
+  // that would be skipped), so ready() is true as soon as this returns.
+  // Hundreds of clients connecting at once see refused connections and slow
+  // answers: each step is retried until one deadline, then the client fails
+  // naming the step.
+  const int64_t deadline = mono_ns() + kAssignTimeoutMs * 1'000'000;
+  auto left_ms = [&] { return int(std::max<int64_t>(1, (deadline - mono_ns()) / 1'000'000)); };
+  auto retry_or_throw = [&](const std::string& what, rd_kafka_resp_err_t e) {
+    if (mono_ns() >= deadline)
+      throw std::runtime_error("groups none: " + what + " within " +
+                               std::to_string(kAssignTimeoutMs / 1000) +
+                               " s: " + rd_kafka_err2str(e));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  };
+  int partitions = 0;
+  for (;;) {
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, opts_.topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, std::min(5000, left_ms()));
+    rd_kafka_topic_destroy(t);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (md->topic_cnt == 1) {
+        e = md->topics[0].err;
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) partitions = md->topics[0].partition_cnt;
+      }
+      rd_kafka_metadata_destroy(md);
+    }
+    if (partitions > 0) break;
+    retry_or_throw("no partitions of " + opts_.topic, e);
+  }
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t e;
+    while ((e = rd_kafka_query_watermark_offsets(rk_, opts_.topic.c_str(), p, &lo, &hi,
+                                                 std::min(5000, left_ms()))) !=
+           RD_KAFKA_RESP_ERR_NO_ERROR) {
+      try {
+        retry_or_throw("no end offset of " + opts_.topic + " [" + std::to_string(p) + "]", e);
+      } catch (...) {
+        rd_kafka_topic_partition_list_destroy(parts);
+        throw;
+      }
+    }
+    rd_kafka_topic_partition_list_add(parts, opts_.topic.c_str(), p)->offset = hi;
+  }
+  const rd_kafka_resp_err_t e = rd_kafka_assign(rk_, parts);
+  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) mark_assigned(parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("groups none: cannot assign " + opts_.topic + ": " +
+                             rd_kafka_err2str(e));
+}
+
 void KafkaConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                  rd_kafka_topic_partition_list_t* parts, void* opaque) {
   auto* self = static_cast<KafkaConsumer*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->position_at_end(parts);
     rd_kafka_assign(rk, parts);
-    std::vector<int32_t> ids;
-    for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
-    {
-      std::lock_guard lock(self->mu_);
-      self->assigned_ = std::move(ids);
-    }
-    self->ready_.store(true, std::memory_order_release);
+    self->mark_assigned(parts);
   } else {
     self->ready_.store(false, std::memory_order_release);
     {

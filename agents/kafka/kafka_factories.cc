@@ -80,6 +80,7 @@ KafkaConsumerOptions consumer_options(const proto::SubscriberConfig& c, int clie
   o.bootstrap = c.bootstrap;
   o.topic = c.topic;
   o.shared_group = c.groups == "shared";
+  o.manual_assign = c.groups == "none";
   o.group_id = o.shared_group ? c.group_prefix : c.group_prefix + "-c" + std::to_string(client_id);
   o.clients_in_process = c.clients;
   o.overrides = c.kafka;

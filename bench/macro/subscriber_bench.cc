@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "agents/kafka/kafka_factories.h"
 #include "agents/publisher.h"
 #include "agents/subscriber_client.h"
+#include "agents/subscriber_loop.h"
 #include "bench/macro/thread_cpu.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
@@ -253,16 +255,23 @@ Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap,
   const KafkaConsumerOptions opts = consumer_options(o, bootstrap, b.topic, group);
   SubscriberClient client(
       0, [opts](int) { return std::make_unique<KafkaConsumer>(opts); }, nullptr);
+  // The client on a loop of its own, asked through the loop as the agent asks.
+  ClientLoop loop({&client});
+  auto snapshot = [&]() -> std::optional<ClientStats> {
+    std::optional<ClientStats> out;
+    if (!loop.call([&] { out = client.snapshot({}); }, milliseconds(5000))) return std::nullopt;
+    return out;
+  };
   const uint64_t expected = b.messages();
   const std::set<int> before = app_threads();
-  client.start();
+  loop.start();
   const int64_t join_by = mono_ns() + kJoinTimeoutNs;
   while (!client.ready() && client.error().empty() && mono_ns() < join_by)
     std::this_thread::sleep_for(milliseconds(5));
   if (!client.ready()) {
     m.error = client.error().empty() ? "not assigned within 20 s" : client.error();
-    client.request_stop();
-    client.join();
+    loop.request_stop();
+    loop.join();
     return m;
   }
   const uint64_t cpu0 = read_process_usage().cpu_ns;
@@ -275,7 +284,7 @@ Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap,
   int64_t last_progress = mono_ns();
   for (;;) {
     std::this_thread::sleep_for(milliseconds(50));
-    const auto s = client.snapshot({});
+    const auto s = snapshot();
     const int64_t now = mono_ns();
     if (!s) {
       m.error = "the client thread did not answer a snapshot";
@@ -296,11 +305,11 @@ Measurement read_with_hydra(const MacroOptions& o, const std::string& bootstrap,
     }
     if (now - last_progress >= kStallNs || now >= give_up) break;
   }
-  client.request_stop();
-  client.join();
+  loop.request_stop();
+  loop.join();
   m.cpu_s = double(read_process_usage().cpu_ns - cpu0) / 1e9;
   // After join the snapshot runs on this thread.
-  const auto s = client.snapshot({});
+  const auto s = snapshot();
   if (s) {
     m.messages = s->received - s->errors;
     m.span_ns = s->first_recv_ns ? s->last_recv_ns - s->first_recv_ns : 0;

@@ -1,10 +1,17 @@
 // The messaging driver seam (agents/driver.h, agents/driver_registry.h):
 // drivers are chosen by name, an unknown name is refused naming the known
 // ones, the Kafka driver places keys exactly where librdkafka's murmur2
-// partitioner does, and its admin checks an existing topic on a cluster (the
-// mock, on loopback) or has an in-process broker create it.
+// partitioner does, its admin checks an existing topic on a cluster (the
+// mock, on loopback) or has an in-process broker create it, and its consumer
+// with groups "none" is ready at once, owning every partition from the end of
+// the log, waking its wait_fd when messages arrive.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -14,6 +21,7 @@
 
 #include "agents/driver_registry.h"
 #include "agents/kafka/kafka_driver.h"
+#include "common/clock.h"
 #include "fake_drivers.h"
 
 namespace hydra {
@@ -157,6 +165,57 @@ TEST_F(KafkaDriverAdmin, AnInProcessBrokerCreatesTheTopicItself) {
   EXPECT_EQ(calls, std::vector<std::string>{"made/5/1"});
   // The cluster now has it, with that layout.
   EXPECT_NE(ensure_error({"made", 6, 1, true, 5000}).find("has 5 partitions"), std::string::npos);
+}
+
+TEST_F(KafkaDriverAdmin, GroupsNoneAssignsEveryPartitionAtTheEndAndWakesItsFd) {
+  // A producer on the mock cluster (the fixture's handle only hosts it).
+  rd_kafka_conf_t* pconf = rd_kafka_conf_new();
+  char err[512];
+  ASSERT_EQ(rd_kafka_conf_set(pconf, "bootstrap.servers", bootstrap_.c_str(), err, sizeof err),
+            RD_KAFKA_CONF_OK);
+  rd_kafka_conf_set(pconf, "linger.ms", "0", err, sizeof err);
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> producer(
+      rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err), &rd_kafka_destroy);
+  ASSERT_TRUE(producer) << err;
+  rd_kafka_t* const pk = producer.get();
+  auto produce = [&](int32_t partition, const std::string& v) {
+    ASSERT_EQ(rd_kafka_producev(pk, RD_KAFKA_V_TOPIC("present"), RD_KAFKA_V_PARTITION(partition),
+                                RD_KAFKA_V_VALUE(const_cast<char*>(v.data()), v.size()),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  };
+  produce(0, "before");  // already in the log: not to be read
+  ASSERT_EQ(rd_kafka_flush(pk, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  proto::SubscriberConfig cfg;
+  cfg.bootstrap = bootstrap_;
+  cfg.topic = "present";
+  cfg.groups = "none";
+  cfg.clients = 1;
+  auto consumer = builtin_drivers().make("kafka")->make_consumer(cfg, 0);
+  EXPECT_TRUE(consumer->ready()) << "ready once made: no group to join";
+  EXPECT_EQ(consumer->assigned(), (std::vector<int32_t>{0, 1, 2}));
+  ASSERT_GE(consumer->wait_fd(), 0);
+
+  const int64_t sent_ns = wall_ns();
+  for (int i = 0; i < 30; ++i) produce(i % 3, "m" + std::to_string(i));
+  ASSERT_EQ(rd_kafka_flush(pk, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  std::vector<std::string> got;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  Received r;
+  while (got.size() < 30 && std::chrono::steady_clock::now() < deadline) {
+    // Waits on the fd only: a message that never signals it is never read.
+    pollfd p{consumer->wait_fd(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    while (consumer->poll(0, r)) {
+      ASSERT_FALSE(r.error) << r.errstr;
+      EXPECT_GE(r.recv_ns, sent_ns) << "the receive time is read after the message is in hand";
+      got.emplace_back(static_cast<const char*>(r.value), r.len);
+    }
+  }
+  EXPECT_EQ(got.size(), 30u);
+  EXPECT_EQ(std::count(got.begin(), got.end(), "before"), 0) << "read from the end of the log";
+  consumer->close();
 }
 
 }  // namespace

@@ -10,8 +10,12 @@
 // as librdkafka would).
 //
 // FakeConsumer is a thread-safe queue of scripted messages the test pushes;
-// poll() hands them out in order. ready() and assigned() are whatever the test
-// set.
+// poll() hands them out in order, each with the receive time read after it
+// was taken (Received::recv_ns), and its wait_fd() is readable while the
+// queue holds something (as the Kafka consumer's eventfd). A scripted
+// message may be held back until a wall-clock time (Scripted::visible_ns),
+// which gives a known floor under its latency. ready() and assigned() are
+// whatever the test set.
 //
 // FakeMessagingDriver plugs those into a role through a DriverRegistry
 // (agents/driver_registry.h), registered under the wire's default name
@@ -41,7 +45,11 @@
 #include "agents/publisher.h"
 #include "agents/subscriber.h"
 #include "agents/transport.h"
+#include "common/clock.h"
 #include "common/message_header.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace hydra::test {
 
@@ -314,10 +322,16 @@ struct Scripted {
   int64_t offset = -1;
   bool error = false;
   std::string errstr;
+  int64_t visible_ns = 0;  // not handed out before this wall-clock time
 };
 
 class FakeConsumer final : public ConsumerDriver {
  public:
+  FakeConsumer() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~FakeConsumer() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
   // ---- test side (any thread)
   void push(std::vector<uint8_t> value, int32_t partition = 0) {
     Scripted s;
@@ -337,6 +351,7 @@ class FakeConsumer final : public ConsumerDriver {
       if (s.offset < 0) s.offset = next_offset_++;
       queue_.push_back(std::move(s));
     }
+    signal();
     cv_.notify_all();
   }
   void set_ready(bool r) { ready_.store(r); }
@@ -354,8 +369,23 @@ class FakeConsumer final : public ConsumerDriver {
   // ---- ConsumerDriver (the client's thread)
   bool poll(int timeout_ms, Received& out) override {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return !queue_.empty(); }))
-      return false;
+    clear_signal();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      if (!queue_.empty()) {
+        const int64_t wait_ns = queue_.front().visible_ns - wall_ns();
+        if (wait_ns <= 0) break;
+        // Held back: a later poll takes it. The fd stays readable, so a
+        // waiting loop keeps asking until it is due.
+        if (timeout_ms == 0) {
+          signal();
+          return false;
+        }
+        cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns));
+      } else if (timeout_ms == 0 || cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        if (queue_.empty()) return false;
+      }
+    }
     current_ = std::move(queue_.front());
     queue_.pop_front();
     out = Received{};
@@ -365,9 +395,12 @@ class FakeConsumer final : public ConsumerDriver {
     out.offset = current_.offset;
     out.error = current_.error;
     out.errstr = current_.errstr;
+    out.recv_ns = wall_ns();  // after it was taken, as the Kafka driver does
     ++delivered_;
+    if (!queue_.empty()) signal();
     return true;
   }
+  int wait_fd() const override { return fd_; }
   bool ready() const override { return ready_.load(); }
   std::vector<int32_t> assigned() const override {
     std::lock_guard lock(mu_);
@@ -387,6 +420,15 @@ class FakeConsumer final : public ConsumerDriver {
   void close() override { closed_.store(true); }
 
  private:
+  void signal() {
+    const uint64_t one = 1;
+    (void)!::write(fd_, &one, sizeof one);
+  }
+  void clear_signal() {
+    uint64_t v;
+    (void)!::read(fd_, &v, sizeof v);
+  }
+  const int fd_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Scripted> queue_;

@@ -1,11 +1,13 @@
 // hydra::SubscriberClient driven through the transport seam: a FakeConsumer
 // hands the client scripted values (Hydra messages in order, with gaps,
 // duplicates and reordering, foreign bytes, consumer errors) and the test reads
-// the client's counters back through snapshot(), as the agent does.
+// the client's counters back through snapshot(), as the agent does: the client
+// hosted on a ClientLoop of its own, requests through the loop's mailbox.
 #include "agents/subscriber_client.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -17,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "agents/subscriber_loop.h"
 #include "common/clock.h"
 #include "common/message_header.h"
 #include "common/stats.h"
@@ -25,9 +28,38 @@
 namespace hydra {
 namespace {
 
+// One client on a loop of its own, asked the way the subscriber agent asks
+// (subscriber.cc): reset, seek and snapshot run on the loop's thread.
+class HostedClient {
+ public:
+  HostedClient(int id, ConsumerFactory consumers, ProcessorFactory processors)
+      : client_(id, std::move(consumers), std::move(processors)), loop_({&client_}) {}
+  void start() { loop_.start(); }
+  void request_stop() { loop_.request_stop(); }
+  void join() { loop_.join(); }
+  bool ready() const { return client_.ready(); }
+  std::vector<int32_t> assigned() const { return client_.assigned(); }
+  std::string error() const { return client_.error(); }
+  LiveClientCounts live() const { return client_.live(); }
+  bool reset(const std::vector<ProducerWindow>& w) {
+    return loop_.call([&] { client_.reset(w); }, std::chrono::seconds(5));
+  }
+  std::optional<ClientStats> snapshot(const std::vector<ProducerWindow>& w) {
+    std::optional<ClientStats> out;
+    if (!loop_.call([&] { out = client_.snapshot(w); }, std::chrono::seconds(5)))
+      return std::nullopt;
+    return out;
+  }
+
+ private:
+  SubscriberClient client_;
+  ClientLoop loop_;
+};
+
 using test::FakeConsumer;
 using test::FakeConsumerPool;
 using test::hydra_message;
+using test::Scripted;
 using test::wait_for;
 
 constexpr int kClientId = 3;
@@ -44,7 +76,7 @@ ProducerWindow window(uint32_t producer, PartitionSeqs from, PartitionSeqs until
 class SubscriberClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    client = std::make_unique<SubscriberClient>(
+    client = std::make_unique<HostedClient>(
         kClientId, [this](int id) { return pool.take(id); }, nullptr);
     consumer = pool.at(kClientId);  // scripted before or after the thread takes it
     client->start();
@@ -85,7 +117,7 @@ class SubscriberClientTest : public ::testing::Test {
   void mark_reset() { pushed_base = pushed; }
 
   FakeConsumerPool pool;
-  std::unique_ptr<SubscriberClient> client;
+  std::unique_ptr<HostedClient> client;
   FakeConsumer* consumer = nullptr;
   uint64_t pushed = 0;
   uint64_t pushed_base = 0;
@@ -259,6 +291,67 @@ TEST_F(SubscriberClientTest, LiveSnapshotAfterAWindowResetCountsWindowMessages) 
   EXPECT_EQ(live.lost, 1u) << "5 is missing";
 }
 
+// The publisher flags every message it sends between its reset and its stop;
+// a client can read some of them before its own reset reaches it. The
+// tracker keeps those as the window's, so their latency (and bytes, receive
+// times) must stay too: every counted message has exactly one sample.
+TEST_F(SubscriberClientTest, WindowMessagesReadBeforeTheResetKeepTheirLatency) {
+  auto flagged = [&](uint32_t producer, uint64_t seq, int64_t ago) {
+    auto v = hydra_message(producer, 0, seq, wall_ns() - ago);
+    MessageHeader h = *decode_header(v.data(), v.size());
+    h.flags |= MessageHeader::kFlagInWindow;
+    encode_header(h, v.data());
+    consumer->push(std::move(v), 0);
+    ++pushed;
+  };
+  send_seqs(1, 0, {0, 1, 2});  // warm-up: before the window, not flagged
+  flagged(1, 3, 300 * kMs);    // the window's, read before the reset
+  flagged(1, 4, 300 * kMs);
+  flagged(2, 0, 300 * kMs);  // another producer's window: not this step's
+  settle();
+  ASSERT_TRUE(client->reset({window(1, {{0, 3}}, {{0, 3}})}));
+  mark_reset();
+  send_seqs(1, 0, {5, 6});
+  settle();
+  const ClientStats s = *client->snapshot({window(1, {{0, 3}}, {{0, 7}})});
+  EXPECT_EQ(s.unique, 4u) << "3, 4, 5 and 6";
+  EXPECT_EQ(s.lost, 0u);
+  EXPECT_EQ(s.latency.count(), s.unique) << "one latency sample per counted message";
+  EXPECT_EQ(s.bytes, 400u);
+  EXPECT_GE(s.latency.max(), 300 * kMs * 99 / 100) << "the early ones' latency is theirs";
+  EXPECT_LE(s.first_recv_ns, s.last_recv_ns);
+  EXPECT_GT(s.first_recv_ns, 0);
+}
+
+// The receive time is read after the message is in hand: with messages held
+// back until a known time after their intended time (the floor), and every
+// core kept busy, no latency is below the floor and none is clamped.
+TEST_F(SubscriberClientTest, ReceiveTimesAreNeverBeforeTheMessageArrived) {
+  constexpr int64_t kFloor = 3 * kMs;
+  std::atomic<bool> busy{true};
+  std::vector<std::thread> hogs;
+  for (unsigned i = 0; i < std::max(2u, 2 * std::thread::hardware_concurrency()); ++i)
+    hogs.emplace_back([&] {
+      while (busy.load(std::memory_order_relaxed)) {
+      }
+    });
+  for (uint64_t seq = 0; seq < 200; ++seq) {
+    Scripted m;
+    const int64_t intended = wall_ns();
+    m.value = hydra_message(4, 0, seq, intended);
+    m.visible_ns = intended + kFloor;
+    consumer->push(std::move(m));
+    ++pushed;
+    if (seq % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const ClientStats s = settle();
+  busy.store(false);
+  for (auto& t : hogs) t.join();
+  ASSERT_EQ(s.latency.count(), 200u);
+  EXPECT_EQ(s.latency.clamped(), 0u);
+  EXPECT_GE(s.latency.min(), kFloor) << "a receive time earlier than the message's arrival";
+}
+
 TEST_F(SubscriberClientTest, LatencyIsMeasuredFromTheIntendedTime) {
   const int64_t before = wall_ns();
   constexpr int64_t kAgo = 200 * kMs;
@@ -348,7 +441,7 @@ TEST_F(SubscriberClientTest, StopClosesTheConsumerAndSnapshotsStillAnswer) {
 }
 
 TEST(SubscriberClientFactory, AFailingConsumerFactoryBecomesTheClientError) {
-  SubscriberClient client(
+  HostedClient client(
       5, [](int) -> std::unique_ptr<ConsumerDriver> { throw std::runtime_error("no broker"); },
       nullptr);
   client.start();
@@ -382,7 +475,7 @@ TEST(SubscriberClientFactory, ASnapshotPendingWhenTheFactoryFailsIsAnswered) {
   std::mutex m;
   std::condition_variable cv;
   bool release = false;
-  auto client = std::make_unique<SubscriberClient>(
+  auto client = std::make_unique<HostedClient>(
       6,
       [&](int) -> std::unique_ptr<ConsumerDriver> {
         std::unique_lock lock(m);

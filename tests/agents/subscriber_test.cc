@@ -6,12 +6,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agents/processing/processor.h"
@@ -349,6 +355,86 @@ TEST_F(SubscriberTest, AClientWhoseConsumerCannotBeMadeReportsWhy) {
   ASSERT_EQ(stats.at("clients").size(), 2u) << "failed clients still answer stats";
   for (const auto& c : stats.at("clients"))
     EXPECT_NE(c.at("error").get<std::string>().find("cannot reach the broker"), std::string::npos);
+}
+
+// Threads of this process now (Linux: one entry per thread).
+size_t thread_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// Forty clients cost three threads (the default loops, one per 16 clients),
+// and no request starts one: stats and resets are served on the loops' own
+// threads.
+TEST_F(SubscriberTest, ManyClientsShareAFewThreadsAndRequestsStartNone) {
+  ASSERT_EQ(Subscriber::default_loops(40), 3);
+  const size_t before = thread_count();
+  start(config({{"clients", 40}, {"first_client_id", 0}}));
+  EXPECT_EQ(thread_count(), before + size_t(Subscriber::default_loops(40)));
+  for (int id = 0; id < 40; ++id) push_seqs(id, 1, {0, 1, 2});
+  settle();
+  std::atomic<bool> watching{true};
+  std::atomic<size_t> most{0};
+  std::thread watcher([&] {
+    while (watching.load()) {
+      most.store(std::max(most.load(), thread_count()));
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  for (int round = 0; round < 5; ++round) try {
+      sub.reset(json{{"window", window_json(1, {{0, 0}}, {{0, 0}})}});
+      const json st = sub.stats(json{{"window", window_json(1, {{0, 0}}, {{0, 3}})}});
+      EXPECT_EQ(st.at("clients").size(), 40u);
+      for (const auto& c : st.at("clients")) EXPECT_EQ(c.at("unique"), 3u);
+      EXPECT_TRUE(st.at("unanswered_clients").empty());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+  watching.store(false);
+  watcher.join();
+  EXPECT_LE(most.load(), before + size_t(Subscriber::default_loops(40)) + 1)
+      << "a request started threads (the +1 is the watcher)";
+}
+
+// Live progress reads the counters the loops publish: it answers even while
+// a loop is busy (here: still making a consumer), where a full snapshot has
+// to wait for that loop.
+TEST(SubscriberLive, LightStatsAnswerWithoutWakingABusyLoop) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  FakeConsumerPool pool;
+  Subscriber sub(test::consumer_drivers([&](const proto::SubscriberConfig&, int id) {
+                   if (id == 1) {  // client 1 (on loop 1) takes a long time to connect
+                     std::unique_lock lock(m);
+                     cv.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
+                   }
+                   return pool.take(id);
+                 }),
+                 2);
+  sub.configure(config({{"clients", 2}, {"first_client_id", 0}}));
+  sub.start();
+  ASSERT_TRUE(wait_for([&] { return pool.taken() == 1; }));
+  pool.at(0)->push(hydra_message(1, 0, 0, wall_ns()));
+  pool.at(0)->push(hydra_message(1, 0, 1, wall_ns()));
+  ASSERT_TRUE(wait_for([&] { return pool.at(0)->delivered() == 2; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  json light;
+  ASSERT_TRUE(wait_for([&] {
+    light = sub.stats(json{{"histograms", false}});
+    return light.at("clients").size() == 2 && light.at("clients")[0].at("received") == 2;
+  }));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2))
+      << "light stats waited for the busy loop";
+  EXPECT_EQ(light.at("clients")[0].at("unique"), 2u);
+  EXPECT_EQ(light.at("clients")[1].at("received"), 0u);
+  {
+    std::lock_guard lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  sub.stop();
 }
 
 }  // namespace

@@ -106,6 +106,27 @@ TEST(Columns, RunColumnsPrintAsResultsCsvAlwaysDid) {
   EXPECT_EQ(j.at("extra").at("behind"), 7);
 }
 
+// Agent RSS / its clients, the largest over agents: 25 clients at 10 per
+// agent are 10, 10 and 5, so the last agent's 40 MiB is 8 MiB a client.
+TEST(Columns, RssPerClientIsTheLargestAgentShare) {
+  StepResult r = measured_step();
+  r.client_count = 25;
+  r.subscriber_usage.resize(3);
+  r.subscriber_usage[0].max_rss_bytes = 60ull << 20;  // 6 MiB a client
+  r.subscriber_usage[1].max_rss_bytes = 50ull << 20;  // 5
+  r.subscriber_usage[2].max_rss_bytes = 40ull << 20;  // 8: only 5 clients
+  Scenario sc;
+  sc.subscribers.clients = 25;
+  sc.subscribers.clients_per_agent = 10;
+  StepContext ctx;
+  ctx.scenario = &sc;
+  EXPECT_EQ(cell(compute_row(r, ctx), "sub_rss_per_client_mb"), "8.00");
+  // Without RSS figures (or the scenario), it was not measured: empty.
+  for (auto& u : r.subscriber_usage) u.max_rss_bytes = 0;
+  EXPECT_EQ(cell(compute_row(r, ctx), "sub_rss_per_client_mb"), "");
+  EXPECT_EQ(cell(compute_row(measured_step()), "sub_rss_per_client_mb"), "");
+}
+
 TEST(Columns, WhatWasNotMeasuredIsEmptyNotZero) {
   const Row row = compute_row(measured_step());  // no timings: the step never ran
   for (const char* name :
