@@ -42,6 +42,15 @@ proto::SubscriberConfig subscriber_wire_config(const Scenario& sc, const WireTar
   if (sc.subscribers.processing.kind != "none") {
     j["processing"] = wire_section(sc, settings::Role::kProcessing);
   }
+  // librdkafka's mock cluster answers an empty fetch only after the full
+  // fetch.wait.max.ms (it does not wake a waiting fetch on new data), so
+  // against it the consumers wait at most 10 ms, unless the user says
+  // otherwise. Hydra's own broker and real clusters wake a waiting fetch on
+  // the append, so there librdkafka's default applies.
+  if (sc.broker.embedded() && sc.broker.embedded_kind == "mock" &&
+      !sc.subscribers.kafka.count("fetch.wait.max.ms")) {
+    j["kafka"]["fetch.wait.max.ms"] = "10";
+  }
   return proto::SubscriberConfig::from_json(j);
 }
 
