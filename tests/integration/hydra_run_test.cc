@@ -120,6 +120,39 @@ TEST(HydraRun, SmokeScenarioWritesLosslessRows) {
   fs::remove_all(out);
 }
 
+// The same scenario on both embedded broker kinds (one sweep over the kind,
+// so the broker is restarted between the steps): each kind must hand every
+// client exactly the publisher's window, no more, no less.
+TEST(HydraRun, BothEmbeddedBrokerKindsDeliverTheWholeWindowToEveryClient) {
+  const fs::path out = temp_dir("kinds");
+  const auto r = run_command({kHydra, "run", kSmoke, "--out", out.string(), "--quiet", "--set",
+                              "sweep.broker.embedded.kind=[\"hydra\",\"mock\"]", "--set",
+                              "publisher.rate=1000"},
+                             180s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    SCOPED_TRACE(row.at("broker.embedded.kind"));
+    EXPECT_EQ(row.at("broker.embedded.kind"), i == 0 ? "hydra" : "mock");
+    EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+    EXPECT_EQ(row.at("lost"), "0");
+    EXPECT_EQ(row.at("duplicates"), "0");
+    std::ifstream sj(out / "steps" / ("00" + std::to_string(i) + "-r0.json"));
+    ASSERT_TRUE(sj.good());
+    const auto step = nlohmann::json::parse(sj);
+    const uint64_t tx = step["row"]["packet_tx"].get<uint64_t>();
+    EXPECT_GT(tx, 0u);
+    ASSERT_EQ(step["clients"].size(), 2u);
+    for (const auto& c : step["clients"]) {
+      EXPECT_EQ(c["unique"].get<uint64_t>(), tx) << c.dump().substr(0, 300);
+      EXPECT_EQ(c["latency"]["count"].get<uint64_t>(), tx);  // one sample per window message
+    }
+  }
+  fs::remove_all(out);
+}
+
 TEST(HydraRun, ProcessingStageRowsCpuOkGpuSkippedWithoutDevice) {
   const fs::path out = temp_dir("processing");
   const std::string gpu_scenario = std::string(HYDRA_SOURCE_DIR) + "/scenarios/gpu-consumer.json";
