@@ -184,11 +184,22 @@ bool KafkaConsumer::seek_to_end(int timeout_ms) {
   bool ok = true;
   for (int i = 0; i < parts->cnt; ++i) {
     int64_t lo = 0, hi = 0;
-    if (rd_kafka_query_watermark_offsets(rk_, parts->elems[i].topic, parts->elems[i].partition, &lo,
-                                         &hi, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
+    // Between steps the publisher is stopped and this client has drained, so
+    // the high watermark its last fetch response carried is the end of the
+    // log. Asking the broker instead queues behind this connection's waiting
+    // fetch (up to fetch.wait.max.ms on a broker that long-polls), once per
+    // client, one client after another on its loop thread.
+    if (rd_kafka_get_watermark_offsets(rk_, parts->elems[i].topic, parts->elems[i].partition, &lo,
+                                       &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        hi >= 0) {
       parts->elems[i].offset = hi;
-    else
+    } else if (rd_kafka_query_watermark_offsets(rk_, parts->elems[i].topic,
+                                                parts->elems[i].partition, &lo, &hi,
+                                                timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      parts->elems[i].offset = hi;
+    } else {
       ok = false, parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+    }
   }
   // A seek also discards what was fetched before it (librdkafka versions
   // its fetch queue), so the backlog is gone, not just skipped over.
