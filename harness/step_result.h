@@ -47,7 +47,7 @@ struct StepResult {
   std::string note;
 
   double measured_s = 0;      // wall time of the measured window, s
-  std::string status = "ok";  // "ok", "failed" or "skipped"
+  std::string status = "ok";  // "ok", "failed", "skipped" or "interrupted"
   std::string error;          // why, when not ok
 
   nlohmann::json to_json() const;
