@@ -1,5 +1,8 @@
 #include "harness/agent_client.h"
 
+#include <cerrno>
+#include <chrono>
+
 namespace hydra {
 
 AgentClient::AgentClient(zmq::context_t& ctx, std::string endpoint)
@@ -25,7 +28,23 @@ Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
       return r;
     }
     zmq::pollitem_t item{sock_->handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, timeout);
+    // A signal (Ctrl-C) interrupts the wait with EINTR: the request is still
+    // in flight, so the wait goes on for the rest of the timeout. The caller
+    // sees the interrupt flag and decides; a REQ socket left without its reply
+    // would be unusable anyway.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      try {
+        zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0)));
+        break;
+      } catch (const zmq::error_t& e) {
+        if (e.num() != EINTR) throw;
+        item.revents = 0;
+        if (left.count() <= 0) break;
+      }
+    }
     if (!(item.revents & ZMQ_POLLIN)) {
       connect();  // lazy pirate: a REQ socket without its reply is unusable
       r.error = std::string(name) + ": no answer from " + endpoint_ + " within " +
@@ -33,7 +52,14 @@ Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
       return r;
     }
     zmq::message_t msg;
-    (void)sock_->recv(msg, zmq::recv_flags::none);
+    while (true) {
+      try {
+        (void)sock_->recv(msg, zmq::recv_flags::none);
+        break;
+      } catch (const zmq::error_t& e) {
+        if (e.num() != EINTR) throw;  // the reply is there: read it again
+      }
+    }
     r.answered = true;
     r.body = nlohmann::json::parse(msg.to_string_view(), nullptr, false);
     if (!r.body.is_object()) {
