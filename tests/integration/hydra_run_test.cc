@@ -266,6 +266,7 @@ TEST(HydraValidate, BrokenScenariosExit2NamingTheKey) {
       {R"({"topic": {"replication": 3}})", "topic.replication"},
       {R"({"publisher": {"message_size": 10}})", "publisher.message_size"},
       {"{\n  \"name\": \"x\",\n  oops\n}", ":3:"},
+      {R"({"duration_s": 3E3333})", "out of range"},  // found by fuzz/scenario_fuzz.cc
   };
   int i = 0;
   for (const auto& c : cases) {
