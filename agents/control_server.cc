@@ -10,7 +10,7 @@ ControlServer::ControlServer(AgentRole& role, const std::string& endpoint)
     : role_(role), ctx_(1), sock_(ctx_, zmq::socket_type::rep) {
   sock_.set(zmq::sockopt::linger, 0);
   // A stray peer cannot make the agent allocate without bound.
-  sock_.set(zmq::sockopt::maxmsgsize, int64_t(16) << 20);
+  sock_.set(zmq::sockopt::maxmsgsize, int64_t(kMaxRequestBytes));
   sock_.bind(endpoint);
   endpoint_ = sock_.get(zmq::sockopt::last_endpoint);
 }
@@ -67,13 +67,21 @@ void ControlServer::serve(const std::atomic<bool>& stop) {
     std::string frame;
     zmq::message_t part;
     bool more = true;
+    size_t total = 0;
     while (more) {
       if (!sock_.recv(part, zmq::recv_flags::none)) break;
-      frame.append(part.data<char>(), part.size());
+      total += part.size();
+      // Past the limit the rest is read (a REP socket must take the whole
+      // request before it can reply) but not kept.
+      if (total <= kMaxRequestBytes) frame.append(part.data<char>(), part.size());
       more = part.more();
     }
     bool shutdown = false;
-    const std::string reply = handle(frame, &shutdown);
+    const std::string reply =
+        total > kMaxRequestBytes
+            ? proto::error_reply("malformed request: too large (" + std::to_string(total) +
+                                 " bytes; at most " + std::to_string(kMaxRequestBytes) + ")")
+            : handle(frame, &shutdown);
     sock_.send(zmq::buffer(reply), zmq::send_flags::none);
     if (shutdown) {
       // Linger 0 could drop the reply still queued; give it a moment to go.

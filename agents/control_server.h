@@ -1,6 +1,9 @@
 // Serves the JSON control protocol on a ZeroMQ REP socket for one agent role.
-// It always replies, whatever it got: garbage, unknown commands and role
-// errors become {"ok": false, "error": ...} and the server keeps serving.
+// It always replies, whatever it got: garbage, unknown commands, wrong types,
+// a request over kMaxRequestBytes and role errors become {"ok": false,
+// "error": ...} and the server keeps serving. (A single frame over the
+// limit is refused by ZeroMQ itself, which drops that peer's connection
+// without a reply; the agent still serves every other request.)
 #pragma once
 
 #include <atomic>
@@ -17,6 +20,10 @@ class ControlServer {
   // Binds `endpoint` (e.g. tcp://127.0.0.1:0). Throws zmq::error_t when it
   // cannot bind.
   ControlServer(AgentRole& role, const std::string& endpoint);
+
+  // The largest request, all its frames together: a stray peer cannot make
+  // the agent allocate without bound.
+  static constexpr size_t kMaxRequestBytes = size_t(16) << 20;
 
   // The endpoint actually bound (the port filled in).
   std::string endpoint() const { return endpoint_; }

@@ -60,7 +60,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (opt.exit_with_parent) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // SIGKILL, not SIGTERM: with its controller gone nobody collects this
+    // agent's results, and a graceful stop can take seconds (a publisher
+    // flushes to a broker that may have died with the controller), which
+    // left orphans behind a second Ctrl-C.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     // The parent may have died before prctl(): then nobody will signal us.
     if (opt.parent_pid > 0 && getppid() != opt.parent_pid) return 1;
   }

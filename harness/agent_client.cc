@@ -1,5 +1,8 @@
 #include "harness/agent_client.h"
 
+#include <algorithm>
+#include <cerrno>
+
 namespace hydra {
 
 AgentClient::AgentClient(zmq::context_t& ctx, std::string endpoint)
@@ -63,12 +66,26 @@ Reply AgentClient::call(proto::Command cmd, nlohmann::json body,
   Reply r;
   if (!send(cmd, std::move(body), r)) return r;
   zmq::pollitem_t item{sock_->handle(), 0, ZMQ_POLLIN, 0};
-  try {
-    zmq::poll(&item, 1, timeout);
-  } catch (const zmq::error_t& e) {
-    connect();
-    r.error = std::string(proto::command_name(cmd)) + ": " + e.what();
-    return r;
+  // A signal (Ctrl-C) interrupts the wait with EINTR: the request is still in
+  // flight, so the wait goes on for the rest of the timeout. The caller sees
+  // the interrupt flag and decides; a REQ socket left without its reply would
+  // be unusable anyway.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    try {
+      zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0)));
+      break;
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) {
+        connect();
+        r.error = std::string(proto::command_name(cmd)) + ": " + e.what();
+        return r;
+      }
+      item.revents = 0;
+      if (left.count() <= 0) break;
+    }
   }
   if (!(item.revents & ZMQ_POLLIN)) return give_up(cmd, timeout);
   return receive(cmd);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include <zmq.hpp>
 
@@ -24,6 +25,7 @@
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
 #include "harness/plot.h"
+#include "harness/preflight.h"
 #include "harness/provenance.h"
 #include "harness/report_html.h"
 #include "harness/row.h"
@@ -36,6 +38,9 @@ namespace fs = std::filesystem;
 
 namespace hydra {
 namespace {
+
+// Longest wait of each check made before the first step.
+constexpr int kPreflightTimeoutMs = 3000;
 
 std::string timestamp() {
   const std::time_t now = std::time(nullptr);
@@ -58,6 +63,36 @@ int cmd_run(const Args& args, const std::string& argv0) {
   } catch (const ScenarioError& e) {
     std::cerr << "hydra run: " << e.what() << "\n";
     return 2;
+  }
+  // What would fail every step the same way is found once, before anything
+  // starts: a client property librdkafka refuses (bad usage: 2), brokers that
+  // do not answer or a topic that cannot be made (1). Each check is bounded
+  // (a few seconds), and no results folder is left behind.
+  if (const std::string e = check_client_properties(steps); !e.empty()) {
+    std::cerr << "hydra run: " << e << "\n";
+    return 2;
+  }
+  std::set<std::string> checked;
+  for (const Step& step : steps) {
+    const ScenarioBroker& b = step.scenario.broker;
+    if (b.embedded() || !checked.insert(b.bootstrap).second) continue;
+    if (const std::string e =
+            check_brokers(b.bootstrap, step.scenario.publisher.kafka, kPreflightTimeoutMs);
+        !e.empty()) {
+      std::cerr << "hydra run: broker: " << e << "\n";
+      return 1;
+    }
+  }
+  // The first step's broker and topic. The broker outlives the agents (it is
+  // declared before them, so destroyed after).
+  BrokerSetup brokers(builtin_drivers().make(kDefaultDriver));
+  try {
+    Scenario first = steps.front().scenario;
+    first.control_timeout_s = std::min(first.control_timeout_s, kPreflightTimeoutMs / 1000.0);
+    brokers.prepare(first);
+  } catch (const std::exception& e) {
+    std::cerr << "hydra run: broker: " << e.what() << "\n";
+    return 1;
   }
   const fs::path out =
       opt->out.empty() ? fs::path("results") / (sc.name + "-" + timestamp()) : fs::path(opt->out);
@@ -96,13 +131,14 @@ int cmd_run(const Args& args, const std::string& argv0) {
 
   const auto run_start = std::chrono::steady_clock::now();
   const int total = int(steps.size()) * sc.repeats;
-  int done = 0;
+  int done = 0;      // rows written
+  int finished = 0;  // of those, steps that ran to their end (not interrupted)
   bool any_failed = false;
+  bool any_measured = false;  // some row has a measured window (else nothing to plot)
   {
     zmq::context_t ctx(1);
     AgentLauncher launcher(agent_binary, (out / "agents").string());
     AgentPool pool(launcher, ctx);
-    BrokerSetup brokers(builtin_drivers().make(kDefaultDriver));
     // ETA: the planned time of what is left, scaled by how much slower than
     // planned the finished steps were.
     const double planned_each = estimated_run_seconds(steps) / std::max(1, total);
@@ -149,6 +185,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
         const Row row = compute_row(result, ctx);
         reporter.on_step_done(row, result);
         any_failed |= result.status == "failed";
+        any_measured |= row.packet_tx.has_value();
+        finished += result.status != "interrupted";
         ++done;
       }
       if (interrupted()) break;
@@ -161,7 +199,9 @@ int cmd_run(const Args& args, const std::string& argv0) {
     std::cerr << "hydra run: " << err << "\n";
   for (const auto& e : reporter.errors()) std::cerr << "hydra run: reporter: " << e << "\n";
 
-  if (!interrupted()) {
+  if (!interrupted() && !any_measured) {
+    std::cerr << "hydra run: no step measured anything; no plots\n";
+  } else if (!interrupted()) {
     const std::string scripts = find_plot_scripts_dir(argv0);
     if (!scripts.empty()) {
       const PlotOutcome plots = render_plots(out.string(), scripts);
@@ -174,7 +214,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
     std::cerr << "hydra run: report.html: " << err << "\n";
   if (!opt->quiet) std::cout << "results: " << out.string() << "\n";
   if (interrupted()) {
-    std::cerr << "hydra run: interrupted; " << done << " finished step(s) kept in " << out << "\n";
+    std::cerr << "hydra run: interrupted; " << finished << " finished step(s)"
+              << (done > finished ? " and the interrupted one" : "") << " kept in " << out << "\n";
     return 1;
   }
   return any_failed ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 
 #include "common/processing_stats.h"
 #include "harness/perf_summary.h"
@@ -21,16 +22,32 @@ namespace {
 using G = ColumnGroup;
 using F = ColumnFormat;
 
-// A contract column reads the figure compute_row() derived.
-template <auto Field>
-Value figure(const Row& r) {
-  return Value(r.*Field);
+template <typename T>
+Value to_value(const T& v) {
+  return Value(v);
+}
+template <typename T>
+Value to_value(const std::optional<T>& v) {
+  return v ? Value(*v) : Value();
 }
 
-// CPU percent of one process over the span it reported; 0 when it reported
-// no span (printed as 0 today; see the report on unmeasured figures).
-double cpu_pct(const ProcessUsage& u) {
-  return u.span_ns ? 100.0 * double(u.cpu_ns) / double(u.span_ns) : 0.0;
+// A contract column reads the figure compute_row() derived (empty when it
+// was not measured).
+template <auto Field>
+Value figure(const Row& r) {
+  return to_value(r.*Field);
+}
+
+// CPU percent of one process over the span it reported; empty when it
+// reported no span (nothing was measured).
+Value cpu_pct(const ProcessUsage& u) {
+  if (!u.span_ns) return {};
+  return 100.0 * double(u.cpu_ns) / double(u.span_ns);
+}
+
+// The measured window is known (the publisher's stop reported its end).
+bool have_window(const StepInput& in) {
+  return !in.result.window.until.empty();
 }
 
 // A timing of the step runner's phases; empty when the step never ran.
@@ -53,16 +70,18 @@ uint64_t proc_records(const StepInput& in) {
   return n;
 }
 
-template <double Percentile>
+// The percentile in tenths (990: p99): an integer template argument, as
+// clang before 18 takes no floating-point one (the fuzz build uses clang).
+template <int PerMille>
 Value proc_added_ms(const StepInput& in) {
-  if (!proc(in)) return {};
-  return double(in.processing.added_latency.percentile(Percentile)) / 1e6;
+  if (!proc(in) || in.processing.added_latency.count() == 0) return {};
+  return double(in.processing.added_latency.percentile(PerMille / 10.0)) / 1e6;
 }
 
-template <double Percentile>
+template <int PerMille>
 Value proc_e2e_ms(const StepInput& in) {
-  if (!proc(in)) return {};
-  return double(in.processing.e2e_latency.percentile(Percentile)) / 1e6;
+  if (!proc(in) || in.processing.e2e_latency.count() == 0) return {};
+  return double(in.processing.e2e_latency.percentile(PerMille / 10.0)) / 1e6;
 }
 
 // A function-local static: other files' static initialisers may ask for it.
@@ -142,20 +161,51 @@ const std::vector<Column>& table() {
       {"sub_rss_mb", "MiB", F::kFixed1, G::kContract, "the largest subscriber agent's peak RSS",
        &figure<&Row::sub_rss_mb>},
       {"status", "", F::kText, G::kContract,
-       "`ok`, `failed` (an agent died or stopped answering, the barrier timed out, ...) or "
-       "`skipped` (e.g. no GPU)",
+       "`ok`, `failed` (an agent died or stopped answering, the barrier timed out, ...), "
+       "`skipped` (e.g. no GPU) or `interrupted` (Ctrl-C: the figures are what was measured "
+       "until then)",
        &figure<&Row::status>},
       {"error", "", F::kText, G::kContract, "why, when not `ok`", &figure<&Row::error>},
 
       // ---- the controller's diagnostics (every hydra run) ----
+      {"rx_rate", "msg/s", F::kFixed1, G::kRun,
+       "mean over the N clients of the distinct window messages each received / the measured "
+       "window (`average_packets` / measured s): the receive rate to compare with "
+       "`average_tx_rate` (`average_rate` divides by each client's own first-to-last receive "
+       "span, so it can read above the send rate)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto& packets = in.row.average_packets;
+         if (!packets || in.result.measured_s <= 0) return {};
+         return *packets / in.result.measured_s;
+       }},
       {"behind", "messages", F::kInteger, G::kRun,
        "of `lost`, the messages past the furthest sequence a client reached (sum): the client was "
        "slow, the stream had no hole; `lost` - `behind` are gaps",
        nullptr,
        [](const StepInput& in) -> Value {
+         if (!have_window(in) || in.result.clients.empty()) return {};
          uint64_t behind = 0;
          for (const auto& c : in.result.clients) behind += c.behind;
          return behind;
+       }},
+      {"pub_unacked", "messages", F::kInteger, G::kRun,
+       "window messages the broker never acknowledged by the end of the publisher's stop flush "
+       "(sent - acked - failed)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!in.result.publisher_ok) return {};
+         const auto& p = in.result.publisher;
+         const uint64_t reported = p.acked + p.failed;
+         return p.sent > reported ? p.sent - reported : uint64_t(0);
+       }},
+      {"pub_failed", "messages", F::kInteger, G::kRun,
+       "window messages whose delivery report was an error (the broker or the client library "
+       "gave up on them)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!in.result.publisher_ok) return {};
+         return in.result.publisher.failed;
        }},
       {"ctl_cpu", "% of one core", F::kFixed3, G::kRun,
        "the controller process's CPU over the window; with the embedded broker, almost all of it "
@@ -165,7 +215,14 @@ const std::vector<Column>& table() {
        "CPU of all subscriber agents together", nullptr,
        [](const StepInput& in) -> Value {
          double total = 0;
-         for (const auto& u : in.result.subscriber_usage) total += cpu_pct(u);
+         int measured = 0;
+         for (const auto& u : in.result.subscriber_usage) {
+           const Value pct = cpu_pct(u);
+           if (std::holds_alternative<std::monostate>(pct)) continue;
+           total += std::get<double>(pct);
+           ++measured;
+         }
+         if (!measured) return {};
          return total;
        }},
       {"sub_rss_per_client_mb", "MiB", F::kFixed2, G::kRun,
@@ -298,46 +355,48 @@ const std::vector<Column>& table() {
       {"proc_records", "records", F::kInteger, G::kProcessing,
        "records processed, all clients (for `none`: messages received)", nullptr,
        [](const StepInput& in) -> Value {
-         if (!proc(in)) return {};
+         if (!proc(in) || in.result.clients.empty()) return {};
          return proc_records(in);
        }},
       {"proc_rate", "records/s", F::kFixed1, G::kProcessing,
        "`proc_records` per second of the measured window", nullptr,
        [](const StepInput& in) -> Value {
-         if (!proc(in)) return {};
          const double secs = in.result.measured_s;
-         return secs > 0 ? double(proc_records(in)) / secs : 0.0;
+         if (!proc(in) || in.result.clients.empty() || secs <= 0) return {};
+         return double(proc_records(in)) / secs;
        }},
       {"proc_added_p50_ms", "ms", F::kFixed3, G::kProcessing,
-       "latency processing adds, p50: result ready - receive", nullptr, &proc_added_ms<50.0>},
+       "latency processing adds, p50: result ready - receive", nullptr, &proc_added_ms<500>},
       {"proc_added_p99_ms", "ms", F::kFixed3, G::kProcessing, "latency processing adds, p99",
-       nullptr, &proc_added_ms<99.0>},
+       nullptr, &proc_added_ms<990>},
       {"proc_added_p999_ms", "ms", F::kFixed3, G::kProcessing, "latency processing adds, p99.9",
-       nullptr, &proc_added_ms<99.9>},
+       nullptr, &proc_added_ms<999>},
       {"proc_e2e_p50_ms", "ms", F::kFixed3, G::kProcessing,
        "end-to-end latency with processing, p50: result ready - intended send", nullptr,
-       &proc_e2e_ms<50.0>},
+       &proc_e2e_ms<500>},
       {"proc_e2e_p99_ms", "ms", F::kFixed3, G::kProcessing,
-       "end-to-end latency with processing, p99", nullptr, &proc_e2e_ms<99.0>},
+       "end-to-end latency with processing, p99", nullptr, &proc_e2e_ms<990>},
       {"proc_e2e_p999_ms", "ms", F::kFixed3, G::kProcessing,
-       "end-to-end latency with processing, p99.9", nullptr, &proc_e2e_ms<99.9>},
+       "end-to-end latency with processing, p99.9", nullptr, &proc_e2e_ms<999>},
       {"proc_cpu_ns_per_record", "ns/record", F::kFixed1, G::kProcessing,
        "processing CPU time per record", nullptr,
        [](const StepInput& in) -> Value {
          if (!proc(in)) return {};
          const uint64_t n = proc_records(in);
-         return n ? double(in.processing.cpu_ns) / double(n) : 0.0;
+         if (!n) return {};
+         return double(in.processing.cpu_ns) / double(n);
        }},
       {"proc_batch_fill_mean", "records", F::kFixed1, G::kProcessing,
        "mean records per processed batch", nullptr,
        [](const StepInput& in) -> Value {
          if (!proc(in)) return {};
          const auto& fill = in.processing.batch_fill;
-         return fill.count() ? fill.mean() : 0.0;
+         if (!fill.count()) return {};
+         return fill.mean();
        }},
       {"proc_anomalies", "records", F::kInteger, G::kProcessing, "zscore: records flagged", nullptr,
        [](const StepInput& in) -> Value {
-         if (!proc(in)) return {};
+         if (!proc(in) || in.result.clients.empty()) return {};
          return in.processing.anomalies;
        }},
       {"proc_note", "", F::kText, G::kProcessing,

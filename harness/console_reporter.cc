@@ -163,7 +163,8 @@ void ConsoleReporter::print_table_header() {
 }
 
 void ConsoleReporter::on_step_done(const Row& row, const StepResult& result) {
-  ++steps_done_;
+  // An interrupted step's row is written, but the step did not finish.
+  if (row.status != "interrupted") ++steps_done_;
   if (row.status == "failed") ++steps_failed_;
   if (row.status == "skipped") ++steps_skipped_;
   clear_progress();

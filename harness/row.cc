@@ -117,70 +117,98 @@ Row compute_row(const StepResult& r, const StepContext& ctx) {
   row.client_count = r.status == "skipped" ? r.client_count : n;
   row.msg_rate = r.msg_rate;
 
-  // Every fan-out client should get every message of the measured window.
+  // The measured window is known once the publisher's stop reported its end;
+  // without it nothing was measured against it (no send count, no loss).
+  const bool have_window = !r.window.until.empty();
+  const bool have_span = have_window && r.measured_s > 0;
   const uint64_t expected = r.window.size();
-  row.packet_tx = expected;
-  row.average_tx_rate = ratio(double(expected), r.measured_s);
+  if (have_window) row.packet_tx = expected;
+  if (have_span) row.average_tx_rate = double(expected) / r.measured_s;
 
   double sum_unique = 0, sum_rate = 0, sum_loss_pct = 0, sum_failing_rate = 0;
   int64_t failing = 0;
+  uint64_t lost = 0, duplicates = 0, reordered = 0, foreign = 0;
   for (const auto& c : r.clients) {
     // Loss by sequence: expected - unique, so duplicates cannot hide it. A
     // client that counted more than the window (it should not) loses nothing.
-    const uint64_t lost = expected > c.unique ? expected - c.unique : 0;
+    const uint64_t client_lost = expected > c.unique ? expected - c.unique : 0;
     const double span_s = double(c.last_recv_ns - c.first_recv_ns) / kNsPerS;
     const double rate = ratio(double(c.unique), span_s);  // HYDRA's per-client rate
     sum_unique += double(c.unique);
     sum_rate += rate;
-    sum_loss_pct += expected > 0 ? 100.0 * double(lost) / double(expected) : 0.0;
+    sum_loss_pct += expected > 0 ? 100.0 * double(client_lost) / double(expected) : 0.0;
     if (c.unique < expected) {
       ++failing;
       sum_failing_rate += rate;
     }
-    row.lost += lost;
-    row.duplicates += c.duplicates;
-    row.reordered += c.reordered;
-    row.foreign += c.foreign;
+    lost += client_lost;
+    duplicates += c.duplicates;
+    reordered += c.reordered;
+    foreign += c.foreign;
   }
-  // Unanswered clients: no messages, rate 0, all of the window lost.
-  failing += missing;
-  sum_loss_pct += 100.0 * double(missing);
-  row.lost += uint64_t(missing) * expected;
+  // What the answering clients counted, window or not.
+  if (answered > 0) {
+    row.duplicates = duplicates;
+    row.reordered = reordered;
+    row.foreign = foreign;
+  }
+  if (have_window && n > 0) {
+    // Unanswered clients: no messages, rate 0, all of the window lost.
+    failing += missing;
+    sum_loss_pct += 100.0 * double(missing);
+    row.lost = lost + uint64_t(missing) * expected;
+    row.average_packets = sum_unique / double(n);
+    row.average_rate = sum_rate / double(n);
+    row.average_packet_loss = sum_loss_pct / double(n);
+    row.failing_clients = failing;
+    row.failing_clients_rate = ratio(sum_failing_rate, double(failing));  // 0 when none fail
+  }
 
-  row.average_packets = ratio(sum_unique, double(n));
-  row.average_rate = ratio(sum_rate, double(n));
-  row.average_packet_loss = ratio(sum_loss_pct, double(n));
-  row.failing_clients = failing;
-  row.failing_clients_rate = ratio(sum_failing_rate, double(failing));
-
-  // Percentiles only from merged histograms, never averaged.
-  const Histogram lat = merged_latency(r);
-  row.lat_p50_ms = ns_to_ms(lat.percentile(50));
-  row.lat_p90_ms = ns_to_ms(lat.percentile(90));
-  row.lat_p99_ms = ns_to_ms(lat.percentile(99));
-  row.lat_p999_ms = ns_to_ms(lat.percentile(99.9));
-  row.lat_max_ms = ns_to_ms(lat.max());
-  row.ack_p50_ms = ns_to_ms(r.publisher.ack_latency.percentile(50));
-  row.ack_p99_ms = ns_to_ms(r.publisher.ack_latency.percentile(99));
-  row.send_delay_p99_ms = ns_to_ms(r.publisher.send_delay.percentile(99));
-
-  const double measured_ns = r.measured_s * kNsPerS;
-  // CPU percent over the span the agent accumulated it over (agents report
-  // it); the measured window when they do not.
-  auto cpu_pct = [&](const ProcessUsage& u) {
-    return ratio(100.0 * double(u.cpu_ns), u.span_ns ? double(u.span_ns) : measured_ns);
+  // Percentiles only from merged histograms, never averaged; none from an
+  // empty one.
+  auto pct_ms = [](const Histogram& h, double p) -> std::optional<double> {
+    if (h.count() == 0) return std::nullopt;
+    return ns_to_ms(p >= 100 ? h.max() : h.percentile(p));
   };
-  row.pub_cpu = cpu_pct(r.publisher_usage);
-  row.pub_net_txrate = ratio(double(r.publisher.net_tx_bytes), r.measured_s);
-  row.pub_net_rxrate = ratio(double(r.publisher.net_rx_bytes), r.measured_s);
+  const Histogram lat = merged_latency(r);
+  row.lat_p50_ms = pct_ms(lat, 50);
+  row.lat_p90_ms = pct_ms(lat, 90);
+  row.lat_p99_ms = pct_ms(lat, 99);
+  row.lat_p999_ms = pct_ms(lat, 99.9);
+  row.lat_max_ms = pct_ms(lat, 100);
+  if (r.publisher_ok) {
+    row.ack_p50_ms = pct_ms(r.publisher.ack_latency, 50);
+    row.ack_p99_ms = pct_ms(r.publisher.ack_latency, 99);
+    row.send_delay_p99_ms = pct_ms(r.publisher.send_delay, 99);
+  }
+
+  // CPU percent over the span the agent accumulated it over (agents report
+  // it); the measured window when they do not; none without either.
+  const double measured_ns = r.measured_s * kNsPerS;
+  auto cpu_pct = [&](const ProcessUsage& u) -> std::optional<double> {
+    const double span = u.span_ns ? double(u.span_ns) : measured_ns;
+    if (span <= 0) return std::nullopt;
+    return 100.0 * double(u.cpu_ns) / span;
+  };
+  if (r.publisher_ok) {
+    row.pub_cpu = cpu_pct(r.publisher_usage);
+    if (r.measured_s > 0) {
+      row.pub_net_txrate = double(r.publisher.net_tx_bytes) / r.measured_s;
+      row.pub_net_rxrate = double(r.publisher.net_rx_bytes) / r.measured_s;
+    }
+  }
   double sum_sub_cpu = 0;
+  int sub_cpus = 0;
   uint64_t max_rss = 0;
   for (const auto& u : r.subscriber_usage) {
-    sum_sub_cpu += cpu_pct(u);
+    if (const auto pct = cpu_pct(u)) {
+      sum_sub_cpu += *pct;
+      ++sub_cpus;
+    }
     max_rss = std::max(max_rss, u.max_rss_bytes);
   }
-  row.sub_cpu = ratio(sum_sub_cpu, double(r.subscriber_usage.size()));
-  row.sub_rss_mb = double(max_rss) / kBytesPerMiB;
+  if (sub_cpus > 0) row.sub_cpu = sum_sub_cpu / sub_cpus;
+  if (!r.subscriber_usage.empty()) row.sub_rss_mb = double(max_rss) / kBytesPerMiB;
 
   // The registry's step columns. The clients' processing blocks are merged
   // once here, not once per column.

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,34 +34,36 @@ struct Row {
 
   // The contract's figures (docs/contracts.md), derived together in one pass
   // over the clients; the registry's contract columns (columns.cc) read them.
-  int64_t client_count = 0;         // N subscriber clients
-  double msg_rate = 0;              // target publish rate, msg/s
-  uint64_t packet_tx = 0;           // messages sent in the measured window
-  double average_tx_rate = 0;       // packet_tx / measured_s
-  double average_packets = 0;       // sum of unique / N
-  double average_rate = 0;          // sum of client rates / N
-  double average_packet_loss = 0;   // mean of lost / expected, percent
-  int64_t failing_clients = 0;      // unique < expected, or unanswered
-  double failing_clients_rate = 0;  // mean rate of the failing clients
-  uint64_t lost = 0;                // sums over clients
-  uint64_t duplicates = 0;
-  uint64_t reordered = 0;
-  uint64_t foreign = 0;
-  double lat_p50_ms = 0;  // end to end, from intended send
-  double lat_p90_ms = 0;
-  double lat_p99_ms = 0;
-  double lat_p999_ms = 0;
-  double lat_max_ms = 0;
-  double ack_p50_ms = 0;  // publisher ack latency, from intended
-  double ack_p99_ms = 0;
-  double send_delay_p99_ms = 0;  // publisher schedule slip
-  double pub_cpu = 0;            // percent of one core
-  double pub_net_txrate = 0;     // bytes/s to the brokers
-  double pub_net_rxrate = 0;     // bytes/s from the brokers
-  double sub_cpu = 0;            // mean over subscriber agents
-  double sub_rss_mb = 0;         // max over subscriber agents, MiB
-  std::string status;            // "ok", "failed" or "skipped"
-  std::string error;             // why, when not ok
+  // A figure that was not measured (no window, no client answered, an empty
+  // histogram, no CPU span) has no value: an empty cell, null in JSON, never 0.
+  int64_t client_count = 0;                    // N subscriber clients
+  double msg_rate = 0;                         // target publish rate, msg/s
+  std::optional<uint64_t> packet_tx;           // messages sent in the measured window
+  std::optional<double> average_tx_rate;       // packet_tx / measured_s
+  std::optional<double> average_packets;       // sum of unique / N
+  std::optional<double> average_rate;          // sum of client rates / N
+  std::optional<double> average_packet_loss;   // mean of lost / expected, percent
+  std::optional<int64_t> failing_clients;      // unique < expected, or unanswered
+  std::optional<double> failing_clients_rate;  // mean rate of the failing clients
+  std::optional<uint64_t> lost;                // sums over clients
+  std::optional<uint64_t> duplicates;
+  std::optional<uint64_t> reordered;
+  std::optional<uint64_t> foreign;
+  std::optional<double> lat_p50_ms;  // end to end, from intended send
+  std::optional<double> lat_p90_ms;
+  std::optional<double> lat_p99_ms;
+  std::optional<double> lat_p999_ms;
+  std::optional<double> lat_max_ms;
+  std::optional<double> ack_p50_ms;  // publisher ack latency, from intended
+  std::optional<double> ack_p99_ms;
+  std::optional<double> send_delay_p99_ms;  // publisher schedule slip
+  std::optional<double> pub_cpu;            // percent of one core
+  std::optional<double> pub_net_txrate;     // bytes/s to the brokers
+  std::optional<double> pub_net_rxrate;     // bytes/s from the brokers
+  std::optional<double> sub_cpu;            // mean over subscriber agents
+  std::optional<double> sub_rss_mb;         // max over subscriber agents, MiB
+  std::string status;                       // "ok", "failed", "skipped" or "interrupted"
+  std::string error;                        // why, when not ok
 
   // The values of the registry's other columns (run, processing) computed
   // for this step, in registry order. A column not listed is empty.
@@ -94,11 +97,12 @@ struct StepContext {
   bool processing = false;               // the run prints the processing columns
 };
 
-// Derives the row of one step. Never throws for missing data: a failed or
-// skipped step gives a row with its status and error, and numbers from
-// whatever was collected (clients that did not answer count as failing, with
-// no messages and 100 % loss). Then computes every registry step column the
-// context allows (run columns always, processing ones when ctx.processing).
+// Derives the row of one step. Never throws for missing data: a failed,
+// skipped or interrupted step gives a row with its status and error, and the
+// figures of whatever was collected; the rest are empty. With a measured
+// window, clients that did not answer count as failing, with no messages and
+// 100 % loss; without one, no client figure is claimed. Then computes every registry step column
+// the context allows (run columns always, processing ones when ctx.processing).
 Row compute_row(const StepResult& result, const StepContext& ctx = {});
 
 // The end-to-end latency histogram of all answered clients, merged (the one

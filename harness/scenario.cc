@@ -431,6 +431,11 @@ json load_scenario_json(const std::string& text, const std::string& source_name)
     auto [line, col] = line_col(text, offset);
     throw ScenarioError(source_name + ":" + std::to_string(line) + ":" + std::to_string(col), "",
                         reason, "");
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double (3E3333): nlohmann reports it as
+    // out_of_range, without a position. (Found by fuzz/scenario_fuzz.cc.)
+    throw ScenarioError(source_name, "", std::string("a number is out of range (") + e.what() + ")",
+                        "");
   }
   if (!doc.is_object()) {
     throw ScenarioError(source_name, "", "the top level must be a JSON object " + got(doc), "");

@@ -50,7 +50,7 @@ struct StepResult {
   double measured_s = 0;      // wall time of the measured window, s
   int64_t started_ns = 0;     // the step's start and end, wall ns since the epoch
   int64_t ended_ns = 0;       // (0: never ran; set by StepRunner::run)
-  std::string status = "ok";  // "ok", "failed" or "skipped"
+  std::string status = "ok";  // "ok", "failed", "skipped" or "interrupted"
   std::string error;          // why, when not ok
 
   nlohmann::json to_json() const;

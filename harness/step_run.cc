@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "common/clock.h"
@@ -21,6 +22,14 @@ double since(std::chrono::steady_clock::time_point t) {
 json no_body() {
   return json::object();
 }
+
+// A progress sample inside the measured window starts only with at least this
+// much of the window left: its subscriber calls are bounded by the window's
+// end, and a live agent needs a moment to answer.
+constexpr double kMinSampleBudgetS = 0.2;
+// After an interrupt, the calls that close the window and collect what it
+// measured wait at most this long each, so the run is torn down promptly.
+constexpr auto kInterruptedCallTimeout = ms(1500);
 
 }  // namespace
 
@@ -44,8 +53,16 @@ StepResult StepRun::run() {
   // through finish(), so nothing is left running into the next step.
   try {
     if (configure() && start_subscribers() && await_readiness() && start_publisher() && warm_up() &&
-        reset_counters() && measure() && stop_publisher() && drain())
-      collect();
+        reset_counters()) {
+      // The window is open. It closes at its planned end whatever an agent
+      // does; an interrupt closes it early, and what it measured until then
+      // is still collected (the row says `interrupted`).
+      const bool measured = measure();
+      if ((measured || interrupted()) && publisher_running_ && stop_publisher()) {
+        if (measured && !interrupted()) drain();
+        collect();
+      }
+    }
   } catch (const std::exception& e) {
     fail(std::string("controller: ") + e.what());
   }
@@ -252,6 +269,10 @@ bool StepRun::reset_counters() {
   window_from_ = json::array({reply.body["window"]});
   controller_at_reset_ = read_process_usage();
   controller_reset_ns_ = mono_ns();
+  // From here every call is bounded by the window's planned end, so that the
+  // publisher's stop is issued on time even when an agent hangs.
+  window_end_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(scenario_.duration_s));
   const auto replies = call_subscribers(
       Command::kReset,
       [&](const SubscriberSlot&) {
@@ -270,17 +291,25 @@ bool StepRun::reset_counters() {
   return !interrupted_in("during the reset");
 }
 
+// Waits until the window's planned end (the subscribers' resets already used
+// part of it), not for duration_s from now.
 bool StepRun::measure() {
   if (env_.timeline) env_.timeline->window_opened();
-  const bool waited =
-      wait_sampling("measure", scenario_.duration_s, scenario_.warmup_s, env_.timeline);
+  const double left_s = std::max(0.0, until(*window_end_));
+  const bool waited = wait_sampling("measure", left_s, scenario_.warmup_s, env_.timeline);
   if (env_.timeline) env_.timeline->window_closed();
+  // Agents that were late inside the window get the full timeout again.
+  window_end_.reset();
+  for (auto& s : subscribers_) s.late = false;
   return !interrupted_in("while measuring") && waited;
 }
 
+// True when the window's end is known (the stop's reply). An interrupt here
+// still keeps the window: what was measured is collected.
 bool StepRun::stop_publisher() {
   // The publisher's stop flushes what is in flight (bounded by the agent).
-  const Reply reply = call_publisher(Command::kStop, no_body(), timeout_ + ms(15000));
+  const ms timeout = interrupted() ? kInterruptedCallTimeout : timeout_ + ms(15000);
+  const Reply reply = call_publisher(Command::kStop, no_body(), timeout);
   publisher_running_ = false;
   if (!reply.ok) {
     fail("publisher agent: stop: " + reply.error);
@@ -289,7 +318,8 @@ bool StepRun::stop_publisher() {
   }
   result_.window = ProducerWindow::from_json(reply.body["window"]);
   window_ = json::array({reply.body["window"]});
-  return !interrupted_in("while stopping the publisher");
+  interrupted_in("while stopping the publisher");
+  return true;
 }
 
 // Until every client has the whole window, or no client received anything
@@ -325,6 +355,17 @@ bool StepRun::collect() {
   collect_subscribers();
   env_.timings.collect_s = since(t);
   return !interrupted_in("while collecting");
+}
+
+double StepRun::until(Clock::time_point t) {
+  return std::chrono::duration<double>(t - Clock::now()).count();
+}
+
+ms StepRun::bounded(ms timeout) const {
+  if (interrupted()) timeout = std::min(timeout, kInterruptedCallTimeout);
+  if (!window_end_) return timeout;
+  const auto left = std::chrono::duration_cast<ms>(*window_end_ - Clock::now());
+  return std::max(ms(1), std::min(timeout, left));
 }
 
 void StepRun::collect_publisher() {
@@ -395,6 +436,8 @@ StepResult StepRun::finish() {
     for (int c = 0; c < s.clients; ++c) result_.unanswered_clients.push_back(s.first_client + c);
   }
   std::sort(result_.unanswered_clients.begin(), result_.unanswered_clients.end());
+  // An interrupted step says so, whatever else the interrupt made fail.
+  if (interrupted() && result_.status != "skipped") result_.status = "interrupted";
   for (size_t i = 0; i < problems_.size(); ++i) result_.error += (i ? "; " : "") + problems_[i];
   return result_;
 }
@@ -407,23 +450,34 @@ std::vector<Reply> StepRun::call_subscribers(
   std::vector<FleetAgent*> asked;
   std::vector<size_t> slot_of;  // asked[k] is subscribers_[slot_of[k]]
   for (size_t i = 0; i < subscribers_.size(); ++i)
-    if (!subscribers_[i].dead && (!which || which(subscribers_[i]))) {
+    if (!subscribers_[i].dead && !subscribers_[i].late && (!which || which(subscribers_[i]))) {
       asked.push_back(subscribers_[i].agent);
       slot_of.push_back(i);
     }
   std::vector<Reply> replies(subscribers_.size());
   if (asked.empty()) return replies;
+  const ms bound = bounded(timeout);
   auto got = env_.fleet.call_all(
-      asked, cmd, [&](size_t k) { return body(subscribers_[slot_of[k]]); }, timeout);
+      asked, cmd, [&](size_t k) { return body(subscribers_[slot_of[k]]); }, bound);
   for (size_t k = 0; k < asked.size(); ++k) {
     SubscriberSlot& s = subscribers_[slot_of[k]];
-    if (!got[k].answered) subscriber_failed(s, got[k].error);
+    // A progress sample cut short by the window's end proves nothing yet: the
+    // agent is left alone until the window closes, then asked with the full
+    // timeout. Any other unanswered call (a reset: its window is unknown)
+    // makes the agent failing.
+    if (!got[k].answered && cmd == Command::kStats && bound < timeout && window_end_)
+      s.late = true;
+    else if (!got[k].answered)
+      subscriber_failed(s, got[k].error);
     replies[slot_of[k]] = std::move(got[k]);
   }
   return replies;
 }
 
+// Not bounded by the window's end: the publisher's own calls are what closes
+// it, and one that cannot answer fails the step anyway.
 Reply StepRun::call_publisher(Command cmd, const json& body, ms timeout) {
+  if (interrupted()) timeout = std::min(timeout, kInterruptedCallTimeout);
   return env_.fleet.call(*publisher_, cmd, body, timeout);
 }
 
@@ -433,6 +487,8 @@ bool StepRun::wait_sampling(const std::string& phase, double seconds, double off
   const double step_s = scenario_.warmup_s + scenario_.duration_s;
   const double every_s = env_.limits.sample_interval_s;
   double next_sample = every_s;
+  // A window shorter than two intervals is still sampled once, halfway.
+  if (window_end_) next_sample = std::min(every_s, seconds / 2);
   while (true) {
     double at = since(start);
     if (at >= seconds) return true;
@@ -445,6 +501,12 @@ bool StepRun::wait_sampling(const std::string& phase, double seconds, double off
     // fires for a time past the window's end.
     if (timeline) timeline->tick(std::min(at, seconds));
     if (at < next_sample && at < seconds) continue;  // woken for an action only
+    if (window_end_ && until(*window_end_) < kMinSampleBudgetS) {
+      // Too close to the window's end for a sample: none more in this phase
+      // (the drain samples right after the stop).
+      next_sample = std::numeric_limits<double>::infinity();
+      continue;
+    }
     if (!sample(phase, step_s > 0 ? (offset + at) / step_s : 1, json())) return false;
     next_sample = since(start) + every_s;
   }
@@ -505,9 +567,12 @@ void StepRun::report_progress(const std::string& phase, double fraction, uint64_
   env_.reporter.on_progress(p);
 }
 
+// The first phase to see the interrupt names it; finish() makes the status
+// `interrupted`.
 bool StepRun::interrupted_in(const std::string& phase) {
   if (!interrupted()) return false;
-  fail("interrupted " + phase);
+  if (!interrupt_noted_) problems_.push_back("interrupted " + phase);
+  interrupt_noted_ = true;
   return true;
 }
 

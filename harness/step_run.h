@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,7 @@ class StepRun {
     int clients = 0;
     bool dead = false;  // stopped answering: its clients are failing
     bool warm = false;  // already running this step's configuration
+    bool late = false;  // missed a sample cut short by the window's end: not asked until it closes
   };
   // Counters summed over the light stats of all subscriber agents.
   struct LiveCounts {
@@ -106,7 +108,12 @@ class StepRun {
   bool sample(const std::string& phase, double fraction, const nlohmann::json& window);
   void report_progress(const std::string& phase, double fraction, uint64_t sent,
                        const LiveCounts& live);
-  // True (and the step failed, naming `phase`) when the run was interrupted.
+  // Seconds from now until t (negative when past).
+  static double until(Clock::time_point t);
+  // A call's timeout, bounded by the window's planned end while it is open and
+  // shortened after an interrupt.
+  std::chrono::milliseconds bounded(std::chrono::milliseconds timeout) const;
+  // True (and the step's error names `phase`) when the run was interrupted.
   bool interrupted_in(const std::string& phase);
   void fail(const std::string& why);
   void subscriber_failed(SubscriberSlot& slot, const std::string& why);
@@ -122,6 +129,7 @@ class StepRun {
   const std::chrono::milliseconds timeout_;  // of one control request
   StepResult result_;
   std::vector<std::string> problems_;  // joined into result_.error by finish()
+  bool interrupt_noted_ = false;       // problems_ names the phase the interrupt hit
 
   FleetAgent* publisher_ = nullptr;
   std::vector<SubscriberSlot> subscribers_;
@@ -137,6 +145,7 @@ class StepRun {
   // The measured window: where it started (sent to the subscribers at reset)
   // and where it ended (at the publisher's stop), and the controller's own
   // usage at its start.
+  std::optional<Clock::time_point> window_end_;  // set while the window is open
   nlohmann::json window_from_;
   nlohmann::json window_;
   ProcessUsage controller_at_reset_;

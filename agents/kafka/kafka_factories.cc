@@ -91,7 +91,7 @@ KafkaConsumerOptions consumer_options(const proto::SubscriberConfig& c, int clie
 
 KafkaPropMap effective_producer_properties(const proto::PublisherConfig& c) {
   return differing(make_kafka_conf(
-      KafkaProducer::base_props(c.bootstrap, publisher_kafka_defaults(c)), c.kafka));
+      KafkaProducer::base_props(c.bootstrap, publisher_kafka_defaults(c), c.kafka), c.kafka));
 }
 
 KafkaPropMap effective_consumer_properties(const proto::SubscriberConfig& c, int client_id) {

@@ -231,6 +231,48 @@ TEST_F(ServedControlServerTest, AnswersEveryBadRequestAndKeepsServing) {
   EXPECT_FALSE(served.load());
 }
 
+// 100 MB in frames each under ZeroMQ's per-message limit: an error reply
+// naming the size, and the agent goes on serving.
+TEST_F(ServedControlServerTest, AHundredMegabyteRequestGetsAnErrorReply) {
+  const std::string part(size_t(12) << 20, 'x');  // 12 MiB, 9 parts: ~108 MB
+  auto reply = call(std::vector<std::string>(9, part));
+  ASSERT_TRUE(reply.has_value()) << "no reply to a 100 MB request";
+  expect_error(*reply, "too large", "(100 MB)");
+  EXPECT_EQ(ok_body(call_ok("{\"cmd\": \"ping\"}")).value("pong", false), true);
+}
+
+// One frame over the limit: ZeroMQ drops that connection unread (no reply),
+// and the agent answers the next peer.
+TEST_F(ServedControlServerTest, AnOversizedFrameDoesNotStopTheAgent) {
+  zmq::socket_t big(ctx, zmq::socket_type::req);
+  big.set(zmq::sockopt::linger, 0);
+  big.set(zmq::sockopt::rcvtimeo, 1000);
+  big.connect(server.endpoint());
+  const std::string frame(size_t(100) << 20, '{');
+  ASSERT_TRUE(big.send(zmq::buffer(frame), zmq::send_flags::none));
+  zmq::message_t none;
+  EXPECT_FALSE(big.recv(none, zmq::recv_flags::none)) << "a reply to an unread frame";
+  EXPECT_EQ(ok_body(call_ok("{\"cmd\": \"ping\"}")).value("pong", false), true);
+  EXPECT_FALSE(served.load());
+}
+
+// Fields of the wrong type in a known command's body: an error reply, never
+// a crash. (The publisher ignores a stats or reset "window"; the subscriber
+// reads it.)
+TEST_F(ServedControlServerTest, WrongTypesInABodyGetErrorReplies) {
+  ok_body(call_ok(configure_with({}).dump()));
+  for (const std::string& bad : {std::string(R"({"cmd": "stats", "histograms": "yes"})"),
+                                 std::string(R"({"cmd": "configure", "config": {"bootstrap": 5}})"),
+                                 std::string(R"({"cmd": "configure", "config": "x"})")}) {
+    auto reply = call({bad});
+    ASSERT_TRUE(reply.has_value()) << bad;
+    const json r = json::parse(*reply, nullptr, false);
+    ASSERT_TRUE(r.is_object()) << bad << " -> " << *reply;
+    EXPECT_EQ(r.value("ok", true), false) << bad << " -> " << *reply;
+  }
+  EXPECT_EQ(ok_body(call_ok("{\"cmd\": \"ping\"}")).value("pong", false), true);
+}
+
 TEST_F(ServedControlServerTest, AMultipartRequestIsReadAsOneFrame) {
   auto reply = call({"{\"cmd\":", " \"ping\"}"});
   ASSERT_TRUE(reply.has_value());

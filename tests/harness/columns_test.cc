@@ -77,6 +77,14 @@ StepResult measured_step() {
   c1.behind = 4;
   c1.unique = 300;
   r.clients = {c0, c1};
+  // The window: 400 messages, of which the publisher saw 390 acknowledged
+  // and 4 fail.
+  r.window.from[0] = 0;
+  r.window.until[0] = 400;
+  r.publisher_ok = true;
+  r.publisher.sent = 400;
+  r.publisher.acked = 390;
+  r.publisher.failed = 4;
   return r;
 }
 
@@ -92,6 +100,9 @@ TEST(Columns, RunColumnsPrintAsResultsCsvAlwaysDid) {
   ctx.timings = &t;
   const Row row = compute_row(r, ctx);
   EXPECT_EQ(cell(row, "behind"), "7");
+  EXPECT_EQ(cell(row, "rx_rate"), "100.0");  // (100 + 300) / 2 clients / 2 s
+  EXPECT_EQ(cell(row, "pub_unacked"), "6");
+  EXPECT_EQ(cell(row, "pub_failed"), "4");
   EXPECT_EQ(cell(row, "ctl_cpu"), "75.000");
   EXPECT_EQ(cell(row, "sub_cpu_total"), "150.000");
   EXPECT_EQ(cell(row, "ctl_overhead_s"), "1.500");
@@ -133,6 +144,17 @@ TEST(Columns, WhatWasNotMeasuredIsEmptyNotZero) {
        {"ctl_overhead_s", "spawn_s", "configure_s", "barrier_s", "drain_s", "collect_s"}) {
     EXPECT_EQ(cell(row, name), "") << name;
     EXPECT_TRUE(row.to_json().at("extra").at(name).is_null()) << name;
+  }
+  // No window (the publisher never reported one), no client, no CPU span:
+  // the run columns that need them are empty too.
+  StepResult none;
+  none.client_count = 2;
+  none.status = "failed";
+  const Row empty = compute_row(none);
+  for (const char* name :
+       {"rx_rate", "behind", "pub_unacked", "pub_failed", "ctl_cpu", "sub_cpu_total"}) {
+    EXPECT_EQ(cell(empty, name), "") << name;
+    EXPECT_TRUE(empty.to_json().at("extra").at(name).is_null()) << name;
   }
   // Processing columns are not computed outside a processing run.
   EXPECT_EQ(cell(row, "proc_records"), "");

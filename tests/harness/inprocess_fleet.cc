@@ -130,6 +130,12 @@ class InProcessAgent final : public FleetAgent {
   const std::string& role_name() const { return role_name_; }
   int index() const { return index_; }
   bool gone() const { return gone_; }
+  // Killed without the fleet noticing: every request waits its timeout.
+  bool hung() const { return hung_; }
+  void hang() {
+    end();
+    hung_ = true;
+  }
   bool running() const { return !gone_ && role_->state() == proto::AgentState::kRunning; }
 
   // Like the process ending: its threads stop and it answers no more.
@@ -156,6 +162,7 @@ class InProcessAgent final : public FleetAgent {
   std::unique_ptr<AgentRole> role_;
   ControlServer server_;
   std::atomic<bool> gone_{false};
+  std::atomic<bool> hung_{false};
 };
 
 // ---------------------------------------------------------------- fleet
@@ -244,13 +251,24 @@ Reply InProcessFleet::call(FleetAgent& agent, Command cmd, const json& body,
                                 std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s";
   Reply r;
   std::lock_guard lock(a.mu);
+  if (a.hung()) {  // a killed process as a real fleet sees it: the caller waits
+    match_fault(a, cmd, body);
+    std::this_thread::sleep_for(timeout);
+    r.error = no_answer;
+    return r;
+  }
   if (a.gone()) {  // a dead process: nothing answers (no wait: the test stays fast)
     r.error = no_answer;
     return r;
   }
   const int fault = match_fault(a, cmd, body);
-  if (fault == int(Fault::kDie)) {
-    a.end();
+  if (fault == int(Fault::kDie) || fault == int(Fault::kHang)) {
+    if (fault == int(Fault::kHang)) {
+      a.hang();
+      std::this_thread::sleep_for(timeout);
+    } else {
+      a.end();
+    }
     r.error = no_answer;
     return r;
   }

@@ -7,10 +7,11 @@
 // socket or broker.
 //
 // Faults it can inject, each on a chosen call: an agent that dies (stops
-// answering), a late reply (the command runs, its answer comes after the
-// timeout), an interrupt raised by a call (harness/interrupt.h); and for the
-// whole fleet: clients that never become ready, and slow delivery (one
-// message per interval, so a drain never completes).
+// answering at once), one that hangs (killed as a real fleet sees it: this and
+// every later call wait their whole timeout), a late reply (the command runs, its answer comes
+// after the timeout), an interrupt raised by a call (harness/interrupt.h); and for the whole fleet:
+// clients that never become ready, and slow delivery (one message per interval, so a drain never
+// completes).
 #pragma once
 
 #include <chrono>
@@ -69,7 +70,7 @@ class InProcessFleet final : public AgentFleet {
   };
 
   // What a fault rule does to the call it matches.
-  enum class Fault { kDie, kLateReply, kInterrupt };
+  enum class Fault { kDie, kLateReply, kInterrupt, kHang };
   // Which call a fault rule matches: the nth call of `cmd` to an agent of
   // `role` ("pub" or "sub"), of sub agent `index` when >= 0, whose body `when`
   // accepts when given.

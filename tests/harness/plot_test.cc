@@ -78,6 +78,13 @@ class PlotTest : public ::testing::Test {
         r.measured_s = 10;
         r.publisher_ok = true;
         r.window.until[0] = uint64_t(rate) * 10;
+        // Measured rows have their agents' usage: the scripts tell a whole
+        // record by its sub_rss_mb (empty only when nothing was measured).
+        ProcessUsage usage;
+        usage.cpu_ns = 1'000'000'000;
+        usage.span_ns = 10'000'000'000;
+        usage.max_rss_bytes = 64u << 20;
+        r.subscriber_usage = {usage};
         const double loss = clients == 3 ? rate / 400.0 : 0;  // percent
         for (int c = 0; c < clients; ++c) {
           ClientStats s;

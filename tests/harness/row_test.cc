@@ -65,14 +65,14 @@ TEST(ComputeRow, LosslessStep) {
   EXPECT_EQ(row.repeat, 1);
   EXPECT_EQ(row.client_count, 3);
   EXPECT_DOUBLE_EQ(row.msg_rate, 1000);
-  EXPECT_EQ(row.packet_tx, 1000u);
-  EXPECT_DOUBLE_EQ(row.average_tx_rate, 500.0);  // 1000 messages over 2 s measured
-  EXPECT_DOUBLE_EQ(row.average_packets, 1000.0);
-  EXPECT_DOUBLE_EQ(row.average_rate, 1000.0);  // 1000 messages over a 1 s span
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 0.0);
-  EXPECT_EQ(row.failing_clients, 0);
-  EXPECT_DOUBLE_EQ(row.failing_clients_rate, 0.0);
-  EXPECT_EQ(row.lost, 0u);
+  EXPECT_EQ(row.packet_tx.value(), 1000u);
+  EXPECT_DOUBLE_EQ(row.average_tx_rate.value(), 500.0);  // 1000 messages over 2 s measured
+  EXPECT_DOUBLE_EQ(row.average_packets.value(), 1000.0);
+  EXPECT_DOUBLE_EQ(row.average_rate.value(), 1000.0);  // 1000 messages over a 1 s span
+  EXPECT_DOUBLE_EQ(row.average_packet_loss.value(), 0.0);
+  EXPECT_EQ(row.failing_clients.value(), 0);
+  EXPECT_DOUBLE_EQ(row.failing_clients_rate.value(), 0.0);
+  EXPECT_EQ(row.lost.value(), 0u);
   EXPECT_EQ(row.status, "ok");
   EXPECT_EQ(row.error, "");
   ASSERT_EQ(row.swept.size(), 2u);
@@ -86,12 +86,12 @@ TEST(ComputeRow, OneClientMissingMessagesFails) {
   r.clients[2] = client(2, 900, 1.8);
   r.clients[2].lost = 100;
   const Row row = compute_row(r);
-  EXPECT_EQ(row.failing_clients, 1);
-  EXPECT_DOUBLE_EQ(row.failing_clients_rate, 500.0);
-  EXPECT_DOUBLE_EQ(row.average_rate, (1000.0 + 1000.0 + 500.0) / 3);
-  EXPECT_DOUBLE_EQ(row.average_packets, (1000.0 + 1000.0 + 900.0) / 3);
-  EXPECT_NEAR(row.average_packet_loss, 10.0 / 3, 1e-12);  // (0 + 0 + 10 %) / 3
-  EXPECT_EQ(row.lost, 100u);
+  EXPECT_EQ(row.failing_clients.value(), 1);
+  EXPECT_DOUBLE_EQ(row.failing_clients_rate.value(), 500.0);
+  EXPECT_DOUBLE_EQ(row.average_rate.value(), (1000.0 + 1000.0 + 500.0) / 3);
+  EXPECT_DOUBLE_EQ(row.average_packets.value(), (1000.0 + 1000.0 + 900.0) / 3);
+  EXPECT_NEAR(row.average_packet_loss.value(), 10.0 / 3, 1e-12);  // (0 + 0 + 10 %) / 3
+  EXPECT_EQ(row.lost.value(), 100u);
 }
 
 TEST(ComputeRow, DuplicatesDoNotMaskLoss) {
@@ -102,11 +102,11 @@ TEST(ComputeRow, DuplicatesDoNotMaskLoss) {
   r.clients[1].received = 1000;
   r.clients[1].duplicates = 100;
   const Row row = compute_row(r);
-  EXPECT_EQ(row.failing_clients, 1);
-  EXPECT_EQ(row.lost, 100u);
-  EXPECT_EQ(row.duplicates, 100u);
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 5.0);  // (0 + 10 %) / 2
-  EXPECT_DOUBLE_EQ(row.average_packets, 950.0);
+  EXPECT_EQ(row.failing_clients.value(), 1);
+  EXPECT_EQ(row.lost.value(), 100u);
+  EXPECT_EQ(row.duplicates.value(), 100u);
+  EXPECT_DOUBLE_EQ(row.average_packet_loss.value(), 5.0);  // (0 + 10 %) / 2
+  EXPECT_DOUBLE_EQ(row.average_packets.value(), 950.0);
 }
 
 TEST(ComputeRow, CountersSumOverClients) {
@@ -116,10 +116,10 @@ TEST(ComputeRow, CountersSumOverClients) {
   r.clients[0].foreign = 5;
   r.clients[1].duplicates = 7;
   const Row row = compute_row(r);
-  EXPECT_EQ(row.reordered, 7u);
-  EXPECT_EQ(row.foreign, 5u);
-  EXPECT_EQ(row.duplicates, 7u);
-  EXPECT_EQ(row.failing_clients, 0);  // reordering and duplicates lose nothing
+  EXPECT_EQ(row.reordered.value(), 7u);
+  EXPECT_EQ(row.foreign.value(), 5u);
+  EXPECT_EQ(row.duplicates.value(), 7u);
+  EXPECT_EQ(row.failing_clients.value(), 0);  // reordering and duplicates lose nothing
 }
 
 TEST(ComputeRow, UnansweredClientCountsAsFailingWithFullLoss) {
@@ -130,12 +130,12 @@ TEST(ComputeRow, UnansweredClientCountsAsFailingWithFullLoss) {
   r.error = "agent sub-1 did not answer stats";
   const Row row = compute_row(r);
   EXPECT_EQ(row.client_count, 4);
-  EXPECT_EQ(row.failing_clients, 1);
-  EXPECT_DOUBLE_EQ(row.failing_clients_rate, 0.0);  // it received nothing
-  EXPECT_DOUBLE_EQ(row.average_packets, 3000.0 / 4);
-  EXPECT_DOUBLE_EQ(row.average_rate, 3000.0 / 4);
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 25.0);  // (0 + 0 + 0 + 100 %) / 4
-  EXPECT_EQ(row.lost, 1000u);
+  EXPECT_EQ(row.failing_clients.value(), 1);
+  EXPECT_DOUBLE_EQ(row.failing_clients_rate.value(), 0.0);  // it received nothing
+  EXPECT_DOUBLE_EQ(row.average_packets.value(), 3000.0 / 4);
+  EXPECT_DOUBLE_EQ(row.average_rate.value(), 3000.0 / 4);
+  EXPECT_DOUBLE_EQ(row.average_packet_loss.value(), 25.0);  // (0 + 0 + 0 + 100 %) / 4
+  EXPECT_EQ(row.lost.value(), 1000u);
   EXPECT_EQ(row.status, "failed");
   EXPECT_EQ(row.error, "agent sub-1 did not answer stats");
 }
@@ -145,9 +145,9 @@ TEST(ComputeRow, ClientsMissingFromTheStatsCountAsUnanswered) {
   r.client_count = 5;  // two clients neither answered nor were listed
   const Row row = compute_row(r);
   EXPECT_EQ(row.client_count, 5);
-  EXPECT_EQ(row.failing_clients, 2);
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 40.0);
-  EXPECT_EQ(row.lost, 2000u);
+  EXPECT_EQ(row.failing_clients.value(), 2);
+  EXPECT_DOUBLE_EQ(row.average_packet_loss.value(), 40.0);
+  EXPECT_EQ(row.lost.value(), 2000u);
 }
 
 TEST(ComputeRow, LostIsExpectedMinusUniqueClampedAtZero) {
@@ -155,12 +155,14 @@ TEST(ComputeRow, LostIsExpectedMinusUniqueClampedAtZero) {
   r.clients[0].unique = 1005;  // counted beyond the window: nothing lost
   r.clients[0].lost = 0;
   const Row row = compute_row(r);
-  EXPECT_EQ(row.lost, 0u);
-  EXPECT_EQ(row.failing_clients, 0);
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 0.0);
+  EXPECT_EQ(row.lost.value(), 0u);
+  EXPECT_EQ(row.failing_clients.value(), 0);
+  EXPECT_DOUBLE_EQ(row.average_packet_loss.value(), 0.0);
 }
 
-TEST(ComputeRow, FailedStepWithNothingCollectedStillGivesARow) {
+// A step that never ran claims no figure: no window, no client, no latency,
+// no CPU; the cells are empty (null in JSON), never 0.
+TEST(ComputeRow, FailedStepWithNothingCollectedHasEmptyFigures) {
   StepResult r;
   r.step = 7;
   r.client_count = 5;
@@ -173,12 +175,51 @@ TEST(ComputeRow, FailedStepWithNothingCollectedStillGivesARow) {
   EXPECT_EQ(row.error, "publisher did not start");
   EXPECT_EQ(row.client_count, 5);
   EXPECT_DOUBLE_EQ(row.msg_rate, 2000);
-  EXPECT_EQ(row.packet_tx, 0u);
-  EXPECT_EQ(row.failing_clients, 5);
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 100.0);
-  EXPECT_DOUBLE_EQ(row.average_tx_rate, 0.0);  // no division by a zero window
-  EXPECT_DOUBLE_EQ(row.pub_cpu, 0.0);
-  EXPECT_DOUBLE_EQ(row.lat_p99_ms, 0.0);
+  for (const auto& c : columns()) {
+    const std::string name = c.name;
+    if (name == "client_count" || name == "msg_rate" || name == "status" || name == "error")
+      continue;
+    EXPECT_EQ(row.cell(c), "") << name << " was not measured";
+    if (c.group == ColumnGroup::kContract) EXPECT_TRUE(row.to_json().at(name).is_null()) << name;
+  }
+}
+
+// The window was measured but every agent died: their clients count as
+// failing, with the whole window lost; what needs a client stays empty.
+TEST(ComputeRow, WindowWithoutAnsweringClientsCountsThemFailing) {
+  StepResult r = lossless_step(2, 1000);
+  r.clients.clear();
+  r.subscriber_usage.clear();
+  r.unanswered_clients = {0, 1};
+  r.status = "failed";
+  const Row row = compute_row(r);
+  EXPECT_EQ(row.packet_tx.value(), 1000u);
+  EXPECT_EQ(row.failing_clients.value(), 2);
+  EXPECT_DOUBLE_EQ(row.average_packet_loss.value(), 100.0);
+  EXPECT_EQ(row.lost.value(), 2000u);
+  EXPECT_FALSE(row.duplicates.has_value());
+  EXPECT_FALSE(row.lat_p50_ms.has_value());
+  EXPECT_FALSE(row.sub_cpu.has_value());
+  EXPECT_FALSE(row.sub_rss_mb.has_value());
+  EXPECT_EQ(row.cell(*find_column("behind")), "");
+}
+
+// No latency sample, no CPU span: empty, not 0 ms or 0 %.
+TEST(ComputeRow, EmptyHistogramsAndSpansGiveEmptyCells) {
+  StepResult r = lossless_step(2, 1000);  // clients without latency samples
+  r.measured_s = 0;                       // the publisher reported no span
+  const Row row = compute_row(r);
+  EXPECT_FALSE(row.lat_p50_ms.has_value());
+  EXPECT_FALSE(row.lat_max_ms.has_value());
+  EXPECT_FALSE(row.ack_p99_ms.has_value());
+  EXPECT_FALSE(row.send_delay_p99_ms.has_value());
+  EXPECT_FALSE(row.average_tx_rate.has_value());
+  EXPECT_FALSE(row.pub_cpu.has_value());
+  EXPECT_FALSE(row.pub_net_txrate.has_value());
+  EXPECT_EQ(row.cell(*find_column("lat_p99_ms")), "");
+  EXPECT_EQ(row.cell(*find_column("ctl_cpu")), "");
+  EXPECT_EQ(row.cell(*find_column("rx_rate")), "");
+  EXPECT_EQ(row.packet_tx.value(), 1000u);  // the window itself was measured
 }
 
 TEST(ComputeRow, SkippedStepClaimsNoFailures) {
@@ -192,14 +233,41 @@ TEST(ComputeRow, SkippedStepClaimsNoFailures) {
   EXPECT_EQ(row.status, "skipped");
   EXPECT_EQ(row.error, "rate above the search limit");
   EXPECT_EQ(row.client_count, 10);
-  EXPECT_EQ(row.failing_clients, 0);
-  EXPECT_DOUBLE_EQ(row.average_packet_loss, 0.0);
+  EXPECT_FALSE(row.failing_clients.has_value());
+  EXPECT_FALSE(row.average_packet_loss.has_value());
+}
+
+// rx_rate divides by the measured window, average_rate by each client's own
+// first-to-last receive span: a client that received the whole window in a
+// burst shorter than the window reads above the send rate in average_rate
+// only.
+TEST(ComputeRow, RxRateIsOverTheMeasuredWindow) {
+  StepResult r = lossless_step(2, 1000);  // 1000 messages, 2 s window, 1 s spans
+  const Row row = compute_row(r);
+  EXPECT_DOUBLE_EQ(row.average_tx_rate.value(), 500.0);
+  EXPECT_DOUBLE_EQ(row.average_rate.value(), 1000.0);
+  EXPECT_EQ(std::get<double>(row.value("rx_rate")), 500.0);
+  r.clients[1].unique = 500;
+  EXPECT_EQ(std::get<double>(compute_row(r).value("rx_rate")), (500.0 + 250.0) / 2);
+}
+
+// Loss attributed on the publisher's side: never acknowledged, failed.
+TEST(ComputeRow, PublisherUnackedAndFailed) {
+  StepResult r = lossless_step(1, 1000);
+  r.publisher.sent = 1000;
+  r.publisher.acked = 900;
+  r.publisher.failed = 30;
+  const Row row = compute_row(r);
+  EXPECT_EQ(std::get<uint64_t>(row.value("pub_unacked")), 70u);
+  EXPECT_EQ(std::get<uint64_t>(row.value("pub_failed")), 30u);
+  r.publisher_ok = false;
+  EXPECT_EQ(compute_row(r).cell(*find_column("pub_unacked")), "");
 }
 
 TEST(ComputeRow, ZeroSpanClientHasRateZero) {
   StepResult r = lossless_step(1, 1);
   r.clients[0].last_recv_ns = r.clients[0].first_recv_ns;  // one message: no span
-  EXPECT_DOUBLE_EQ(compute_row(r).average_rate, 0.0);
+  EXPECT_DOUBLE_EQ(compute_row(r).average_rate.value(), 0.0);
 }
 
 TEST(ComputeRow, LatencyPercentilesComeFromTheMergedHistogram) {
@@ -209,11 +277,11 @@ TEST(ComputeRow, LatencyPercentilesComeFromTheMergedHistogram) {
   r.clients[0].latency.record_n(1 * kMs, 990);
   r.clients[1].latency.record_n(100 * kMs, 10);
   const Row row = compute_row(r);
-  EXPECT_NEAR(row.lat_p50_ms, 1.0, 0.01);
-  EXPECT_NEAR(row.lat_p90_ms, 1.0, 0.01);
-  EXPECT_NEAR(row.lat_p99_ms, 1.0, 0.01);
-  EXPECT_NEAR(row.lat_p999_ms, 100.0, 1.0);
-  EXPECT_DOUBLE_EQ(row.lat_max_ms, 100.0);
+  EXPECT_NEAR(row.lat_p50_ms.value(), 1.0, 0.01);
+  EXPECT_NEAR(row.lat_p90_ms.value(), 1.0, 0.01);
+  EXPECT_NEAR(row.lat_p99_ms.value(), 1.0, 0.01);
+  EXPECT_NEAR(row.lat_p999_ms.value(), 100.0, 1.0);
+  EXPECT_DOUBLE_EQ(row.lat_max_ms.value(), 100.0);
   EXPECT_EQ(merged_latency(r).count(), 1000u);
 }
 
@@ -233,14 +301,14 @@ TEST(ComputeRow, PublisherHistogramsAndResources) {
   b.max_rss_bytes = 200u << 20;
   r.subscriber_usage = {a, b};
   const Row row = compute_row(r);
-  EXPECT_NEAR(row.ack_p50_ms, 2.0, 0.02);
-  EXPECT_NEAR(row.ack_p99_ms, 20.0, 0.2);
-  EXPECT_NEAR(row.send_delay_p99_ms, 0.1, 0.001);
-  EXPECT_DOUBLE_EQ(row.pub_cpu, 50.0);
-  EXPECT_DOUBLE_EQ(row.pub_net_txrate, 1'000'000.0);
-  EXPECT_DOUBLE_EQ(row.pub_net_rxrate, 20'000.0);
-  EXPECT_DOUBLE_EQ(row.sub_cpu, 75.0);
-  EXPECT_DOUBLE_EQ(row.sub_rss_mb, 200.0);
+  EXPECT_NEAR(row.ack_p50_ms.value(), 2.0, 0.02);
+  EXPECT_NEAR(row.ack_p99_ms.value(), 20.0, 0.2);
+  EXPECT_NEAR(row.send_delay_p99_ms.value(), 0.1, 0.001);
+  EXPECT_DOUBLE_EQ(row.pub_cpu.value(), 50.0);
+  EXPECT_DOUBLE_EQ(row.pub_net_txrate.value(), 1'000'000.0);
+  EXPECT_DOUBLE_EQ(row.pub_net_rxrate.value(), 20'000.0);
+  EXPECT_DOUBLE_EQ(row.sub_cpu.value(), 75.0);
+  EXPECT_DOUBLE_EQ(row.sub_rss_mb.value(), 200.0);
 }
 
 TEST(Row, ColumnsAreTheContractsInOrder) {

@@ -2,6 +2,10 @@
 #include "harness/scenario_args.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace hydra {
 namespace {
@@ -37,6 +41,42 @@ TEST(ScenarioArgs, MissingValuesAndScenarioAreUsageErrors) {
   code = -1;
   EXPECT_FALSE(parse_scenario_args({"a.json", "b.json"}, "run", true, &code));
   EXPECT_EQ(code, 2);
+}
+
+// --out on a folder that holds anything is refused (exit 2) unless --force;
+// a new or empty folder is fine.
+TEST(ScenarioArgs, NonEmptyOutFolderNeedsForce) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("hydra-args-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  int code = -1;
+  EXPECT_TRUE(parse_scenario_args({"s.json", "--out", dir.string()}, "run", true, &code));
+  fs::create_directories(dir);
+  EXPECT_TRUE(parse_scenario_args({"s.json", "--out", dir.string()}, "run", true, &code));
+  std::ofstream(dir / "results.csv") << "step\n";
+  code = -1;
+  EXPECT_FALSE(parse_scenario_args({"s.json", "--out", dir.string()}, "run", true, &code));
+  EXPECT_EQ(code, 2);
+  const auto forced =
+      parse_scenario_args({"s.json", "--out", dir.string(), "--force"}, "run", true, &code);
+  ASSERT_TRUE(forced);
+  EXPECT_TRUE(forced->force);
+  code = -1;
+  EXPECT_FALSE(
+      parse_scenario_args({"s.json", "--out", (dir / "results.csv").string()}, "run", true, &code));
+  EXPECT_EQ(code, 2);
+  fs::remove_all(dir);
+}
+
+TEST(ScenarioArgs, ConnectIsForValidateOnly) {
+  int code = -1;
+  const auto v = parse_scenario_args({"s.json", "--connect"}, "validate", false, &code);
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->connect);
+  EXPECT_FALSE(parse_scenario_args({"s.json", "--connect"}, "run", true, &code));
+  EXPECT_EQ(code, 2);
+  EXPECT_FALSE(parse_scenario_args({"s.json", "--force"}, "validate", false, &code));
 }
 
 TEST(ScenarioArgs, HelpExitsZero) {

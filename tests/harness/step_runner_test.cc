@@ -100,7 +100,9 @@ class StepRunnerTest : public ::testing::Test {
 };
 
 TEST_F(StepRunnerTest, CleanStepIsOkAndLossless) {
-  const StepResult r = run(short_step());
+  Step step = short_step();
+  step.scenario.duration_s = 0.5;  // long enough for a progress sample inside the window
+  const StepResult r = run(step);
   EXPECT_EQ(r.status, "ok") << r.error;
   EXPECT_EQ(r.error, "");
   ASSERT_TRUE(r.publisher_ok);
@@ -115,7 +117,8 @@ TEST_F(StepRunnerTest, CleanStepIsOkAndLossless) {
   }
   EXPECT_TRUE(r.unanswered_clients.empty());
   EXPECT_EQ(r.subscriber_usage.size(), 2u);
-  EXPECT_GT(r.measured_s, 0.15);
+  EXPECT_GT(r.measured_s, 0.45);
+  EXPECT_LT(r.measured_s, 0.5 + 0.2);
   EXPECT_GT(runner().timings().configure_s, 0);
   // A good step leaves its subscribers running warm for the next; the
   // publisher is stopped.
@@ -197,6 +200,44 @@ TEST_F(StepRunnerTest, LateReplyIsUnanswered) {
   EXPECT_EQ(r.clients[0].client_id, 2);
   EXPECT_EQ(fleet->discarded(), 1);
   EXPECT_TRUE(fleet->running().empty());
+}
+
+// A subscriber agent killed inside the window: the sample that finds it waits
+// no longer than the window's end, so the publisher's stop is issued on time
+// (measured_s is the planned window, not window + control timeout).
+TEST_F(StepRunnerTest, HungSubscriberDoesNotStretchTheWindow) {
+  // Its 2nd light stats: the measure phase's sample at 0.75 s (the 1st is the
+  // warm-up's).
+  fleet->add_fault(InProcessFleet::Fault::kHang,
+                   {"sub", Command::kStats, 2, 1, [](const json& b) { return !has_window(b); }});
+  Step step = short_step();
+  step.scenario.duration_s = 1.5;
+  step.scenario.control_timeout_s = 1.0;
+  const StepResult r = run(step);
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_NE(r.error.find("sub agent 1"), std::string::npos) << r.error;
+  EXPECT_EQ(r.unanswered_clients, (std::vector<int>{2, 3}));
+  ASSERT_TRUE(r.publisher_ok);
+  EXPECT_GT(r.measured_s, 1.4);
+  EXPECT_LT(r.measured_s, 1.5 + 0.3) << "the window waited for the hung agent";
+  ASSERT_EQ(r.clients.size(), 2u);  // the living agent's clients got the whole window
+  for (const auto& c : r.clients) EXPECT_EQ(c.unique, r.window.size());
+}
+
+// An agent whose sample reply comes late inside the window is not declared
+// dead for a bound the window imposed: it is asked again, with the full
+// timeout, after the window closed.
+TEST_F(StepRunnerTest, LateSampleInsideTheWindowIsNotAFailure) {
+  fleet->add_fault(InProcessFleet::Fault::kLateReply,
+                   {"sub", Command::kStats, 2, 1, [](const json& b) { return !has_window(b); }});
+  Step step = short_step();
+  step.scenario.duration_s = 1.5;
+  step.scenario.control_timeout_s = 1.0;
+  const StepResult r = run(step);
+  EXPECT_EQ(r.status, "ok") << r.error;
+  EXPECT_LT(r.measured_s, 1.5 + 0.3);
+  ASSERT_EQ(r.clients.size(), 4u);
+  EXPECT_TRUE(r.unanswered_clients.empty());
 }
 
 TEST_F(StepRunnerTest, ClientNeverReadyFailsTheBarrier) {
@@ -287,7 +328,9 @@ TEST(TimedActions, EmptyHasNothingDue) {
 struct InterruptCase {
   const char* phase;  // for the test name
   InProcessFleet::Match match;
-  const char* error;  // what the step's error must say
+  const char* error;         // what the step's error must say
+  bool window_kept = false;  // the window was open: its figures are collected
+  double duration_s = 0.2;   // of the step
 };
 
 // Names the case in ctest's list (not the bytes of the struct).
@@ -298,12 +341,24 @@ void PrintTo(const InterruptCase& c, std::ostream* os) {
 class StepRunnerInterruptTest : public StepRunnerTest,
                                 public ::testing::WithParamInterface<InterruptCase> {};
 
-TEST_P(StepRunnerInterruptTest, FailsNamingThePhaseAndLeavesNothingRunning) {
+TEST_P(StepRunnerInterruptTest, IsInterruptedNamingThePhaseAndLeavesNothingRunning) {
   fleet->add_fault(InProcessFleet::Fault::kInterrupt, GetParam().match);
-  const StepResult r = run(short_step());
+  Step step = short_step();
+  step.scenario.duration_s = GetParam().duration_s;
+  const StepResult r = run(step);
   EXPECT_TRUE(interrupted());
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, "interrupted");
   EXPECT_NE(r.error.find(GetParam().error), std::string::npos) << r.error;
+  EXPECT_EQ(r.error.find("failed"), std::string::npos) << r.error;
+  if (GetParam().window_kept) {
+    // What the window measured until the interrupt is in the result.
+    EXPECT_TRUE(r.publisher_ok) << r.error;
+    EXPECT_GT(r.window.size(), 0u);
+    EXPECT_GT(r.measured_s, 0.0);
+    EXPECT_EQ(r.clients.size(), 4u);
+  } else {
+    EXPECT_FALSE(r.publisher_ok);
+  }
   EXPECT_TRUE(fleet->running().empty())
       << fleet->running().size() << " agents still running, e.g. " << fleet->running()[0];
 }
@@ -317,22 +372,27 @@ INSTANTIATE_TEST_SUITE_P(
         InterruptCase{"start_publisher",
                       {"pub", Command::kStart, 1},
                       "interrupted while starting the publisher"},
-        // warm-up 0.1 s and measure 0.2 s, both under the 1 s sampling
-        // interval: one publisher stats sample each.
+        // warm-up 0.1 s, under the 1 s sampling interval: one publisher
+        // stats sample at its end. The measure phase samples at 0.65 s, and
+        // not in the window's last 0.2 s.
         InterruptCase{"warmup", {"pub", Command::kStats, 1}, "interrupted during warm-up"},
         InterruptCase{"reset", {"pub", Command::kReset, 1}, "interrupted during the reset"},
-        InterruptCase{"measure", {"pub", Command::kStats, 2}, "interrupted while measuring"},
+        InterruptCase{
+            "measure", {"pub", Command::kStats, 2}, "interrupted while measuring", true, 1.3},
         InterruptCase{"stop_publisher",
                       {"pub", Command::kStop, 1},
-                      "interrupted while stopping the publisher"},
+                      "interrupted while stopping the publisher",
+                      true},
         InterruptCase{"drain",
                       {"sub", Command::kStats, 1, -1,
                        [](const json& b) { return has_window(b) && has_histograms(b); }},
-                      "interrupted while draining"},
+                      "interrupted while draining",
+                      true},
         InterruptCase{"collect",
                       {"sub", Command::kStats, 1, -1,
                        [](const json& b) { return has_window(b) && !has_histograms(b); }},
-                      "interrupted while collecting"}),
+                      "interrupted while collecting",
+                      true}),
     [](const ::testing::TestParamInfo<InterruptCase>& info) {
       return std::string(info.param.phase);
     });

@@ -2,8 +2,11 @@
 // reads results.csv and the step JSON, never console text.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -235,10 +238,55 @@ TEST(HydraRun, KilledAgentFailsItsStepAndTheSweepGoesOn) {
   EXPECT_NE(rows[0].at("error").find("sub agent"), std::string::npos) << rows[0].at("error");
   EXPECT_GE(std::stoi(rows[0].at("failing_clients")), 1);
   EXPECT_GT(std::stoull(rows[0].at("lost")), 0u);
+  // The window closed on time: the dead agent's 2 s control timeout did not
+  // stretch it (500 msg/s x 4 s, not x 6 s).
+  EXPECT_NEAR(std::stod(rows[0].at("packet_tx")), 500.0 * 4, 500.0 * 4 * 0.05);
+  EXPECT_NEAR(std::stod(rows[0].at("average_tx_rate")), 500.0, 500.0 * 0.05);
   // The sweep went on with a fresh agent.
   EXPECT_EQ(rows[1].at("status"), "ok") << rows[1].at("error");
   EXPECT_EQ(rows[1].at("failing_clients"), "0");
   EXPECT_TRUE(processes_with_env(tag).empty());
+  fs::remove_all(out);
+}
+
+// A subscriber agent that hangs inside the measured window (stopped, not
+// dead: nothing tells the controller) does not stretch the window: the stop
+// is issued at warm-up + duration, not after the agent's control timeout.
+TEST(HydraRun, HungAgentDoesNotStretchTheWindow) {
+  const fs::path out = temp_dir("hung");
+  const std::string tag = "HYDRA_TEST_TAG=hung-" + std::to_string(getpid());
+  const fs::path scenario = out / "one-step.json";
+  std::ofstream(scenario) << R"({
+    "name": "hung", "duration_s": 6, "warmup_s": 1, "control_timeout_s": 3,
+    "topic": {"name": "hung"},
+    "publisher": {"rate": 500},
+    "subscribers": {"clients": 2, "clients_per_agent": 1}
+  })";
+  auto bg = start_background(
+      {kHydra, "run", scenario.string(), "--out", (out / "r").string(), "--quiet"}, 1s, {tag});
+  ASSERT_GT(bg.pid, 0);
+  int victim = -1;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (victim < 0 && std::chrono::steady_clock::now() < deadline) {
+    for (int pid : processes_with_env(tag))
+      if (cmdline(pid).find("--role sub") != std::string::npos) victim = pid;
+    if (victim < 0) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_GT(victim, 0) << "no subscriber agent appeared";
+  // The embedded broker's readiness barrier takes about 3 s, the warm-up 1 s:
+  // 6.5 s is well inside the 6 s window.
+  std::this_thread::sleep_for(6500ms);
+  ASSERT_EQ(kill(victim, SIGSTOP), 0);
+  const int code = stop_background(bg.pid, 0, 120s);
+  kill(victim, SIGKILL);
+  EXPECT_EQ(code, 1) << "a failed step makes the run exit 1";
+  const auto rows = read_csv(out / "r" / "results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("status"), "failed");
+  EXPECT_EQ(rows[0].at("failing_clients"), "1") << rows[0].at("error");
+  // 500 msg/s x 6 s: not x (6 s + the 3 s control timeout).
+  EXPECT_NEAR(std::stod(rows[0].at("packet_tx")), 500.0 * 6, 500.0 * 6 * 0.05);
+  EXPECT_NEAR(std::stod(rows[0].at("average_tx_rate")), 500.0, 500.0 * 0.05);
   fs::remove_all(out);
 }
 
@@ -253,6 +301,7 @@ TEST(HydraValidate, BrokenScenariosExit2NamingTheKey) {
       {R"({"topic": {"replication": 3}})", "topic.replication"},
       {R"({"publisher": {"message_size": 10}})", "publisher.message_size"},
       {"{\n  \"name\": \"x\",\n  oops\n}", ":3:"},
+      {R"({"duration_s": 3E3333})", "out of range"},  // found by fuzz/scenario_fuzz.cc
   };
   int i = 0;
   for (const auto& c : cases) {
@@ -271,9 +320,20 @@ TEST(HydraValidate, BrokenScenariosExit2NamingTheKey) {
   fs::remove_all(dir);
 }
 
-TEST(HydraRun, SigintKeepsFinishedRowsAndLeavesNoAgent) {
-  const fs::path out = temp_dir("sigint");
-  const std::string tag = "HYDRA_TEST_TAG=sigint-" + std::to_string(getpid());
+// Whether a process still runs (a zombie does not).
+bool alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string st;
+  if (!std::getline(stat, st)) return false;
+  return st.find(") Z ") == std::string::npos;
+}
+
+// Runs a four-step scenario, waits for the first finished row, sends
+// `signals` (50 ms apart) and checks: exit non-zero within 5 s, every agent
+// that was running gone within 5 s (by pid), every finished row on disk.
+void interrupt_run(const std::string& name, const std::vector<int>& signals) {
+  const fs::path out = temp_dir(name);
+  const std::string tag = "HYDRA_TEST_TAG=" + name + "-" + std::to_string(getpid());
   const fs::path scenario = out / "four-steps.json";
   std::ofstream(scenario) << R"({
     "name": "sigint", "duration_s": 2, "warmup_s": 1,
@@ -292,21 +352,118 @@ TEST(HydraRun, SigintKeepsFinishedRowsAndLeavesNoAgent) {
     rows = read_csv(out / "r" / "results.csv").size();
   }
   ASSERT_GE(rows, 1u) << "no row within 90 s";
-  EXPECT_FALSE(processes_with_env(tag).empty()) << "agents should be running mid-run";
-  const int code = stop_background(bg.pid, SIGINT, 30s);
-  EXPECT_EQ(code, 1) << "an interrupted run exits 1";
+  std::this_thread::sleep_for(1500ms);  // into the next step
+  const std::vector<int> agents = processes_with_env(tag);
+  EXPECT_FALSE(agents.empty()) << "agents should be running mid-run";
+  for (size_t i = 0; i + 1 < signals.size(); ++i) {
+    kill(bg.pid, signals[i]);
+    std::this_thread::sleep_for(50ms);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const int code = stop_background(bg.pid, signals.back(), 5s);
+  EXPECT_NE(code, -1) << "hydra run did not exit within 5 s";
+  EXPECT_NE(code, 0) << "an interrupted run exits non-zero";
+  if (signals.size() == 1) EXPECT_EQ(code, 1);
+  // Every agent that was running is gone within 5 s of the signal.
+  std::vector<int> left;
+  do {
+    left.clear();
+    for (int pid : agents)
+      if (alive(pid)) left.push_back(pid);
+    if (!left.empty()) std::this_thread::sleep_for(100ms);
+  } while (!left.empty() && std::chrono::steady_clock::now() - t0 < 5s);
+  EXPECT_TRUE(left.empty()) << left.size() << " agent(s) left, first pid " << left.front() << ": "
+                            << cmdline(left.front());
+  for (int pid : left) kill(pid, SIGKILL);
+  EXPECT_TRUE(processes_with_env(tag).empty());
+  // Every finished row is on disk; the run stopped early.
   const auto after = read_csv(out / "r" / "results.csv");
   EXPECT_GE(after.size(), rows);
   EXPECT_LT(after.size(), 4u) << "the run should have stopped early";
   EXPECT_EQ(after.front().at("status"), "ok");
-  // No agent left behind (allow a moment for the last exits to be reaped).
-  auto left = processes_with_env(tag);
-  for (int i = 0; i < 50 && !left.empty(); ++i) {
-    std::this_thread::sleep_for(100ms);
-    left = processes_with_env(tag);
+  if (signals.size() == 1 && after.size() > rows) {
+    // The step the signal hit is written as interrupted, not failed.
+    EXPECT_EQ(after.back().at("status"), "interrupted") << after.back().at("error");
   }
-  EXPECT_TRUE(left.empty()) << left.size() << " process(es) left, first pid " << left.front();
-  for (int pid : left) kill(pid, SIGKILL);
+  fs::remove_all(out);
+}
+
+TEST(HydraRun, SigintKeepsFinishedRowsAndLeavesNoAgent) {
+  interrupt_run("sigint", {SIGINT});
+}
+
+TEST(HydraRun, SigtermKeepsFinishedRowsAndLeavesNoAgent) {
+  interrupt_run("sigterm", {SIGTERM});
+}
+
+// The second Ctrl-C exits at once: the agents still go (they die with their
+// parent), and the rows already written stay.
+TEST(HydraRun, DoubleSigintLeavesNoOrphan) {
+  interrupt_run("double-sigint", {SIGINT, SIGINT});
+}
+
+// Problems every step would hit are found once, before the first step, in
+// under 5 s, with no plot errors and no results folder.
+TEST(HydraRun, BadPropertyIsRefusedBeforeTheFirstStep) {
+  const fs::path out = temp_dir("badprop");
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = run_command({kHydra, "run", kSmoke, "--out", (out / "r").string(), "--set",
+                              "publisher.kafka.no.such.prop=1"},
+                             30s);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("publisher.kafka.no.such.prop"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("plot"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out / "r"));
+  const auto v = run_command(
+      {kHydra, "validate", kSmoke, "--set", "subscribers.kafka.fetch.wait.max.ms=x"}, 30s);
+  EXPECT_EQ(v.exit_code, 2) << v.err;
+  EXPECT_NE(v.err.find("subscribers.kafka.fetch.wait.max.ms"), std::string::npos) << v.err;
+  fs::remove_all(out);
+}
+
+TEST(HydraRun, UnreachableBrokerIsReportedOnceBeforeTheFirstStep) {
+  const fs::path out = temp_dir("unreachable");
+  // A loopback port nothing listens on: bind one, then close it.
+  int port = 0;
+  {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    ::close(fd);
+  }
+  const std::string bootstrap = "broker.bootstrap=127.0.0.1:" + std::to_string(port);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r =
+      run_command({kHydra, "run", kSmoke, "--out", (out / "r").string(), "--set", bootstrap}, 30s);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("plot"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out / "r" / "results.csv"));
+  // validate starts nothing, and with --connect says the same, as bounded.
+  EXPECT_EQ(run_command({kHydra, "validate", kSmoke, "--set", bootstrap}, 30s).exit_code, 0);
+  const auto c = run_command({kHydra, "validate", kSmoke, "--connect", "--set", bootstrap}, 30s);
+  EXPECT_EQ(c.exit_code, 1) << c.err;
+  EXPECT_NE(c.err.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << c.err;
+  fs::remove_all(out);
+}
+
+TEST(HydraRun, NonEmptyOutFolderIsRefusedUnlessForced) {
+  const fs::path out = temp_dir("nonempty");
+  std::ofstream(out / "results.csv") << "someone else's\n";
+  const auto r = run_command({kHydra, "run", kSmoke, "--out", out.string()}, 30s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(out.string()), std::string::npos) << r.err;
+  std::ifstream in(out / "results.csv");
+  std::string kept;
+  std::getline(in, kept);
+  EXPECT_EQ(kept, "someone else's");
   fs::remove_all(out);
 }
 
