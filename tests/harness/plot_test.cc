@@ -340,7 +340,9 @@ TEST_F(PlotTest, EveryAxisHasHeadroom) {
   };
   double p50 = 1e300, p999 = 0;
   for (size_t r = 1; r < recs.size(); ++r) {
-    if (recs[r][col("status")] == "skipped" || std::stod(recs[r][col("lat_p50_ms")]) <= 0) continue;
+    if (recs[r][col("status")] == "skipped" || recs[r][col("lat_p50_ms")].empty() ||
+        std::stod(recs[r][col("lat_p50_ms")]) <= 0)
+      continue;
     p50 = std::min(p50, std::stod(recs[r][col("lat_p50_ms")]));
     p999 = std::max(p999, std::stod(recs[r][col("lat_p999_ms")]));
   }

@@ -36,12 +36,15 @@ do for [i=1:n] {
   set datafile columnheaders
   # As in rx_rate.gp: measured (ok or failed) rows only, and not the rest of
   # a record an error message's line break split in two.
-  measured(y) = column(col_sub_rss_mb) == column(col_sub_rss_mb) ? \
+  measured(y) = column(col_client_count) == column(col_client_count) ? \
                 ((strcol(col_status) eq "ok" || strcol(col_status) eq "failed") ? y : NaN) : NaN
+  # A step without latency samples (empty cells) keeps its rate and loss: its
+  # latency goes in as 0, which the latency plot leaves out (pos()).
+  orzero(x) = x == x ? x : 0
   eval sprintf("set table '%s'", table(i))
   plot run(i)."/results.csv" using (column(col_client_count)):(column(col_msg_rate)): \
-       (column(col_average_rate)):(column(col_average_packet_loss)):(column(col_lat_p50_ms)): \
-       (column(col_lat_p99_ms)) with table if (measured(1) == 1)
+       (column(col_average_rate)):(column(col_average_packet_loss)):(orzero(column(col_lat_p50_ms))): \
+       (orzero(column(col_lat_p99_ms))) with table if (measured(1) == 1)
   unset table
   # This run's client counts, ascending as they come.
   eval sprintf("counts%d = ''", i)

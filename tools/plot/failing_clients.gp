@@ -29,9 +29,9 @@ set datafile missing NaN
 # Rows of measured steps (ok or failed): skipped steps are left out, and so is
 # the rest of a record that an error message with a line break split in two
 # (gnuplot reads one line per record). Such a short record has no number where
-# sub_rss_mb (a contract column, before status and error) belongs; strcol() of
+# client_count (written for every step, measured or not) belongs; strcol() of
 # a missing field is an error, so that is checked first.
-measured(y) = column(col_sub_rss_mb) == column(col_sub_rss_mb) ? \
+measured(y) = column(col_client_count) == column(col_client_count) ? \
               ((strcol(col_status) eq "ok" || strcol(col_status) eq "failed") ? y : NaN) : NaN
 # One client count's points; NaN (left out) for the other rows.
 sel(c, y) = (column(col_client_count) == c) ? measured(y) : NaN
