@@ -1,7 +1,7 @@
 // CPU time of another process, in total and per thread, from
-// /proc/<pid>/task/*/schedstat (names from .../stat): what the fan-out bench splits into "the harness's
-// own threads" and the client library's (librdkafka names its threads
-// "rdk:...", libzmq "ZMQbg/...").
+// /proc/<pid>/task/*/schedstat (names from .../stat): what the fan-out bench splits into "the
+// harness's own threads" and the client library's (librdkafka names its threads "rdk:...", libzmq
+// "ZMQbg/...").
 #pragma once
 
 #include <sys/types.h>

@@ -128,10 +128,10 @@ TEST(HydraRun, SmokeScenarioWritesLosslessRows) {
 // client exactly the publisher's window, no more, no less.
 TEST(HydraRun, BothEmbeddedBrokerKindsDeliverTheWholeWindowToEveryClient) {
   const fs::path out = temp_dir("kinds");
-  const auto r = run_command({kHydra, "run", kSmoke, "--out", out.string(), "--quiet", "--set",
-                              "sweep.broker.embedded.kind=[\"hydra\",\"mock\"]", "--set",
-                              "publisher.rate=1000"},
-                             180s);
+  const auto r = run_command(
+      {kHydra, "run", kSmoke, "--out", out.string(), "--quiet", "--set",
+       "sweep.broker.embedded.kind=[\"hydra\",\"mock\"]", "--set", "publisher.rate=1000"},
+      180s);
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   const auto rows = read_csv(out / "results.csv");
   ASSERT_EQ(rows.size(), 2u);
