@@ -8,6 +8,9 @@
 namespace hydra::broker {
 
 Outcome handle_api_versions(RequestContext&, Reader&, Writer&);
+// ApiVersions' error code and served ranges, the part every version shares
+// (and all a client that asked an unserved version can read).
+void write_api_versions_v0(Writer& out, int16_t error);
 Outcome handle_metadata(RequestContext&, Reader&, Writer&);
 Outcome handle_produce(RequestContext&, Reader&, Writer&);
 Outcome handle_fetch(RequestContext&, Reader&, Writer&);

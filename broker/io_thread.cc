@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "broker/cluster_state.h"
+#include "broker/handlers.h"
 #include "broker/protocol.h"
 #include "broker/server.h"
 
@@ -281,20 +282,6 @@ void IoThread::process(uint64_t id) {
   flush(id, c);
 }
 
-// The ApiVersions response in version 0 layout, used when a client asks a
-// version this broker does not serve: error UNSUPPORTED_VERSION plus the
-// served ranges, so the client retries with one of them.
-static void write_api_versions_fallback(Writer& out) {
-  out.i16(err::kUnsupportedVersion);
-  const auto& apis = supported_apis();
-  out.array_len(int32_t(apis.size()));
-  for (const auto& a : apis) {
-    out.i16(a.key);
-    out.i16(a.min);
-    out.i16(a.max);
-  }
-}
-
 void IoThread::handle_frame(uint64_t id, Conn& c, const char* data, size_t size) {
   ClusterState& st = server_.state();
   BrokerNode* b = st.broker(c.broker);
@@ -314,7 +301,10 @@ void IoThread::handle_frame(uint64_t id, Conn& c, const char* data, size_t size)
     }
     const ApiRange* range = find_api(key);
     if (key == api::kApiVersions && ver > range->max) {
-      write_api_versions_fallback(out);
+      // A version this broker does not serve: error UNSUPPORTED_VERSION in the
+      // version 0 layout plus the served ranges, so the client retries with
+      // one of them.
+      write_api_versions_v0(out, err::kUnsupportedVersion);
       o = Outcome::kRespond;
     } else if (!range || ver < range->min || ver > range->max) {
       // Kafka closes the connection for a version it does not serve.

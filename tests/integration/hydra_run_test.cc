@@ -203,6 +203,18 @@ std::string cmdline(int pid) {
   return s;
 }
 
+// A subscriber agent started by the run whose environment carries `tag`,
+// waited for up to `limit`; -1 when none appeared.
+int subscriber_agent(const std::string& tag, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (int pid : processes_with_env(tag))
+      if (cmdline(pid).find("--role sub") != std::string::npos) return pid;
+    std::this_thread::sleep_for(100ms);
+  }
+  return -1;
+}
+
 TEST(HydraRun, KilledAgentFailsItsStepAndTheSweepGoesOn) {
   const fs::path out = temp_dir("killed");
   const std::string tag = "HYDRA_TEST_TAG=killed-" + std::to_string(getpid());
@@ -218,13 +230,7 @@ TEST(HydraRun, KilledAgentFailsItsStepAndTheSweepGoesOn) {
       {kHydra, "run", scenario.string(), "--out", (out / "r").string(), "--quiet"}, 1s, {tag});
   ASSERT_GT(bg.pid, 0);
   // Find a subscriber agent of this run, then kill it once the step is under way.
-  int victim = -1;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (victim < 0 && std::chrono::steady_clock::now() < deadline) {
-    for (int pid : processes_with_env(tag))
-      if (cmdline(pid).find("--role sub") != std::string::npos) victim = pid;
-    if (victim < 0) std::this_thread::sleep_for(100ms);
-  }
+  const int victim = subscriber_agent(tag, 30s);
   ASSERT_GT(victim, 0) << "no subscriber agent appeared";
   // Barrier + warm-up: into the measured window (1..9 s after the barrier;
   // the barrier takes from ~0 s to ~3 s depending on the broker kind).
@@ -265,13 +271,7 @@ TEST(HydraRun, HungAgentDoesNotStretchTheWindow) {
   auto bg = start_background(
       {kHydra, "run", scenario.string(), "--out", (out / "r").string(), "--quiet"}, 1s, {tag});
   ASSERT_GT(bg.pid, 0);
-  int victim = -1;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (victim < 0 && std::chrono::steady_clock::now() < deadline) {
-    for (int pid : processes_with_env(tag))
-      if (cmdline(pid).find("--role sub") != std::string::npos) victim = pid;
-    if (victim < 0) std::this_thread::sleep_for(100ms);
-  }
+  const int victim = subscriber_agent(tag, 30s);
   ASSERT_GT(victim, 0) << "no subscriber agent appeared";
   // The embedded broker's groups form at once (readiness well under 1 s; the
   // mock cluster's took about 3 s), the warm-up is 1 s: 3.5 s after the agent
