@@ -8,18 +8,21 @@
 namespace hydra {
 namespace {
 
-// Partition count of an existing topic, -1 if it does not exist.
+// Partition count of an existing topic, -1 if it does not exist. Asks for
+// every topic rather than naming this one: a metadata request that names a
+// topic makes a broker with topic auto-creation (librdkafka's mock cluster;
+// Apache Kafka with auto.create.topics.enable, its default, for older
+// request versions) create it with its own partition count.
 int existing_partitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
-  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-  rd_kafka_topic_destroy(rkt);
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error("metadata request to the cluster failed: " +
                              std::string(rd_kafka_err2str(e)));
   int n = -1;
-  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
-    n = md->topics[0].partition_cnt;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      n = md->topics[i].partition_cnt;
   rd_kafka_metadata_destroy(md);
   return n;
 }

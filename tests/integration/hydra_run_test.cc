@@ -156,6 +156,31 @@ TEST(HydraRun, BothEmbeddedBrokerKindsDeliverTheWholeWindowToEveryClient) {
   fs::remove_all(out);
 }
 
+// The real-cluster path (broker.bootstrap, topic created through the admin
+// API) against `hydra broker`, with a topic name the broker has never seen:
+// the topic check must not create it behind the admin's back, and the step
+// runs lossless on the topic the admin created.
+TEST(HydraRun, BootstrapPathCreatesANewTopicOnHydraBroker) {
+  const fs::path out = temp_dir("bootstrap");
+  auto broker = start_background({kHydra, "broker"}, 20s);
+  ASSERT_GT(broker.pid, 0);
+  ASSERT_FALSE(broker.first_line.empty()) << "hydra broker printed no bootstrap line";
+  const auto r = run_command(
+      {kHydra, "run", kSmoke, "--out", out.string(), "--quiet", "--set",
+       "broker.bootstrap=" + broker.first_line, "--set",
+       "topic.name=never-seen-" + std::to_string(getpid()), "--set", "sweep.publisher.rate=[500]"},
+      120s);
+  EXPECT_EQ(stop_background(broker.pid, SIGTERM, 10s), 0);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("status"), "ok") << rows[0].at("error");
+  EXPECT_EQ(rows[0].at("lost"), "0");
+  EXPECT_EQ(rows[0].at("failing_clients"), "0");
+  EXPECT_GT(std::stoull(rows[0].at("packet_tx")), 0u);
+  fs::remove_all(out);
+}
+
 TEST(HydraRun, ProcessingStageRowsCpuOkGpuSkippedWithoutDevice) {
   const fs::path out = temp_dir("processing");
   const std::string gpu_scenario = std::string(HYDRA_SOURCE_DIR) + "/scenarios/gpu-consumer.json";
