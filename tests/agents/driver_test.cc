@@ -17,12 +17,12 @@
 #include <string>
 
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include "agents/driver_registry.h"
 #include "agents/kafka/kafka_driver.h"
 #include "common/clock.h"
 #include "fake_drivers.h"
+#include "mock_cluster.h"
 
 namespace hydra {
 namespace {
@@ -114,19 +114,9 @@ TEST(KafkaDriver, PartitionForKeyIsLibrdkafkasMurmur2) {
 class KafkaDriverAdmin : public ::testing::Test {
  protected:
   void SetUp() override {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char err[512];
-    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
-    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    ASSERT_NE(rk_, nullptr) << err;
-    cluster_ = rd_kafka_mock_cluster_new(rk_, 1);
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, "present", 3, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
-    bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
-  }
-  void TearDown() override {
-    if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
-    if (rk_) rd_kafka_destroy(rk_);
+    ASSERT_TRUE(mock_.error().empty()) << mock_.error();
+    ASSERT_EQ(mock_.create_topic("present", 3, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    bootstrap_ = mock_.bootstrap();
   }
   std::string ensure_error(const TopicSpec& spec) {
     try {
@@ -137,8 +127,7 @@ class KafkaDriverAdmin : public ::testing::Test {
     return "";
   }
 
-  rd_kafka_t* rk_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  test::MockCluster mock_{1};
   std::string bootstrap_;
 };
 
@@ -153,13 +142,12 @@ TEST_F(KafkaDriverAdmin, AnExistingTopicIsCheckedNotRecreated) {
 
 TEST_F(KafkaDriverAdmin, AnInProcessBrokerCreatesTheTopicItself) {
   std::vector<std::string> calls;
-  AdminTarget target{
-      bootstrap_, [&](const std::string& name, int partitions, int replication) {
-        calls.push_back(name + "/" + std::to_string(partitions) + "/" +
-                        std::to_string(replication));
-        ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication),
-                  RD_KAFKA_RESP_ERR_NO_ERROR);
-      }};
+  AdminTarget target{bootstrap_, [&](const std::string& name, int partitions, int replication) {
+                       calls.push_back(name + "/" + std::to_string(partitions) + "/" +
+                                       std::to_string(replication));
+                       ASSERT_EQ(mock_.create_topic(name, partitions, replication),
+                                 RD_KAFKA_RESP_ERR_NO_ERROR);
+                     }};
   auto admin = builtin_drivers().make("kafka")->make_admin(target);
   admin->ensure_topic({"made", 5, 1, false, 5000});
   EXPECT_EQ(calls, std::vector<std::string>{"made/5/1"});

@@ -5,7 +5,6 @@
 // Without rd_kafka_init_transactions every send fails ("Erroneous state").
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +14,7 @@
 #include "agents/kafka/kafka_producer.h"
 #include "agents/transport.h"
 #include "common/protocol.h"
+#include "mock_cluster.h"
 
 namespace hydra {
 namespace {
@@ -24,19 +24,9 @@ using namespace std::chrono_literals;
 class PublisherTransactions : public ::testing::Test {
  protected:
   void SetUp() override {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char err[512];
-    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
-    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    ASSERT_NE(rk_, nullptr) << err;
-    cluster_ = rd_kafka_mock_cluster_new(rk_, 3);
-    ASSERT_NE(cluster_, nullptr);
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, "tx", 1, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
-    bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
-  }
-  void TearDown() override {
-    if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
-    if (rk_) rd_kafka_destroy(rk_);
+    ASSERT_TRUE(mock_.error().empty()) << mock_.error();
+    ASSERT_EQ(mock_.create_topic("tx", 1, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    bootstrap_ = mock_.bootstrap();
   }
 
   std::unique_ptr<ProducerDriver> producer(const std::string& txn_id) {
@@ -98,8 +88,7 @@ class PublisherTransactions : public ::testing::Test {
     return n;
   }
 
-  rd_kafka_t* rk_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  test::MockCluster mock_{3};
   std::string bootstrap_;
   std::atomic<int> acked_{0}, failed_{0};
 };
