@@ -16,16 +16,18 @@ ProcessUsage read_process_usage() {
       return uint64_t(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000;
     };
     u.cpu_ns = ns(ru.ru_utime) + ns(ru.ru_stime);
-    u.max_rss_bytes = uint64_t(ru.ru_maxrss) * 1024;  // Linux reports KiB
   }
-  // VmRSS is the current figure; ru_maxrss only gives the peak.
+  // VmRSS is the current figure, VmHWM this process image's peak. Not
+  // ru_maxrss: Linux carries the spawner's peak over exec into it (the
+  // controller's, embedded broker and all, when it spawned this agent), so an
+  // agent spawned late in a run "peaked" at the controller's size.
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      u.rss_bytes = std::stoull(line.substr(6)) * 1024;
-      break;
-    }
+    if (line.rfind("VmRSS:", 0) == 0)
+      u.rss_bytes = std::stoull(line.substr(6)) * 1024;  // the kernel reports kB
+    else if (line.rfind("VmHWM:", 0) == 0)
+      u.max_rss_bytes = std::stoull(line.substr(6)) * 1024;
   }
   return u;
 }
