@@ -84,7 +84,8 @@ std::vector<T> parse_list(const std::string& s, const char* what) {
 struct Figures {
   double delivered_per_s = 0;
   double cpu_us_per_msg = 0;
-  std::map<std::string, uint64_t> thread_cpu;  // by thread name, over the span
+  std::map<std::string, uint64_t> thread_cpu;   // by thread name, over the span
+  std::map<std::string, uint64_t> thread_runs;  // times put on a CPU, same grouping
   double span_s = 0;
 };
 
@@ -313,9 +314,11 @@ class Bench {
     const uint64_t c1 = count(), cpu1 = cpu();
     const int64_t t1 = mono_ns();
     Figures f;
-    for (size_t i = 0; i < pids.size(); ++i)
-      for (const auto& [name, ns] : cpu_by_name(threads0[i], process_threads(pids[i])))
-        f.thread_cpu[name] += ns;
+    for (size_t i = 0; i < pids.size(); ++i) {
+      const auto threads1 = process_threads(pids[i]);
+      for (const auto& [name, ns] : cpu_by_name(threads0[i], threads1)) f.thread_cpu[name] += ns;
+      for (const auto& [name, n] : runs_by_name(threads0[i], threads1)) f.thread_runs[name] += n;
+    }
     must(pub, Command::kStop, nlohmann::json::object());
     f.span_s = double(t1 - t0) / 1e9;
     f.delivered_per_s = double(c1 - c0) / f.span_s;
@@ -352,17 +355,24 @@ class Bench {
 
   // Idle cost: CPU of each side's own threads at the idle rate, % of a core.
   void print_idle(int n, const Figures& raw, const Figures& hy) {
-    double raw_own = 0, hy_own = 0;
+    double raw_own = 0, hy_own = 0, raw_runs = 0, hy_runs = 0;
     for (const auto& [name, ns] : raw.thread_cpu)
-      if (name == "raw-poll") raw_own += double(ns);
+      if (name == "raw-poll") raw_own += double(ns), raw_runs += double(raw.thread_runs.at(name));
     for (const auto& [name, ns] : hy.thread_cpu)
-      if (!library_thread(name)) hy_own += double(ns);
+      if (!library_thread(name)) hy_own += double(ns), hy_runs += double(hy.thread_runs.at(name));
     raw_own = 100 * raw_own / 1e9 / raw.span_s;
     hy_own = 100 * hy_own / 1e9 / hy.span_s;
     std::printf(
         "  idle N=%d at %.0f msg/s: own threads %.1f %% of a core (hydra) vs %.1f %% (raw polling "
         "threads), ratio %.2f\n",
         n, o_.idle_rate, hy_own, raw_own, raw_own > 0 ? hy_own / raw_own : NAN);
+    // What an idle cost is made of: how often the threads wake, and what a
+    // wake-up costs (a context switch in and out is most of it).
+    std::printf(
+        "    own threads' wake-ups: %.0f/s (hydra) vs %.0f/s (raw), %.1f vs %.1f us CPU each\n",
+        hy_runs / hy.span_s, raw_runs / raw.span_s,
+        hy_runs > 0 ? hy_own * 1e4 / hy_runs * hy.span_s : NAN,
+        raw_runs > 0 ? raw_own * 1e4 / raw_runs * raw.span_s : NAN);
     auto top = [](const char* side, const Figures& f) {
       std::vector<std::pair<uint64_t, std::string>> v;
       for (const auto& [name, ns] : f.thread_cpu) v.emplace_back(ns, name);

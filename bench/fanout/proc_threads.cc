@@ -49,7 +49,11 @@ std::map<int, ThreadCpu> process_threads(pid_t pid) {
     // schedstat's first field is the time on a CPU in ns: exact, where
     // stat's ticks lose most of a thread that runs briefly and often.
     std::ifstream sched(e.path().string() + "/schedstat");
-    if (!(sched >> t.cpu_ns)) t.cpu_ns = ticks_ns;
+    uint64_t waited = 0;
+    if (!(sched >> t.cpu_ns))
+      t.cpu_ns = ticks_ns;
+    else
+      sched >> waited >> t.runs;
     out[std::stoi(e.path().filename().string())] = t;
   }
   return out;
@@ -73,18 +77,33 @@ bool library_thread(const std::string& name) {
   return name.rfind("rdk:", 0) == 0 || name.rfind("ZMQbg", 0) == 0;
 }
 
-std::map<std::string, uint64_t> cpu_by_name(const std::map<int, ThreadCpu>& before,
-                                            const std::map<int, ThreadCpu>& after) {
+namespace {
+
+std::map<std::string, uint64_t> by_name(const std::map<int, ThreadCpu>& before,
+                                        const std::map<int, ThreadCpu>& after,
+                                        uint64_t ThreadCpu::*field) {
   std::map<std::string, uint64_t> out;
   for (const auto& [tid, t] : after) {
     auto it = before.find(tid);
-    const uint64_t base = it == before.end() ? 0 : it->second.cpu_ns;
+    const uint64_t base = it == before.end() ? 0 : it->second.*field;
     std::string key;
     for (char c : t.name)
       if (!std::isdigit(static_cast<unsigned char>(c))) key += c;
-    out[key] += t.cpu_ns >= base ? t.cpu_ns - base : 0;
+    out[key] += t.*field >= base ? t.*field - base : 0;
   }
   return out;
+}
+
+}  // namespace
+
+std::map<std::string, uint64_t> cpu_by_name(const std::map<int, ThreadCpu>& before,
+                                            const std::map<int, ThreadCpu>& after) {
+  return by_name(before, after, &ThreadCpu::cpu_ns);
+}
+
+std::map<std::string, uint64_t> runs_by_name(const std::map<int, ThreadCpu>& before,
+                                             const std::map<int, ThreadCpu>& after) {
+  return by_name(before, after, &ThreadCpu::runs);
 }
 
 }  // namespace hydra::bench

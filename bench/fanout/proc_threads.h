@@ -15,6 +15,7 @@ namespace hydra::bench {
 struct ThreadCpu {
   std::string name;  // the thread's comm
   uint64_t cpu_ns = 0;
+  uint64_t runs = 0;  // times it was put on a CPU (schedstat's 3rd field): its wake-ups
 };
 
 // Every thread of `pid` now, by thread id. Empty when the process is gone.
@@ -35,5 +36,8 @@ bool library_thread(const std::string& name);
 // and "rdk:broker4" are one group).
 std::map<std::string, uint64_t> cpu_by_name(const std::map<int, ThreadCpu>& before,
                                             const std::map<int, ThreadCpu>& after);
+// The same grouping for the times threads were put on a CPU (wake-ups).
+std::map<std::string, uint64_t> runs_by_name(const std::map<int, ThreadCpu>& before,
+                                             const std::map<int, ThreadCpu>& after);
 
 }  // namespace hydra::bench
