@@ -1,7 +1,7 @@
 // The subscriber agent's role: hosts K subscriber clients (each its own
-// consumer) on a few threads (ClientLoop, subscriber_loop.h: one per 16
+// consumer) on a few threads (ClientLoop, subscriber_loop.h: one per 50
 // clients, 1..4, by default) and answers for all of them. HYDRA ran 10 clients per subscriber
-// app; Hydra makes K a setting (subscribers.clients_per_agent). No request
+// app; Hydra makes K a setting (subscribers.clients_per_agent, 100 by default). No request
 // starts a thread: resets and snapshots run on the loops' own threads, and
 // live progress reads counters the loops publish.
 #pragma once

@@ -69,7 +69,7 @@ struct ScenarioProcessing {
 // The subscriber clients, spread over subscriber agents.
 struct ScenarioSubscribers {
   int clients = 10;
-  int clients_per_agent = 10;
+  int clients_per_agent = 100;
   std::string groups = "per-client";
   std::map<std::string, std::string> kafka;
   ScenarioProcessing processing;

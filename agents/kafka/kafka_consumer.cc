@@ -23,16 +23,19 @@ KafkaPropMap KafkaConsumer::default_props(const KafkaConsumerOptions& opts) {
   // The queue budget. librdkafka pre-fetches up to 64 MB per consumer by
   // default; with hundreds of clients per machine that alone could exhaust
   // memory. Each agent gets 512 MB, split over its clients, 4..64 MB each
-  // (51 MB at the default 10 clients per agent). Not smaller: librdkafka 2.0
-  // stops fetching for a fixed second whenever a consumer's queue crosses
-  // its limit, which a small limit turns into stalls and loss at high rates
-  // (measured with bench/macro: 98.9 % loss at 1 M msg/s with 2 MB).
+  // (5 MB at the default 100 clients per agent, 51 MB at HYDRA's 10). Not
+  // smaller: librdkafka 2.0 stops fetching for a fixed second whenever a
+  // consumer's queue crosses its limit, which a small limit turns into
+  // stalls and loss at high rates (measured with bench/macro: 98.9 % loss at
+  // 1 M msg/s with 2 MB). 5 MB still holds seconds of a HYDRA grid client's
+  // stream (3,000 msg/s of 100 B).
   // It is a ceiling, not what a client holds: a client that keeps up has an
-  // almost empty queue, and its memory is the consumer itself (about 1.5 MB
-  // RSS per client measured with bench/fanout at 10..500 clients). Only
-  // clients that fall behind fill their queues, so the worst case is 512 MB
-  // per agent plus that; lower it with queued.max.messages.kbytes in
-  // subscribers.kafka when many agents share a machine that falls behind.
+  // almost empty queue, and its memory is the consumer itself (0.4 MiB of
+  // RSS per client at 100 per agent, 1.5 MiB at 10, with bench/fanout; the
+  // agent's own share shrinks with more clients). Only clients that fall
+  // behind fill their queues, so the worst case is 512 MB per agent plus
+  // that; lower it with queued.max.messages.kbytes in subscribers.kafka when
+  // many agents share a machine that falls behind.
   constexpr int kAgentBudgetKb = 512 * 1024;
   const int per_client_kb =
       std::clamp(kAgentBudgetKb / std::max(1, opts.clients_in_process), 4096, 65536);

@@ -59,7 +59,7 @@ struct Options {
   double warmup_s = 1;
   int idle_clients = 300;
   double idle_rate = 10;
-  int per_agent = 10;
+  int per_agent = 100;  // Hydra's default (subscribers.clients_per_agent)
   int raw_threads = 2;
 };
 
@@ -416,7 +416,8 @@ int main(int argc, char** argv) {
       "idle-clients", po::value(&o.idle_clients)->default_value(300),
       "the N (one of --clients) also measured idle")(
       "idle-rate", po::value(&o.idle_rate)->default_value(10), "msg/s of the idle point")(
-      "clients-per-agent", po::value(&o.per_agent)->default_value(10), "Hydra clients per agent")(
+      "clients-per-agent", po::value(&o.per_agent)->default_value(100),
+      "Hydra clients per agent (Hydra's default; HYDRA ran 10)")(
       "raw-threads", po::value(&raw.threads)->default_value(2),
       "the raw program's polling threads")(
       "threads", "also print each point's CPU per message by thread group")(

@@ -23,7 +23,7 @@ struct RawOptions {
   int threads = 2;
   // The consumer properties are Hydra's for an agent of this many clients
   // (its queue budget is split over them), so both sides fetch alike.
-  int clients_per_agent = 10;
+  int clients_per_agent = 100;
 };
 
 // Runs the child's protocol on stdin/stdout; returns the exit status.

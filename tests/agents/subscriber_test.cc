@@ -364,15 +364,15 @@ size_t thread_count() {
   return n;
 }
 
-// Forty clients cost three threads (the default loops, one per 16 clients),
+// 120 clients cost three threads (the default loops, one per 50 clients),
 // and no request starts one: stats and resets are served on the loops' own
 // threads.
 TEST_F(SubscriberTest, ManyClientsShareAFewThreadsAndRequestsStartNone) {
-  ASSERT_EQ(Subscriber::default_loops(40), 3);
+  ASSERT_EQ(Subscriber::default_loops(120), 3);
   const size_t before = thread_count();
-  start(config({{"clients", 40}, {"first_client_id", 0}}));
-  EXPECT_EQ(thread_count(), before + size_t(Subscriber::default_loops(40)));
-  for (int id = 0; id < 40; ++id) push_seqs(id, 1, {0, 1, 2});
+  start(config({{"clients", 120}, {"first_client_id", 0}}));
+  EXPECT_EQ(thread_count(), before + size_t(Subscriber::default_loops(120)));
+  for (int id = 0; id < 120; ++id) push_seqs(id, 1, {0, 1, 2});
   settle();
   std::atomic<bool> watching{true};
   std::atomic<size_t> most{0};
@@ -385,7 +385,7 @@ TEST_F(SubscriberTest, ManyClientsShareAFewThreadsAndRequestsStartNone) {
   for (int round = 0; round < 5; ++round) try {
       sub.reset(json{{"window", window_json(1, {{0, 0}}, {{0, 0}})}});
       const json st = sub.stats(json{{"window", window_json(1, {{0, 0}}, {{0, 3}})}});
-      EXPECT_EQ(st.at("clients").size(), 40u);
+      EXPECT_EQ(st.at("clients").size(), 120u);
       for (const auto& c : st.at("clients")) EXPECT_EQ(c.at("unique"), 3u);
       EXPECT_TRUE(st.at("unanswered_clients").empty());
     } catch (const std::exception& e) {
@@ -393,7 +393,7 @@ TEST_F(SubscriberTest, ManyClientsShareAFewThreadsAndRequestsStartNone) {
     }
   watching.store(false);
   watcher.join();
-  EXPECT_LE(most.load(), before + size_t(Subscriber::default_loops(40)) + 1)
+  EXPECT_LE(most.load(), before + size_t(Subscriber::default_loops(120)) + 1)
       << "a request started threads (the +1 is the watcher)";
 }
 

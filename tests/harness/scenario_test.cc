@@ -62,7 +62,7 @@ TEST(ScenarioDefaults, EmptyObjectGivesEveryDefault) {
   EXPECT_EQ(s.publisher.keys, 0);
   EXPECT_TRUE(s.publisher.kafka.empty());
   EXPECT_EQ(s.subscribers.clients, 10);
-  EXPECT_EQ(s.subscribers.clients_per_agent, 10);
+  EXPECT_EQ(s.subscribers.clients_per_agent, 100);
   EXPECT_EQ(s.subscribers.groups, "per-client");
   EXPECT_TRUE(s.subscribers.kafka.empty());
   EXPECT_EQ(s.subscribers.processing.kind, "none");

@@ -195,14 +195,14 @@ TEST(ShippedScenarios, HydraKafkaIsTheClassicGrid) {
   EXPECT_EQ(s.publisher.message_size, 100);
   EXPECT_EQ(s.publisher.msg_batch, 100);
   EXPECT_EQ(s.subscribers.groups, "per-client");
-  EXPECT_EQ(s.subscribers.clients_per_agent, 10);
+  EXPECT_EQ(s.subscribers.clients_per_agent, 100);
   auto steps = expand_steps(s);
   ASSERT_EQ(steps.size(), 16u);
   EXPECT_EQ(steps[0].scenario.subscribers.clients, 10);
   EXPECT_DOUBLE_EQ(steps[0].scenario.publisher.rate, 1000);
   EXPECT_EQ(steps[15].scenario.subscribers.clients, 500);
   EXPECT_DOUBLE_EQ(steps[15].scenario.publisher.rate, 3000);
-  EXPECT_EQ(steps[15].scenario.subscribers.agents(), 50);
+  EXPECT_EQ(steps[15].scenario.subscribers.agents(), 5);
   EXPECT_EQ(steps[4].swept[0].second, 50);  // client count is the outer loop
 }
 
