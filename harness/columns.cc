@@ -309,6 +309,19 @@ const std::vector<Column>& table() {
          return t.empty() ? Value() : Value(std::move(t));
        }},
 
+      // Set by the run loop, not computed from the step: empty on a plain
+      // step's row.
+      {"aggregate", "", F::kText, G::kRun,
+       "empty on a measured row; on the rows `repeats` > 1 adds after a step's repeats, which "
+       "statistic of them the row holds: `mean`, `stddev`, `min`, `max` or `n` (values per cell)",
+       nullptr, [](const StepInput&) -> Value { return {}; }},
+      {"probe", "", F::kInteger, G::kRun,
+       "modes `find-*`: the probe's number in its step's search, from 1 (its rate is `msg_rate`)",
+       nullptr, [](const StepInput&) -> Value { return {}; }},
+      {"search", "", F::kText, G::kRun,
+       "modes `find-*`: the search's phase and the probe's verdict, e.g. `grow: keeps up`, "
+       "`bisect: saturated (achieved 80 % of the target)`",
+       nullptr, [](const StepInput&) -> Value { return {}; }},
       // ---- the processing stage (runs where a step has one) ----
       {"proc_series", "", F::kText, G::kProcessing,
        "kind/requested device (`xN` for N threads), what the processing plot draws lines by",

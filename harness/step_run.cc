@@ -194,6 +194,8 @@ bool StepRun::start_subscribers() {
 // Every client must own its partitions and know its position before the
 // first message is sent, or the step would start with loss it did not cause.
 bool StepRun::await_readiness() {
+  // A producer-only step (subscribers.clients 0) has nobody to wait for.
+  if (subscribers_.empty()) return !interrupted_in("during the readiness barrier");
   const double limit_s =
       env_.limits.barrier_base_s + env_.limits.barrier_per_client_s * double(result_.client_count);
   while (true) {

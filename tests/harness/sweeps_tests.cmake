@@ -1,0 +1,3 @@
+# sweeps_tests: repeats' aggregate rows, rate searches, the generic sweep plots.
+hydra_add_test(aggregate_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/aggregate_test.cc LIBS hydra::harness)
+hydra_add_test(search_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/search_test.cc LIBS hydra::harness)
