@@ -235,6 +235,9 @@ std::string sweep_plot_settings(const SweepPlotSet& set, const SweepPlot& plot,
                   "; title=" + gnuplot_quote(plot.title + " vs " + set.x_key + "  (" + run_name + ")") +
                   "; logy=" + (plot.log_y ? "1" : "0") + "; cat=" + (set.x_numeric ? "0" : "1") +
                   "; err=" + (set.errors ? "1" : "0");
+  int series = 0;
+  for (const auto& line : plot.lines) series = std::max(series, line.series);
+  s += "; ns=" + std::to_string(series);
   for (size_t i = 0; i < plot.lines.size(); ++i) {
     const std::string n = std::to_string(i + 1);
     s += "; t" + n + "=" + gnuplot_quote(plot.lines[i].title) + "; s" + n + "=" +
@@ -247,8 +250,11 @@ std::string sweep_plot_settings(const SweepPlotSet& set, const SweepPlot& plot,
 bool hydra_plots_fit(const std::vector<std::vector<std::string>>& records) {
   const Table t(records);
   if (is_search(t)) return false;
-  return std::all_of(t.sweep_keys().begin(), t.sweep_keys().end(), [](const std::string& k) {
-    return k == "subscribers.clients" || k == "publisher.rate";
+  if (t.distinct(t.col("msg_rate")).size() > 1) return true;
+  // One rate: fit only when nothing but the client count varies (else every
+  // step would be drawn at that one rate).
+  return std::all_of(t.sweep_keys().begin(), t.sweep_keys().end(), [&](const std::string& k) {
+    return k == "subscribers.clients" || t.distinct(t.col(k)).size() <= 1;
   });
 }
 

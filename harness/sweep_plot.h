@@ -77,8 +77,8 @@ std::string sweep_plot_settings(const SweepPlotSet& set, const SweepPlot& plot,
                                 const std::string& run_name);
 
 // Whether the HYDRA plots (rx_rate.gp, ... : x = msg_rate, one line per
-// client count) fit this run: its sweep keys are among subscribers.clients
-// and publisher.rate, and it is not a rate search.
+// client count) fit this run: it is not a rate search, and its rate varies
+// or nothing but the client count does.
 bool hydra_plots_fit(const std::vector<std::vector<std::string>>& records);
 
 }  // namespace hydra

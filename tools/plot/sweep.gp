@@ -35,25 +35,27 @@ set key outside right top box opaque noenhanced
 set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.08
 if (logy) { set logscale y; set format y "%g" } else { set yrange [0:*] }
 if (cat) { set xrange [-0.5:*]; set xtics rotate by -30 }
-# Colour and point type follow the series, the dash pattern the quantity.
+# Point type follows the series, the dash pattern the quantity; the colour
+# follows the series, or the quantity when there is one series only.
+if (!exists("ns")) ns = 2
 ptype(i) = int(word("6 4 8 12 10 14 1 2 3 7", (i - 1) % 10 + 1))
 tt(i) = value(sprintf("t%d", i))
 ss(i) = value(sprintf("s%d", i))
 qq(i) = value(sprintf("q%d", i))
 if (cat && err) {
   plot for [i=1:n] data index (i - 1) using 1:2:3:xtic(5) with yerrorlines \
-       pt ptype(ss(i)) dt qq(i) lc ss(i) title tt(i)
+       pt ptype(ss(i)) dt qq(i) lc (ns > 1 ? ss(i) : qq(i)) title tt(i)
 } else {
   if (cat) {
     plot for [i=1:n] data index (i - 1) using 1:2:xtic(5) with linespoints \
-         pt ptype(ss(i)) dt qq(i) lc ss(i) title tt(i)
+         pt ptype(ss(i)) dt qq(i) lc (ns > 1 ? ss(i) : qq(i)) title tt(i)
   } else {
     if (err) {
       plot for [i=1:n] data index (i - 1) using 1:2:3 with yerrorlines \
-           pt ptype(ss(i)) dt qq(i) lc ss(i) title tt(i)
+           pt ptype(ss(i)) dt qq(i) lc (ns > 1 ? ss(i) : qq(i)) title tt(i)
     } else {
       plot for [i=1:n] data index (i - 1) using 1:2 with linespoints \
-           pt ptype(ss(i)) dt qq(i) lc ss(i) title tt(i)
+           pt ptype(ss(i)) dt qq(i) lc (ns > 1 ? ss(i) : qq(i)) title tt(i)
     }
   }
 }
