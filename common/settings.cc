@@ -197,6 +197,7 @@ std::vector<Setting> build() {
     {"publisher.linger_ms", "number", number(0, false), 5, "librdkafka linger.ms", R::kPublisher, "linger_ms"},
     {"publisher.payload", "string", one_of({"random", "sensor"}), "random", "the body after the header: random bytes or a sensor record (what the processing kinds consume)", R::kPublisher, "payload"},
     {"publisher.keys", "integer", integer(0), 0, "0 = unkeyed, partitions round robin; N = keyed (murmur2) over N keys", R::kPublisher, "keys"},
+    {"publisher.enabled", "boolean", boolean(), true, "false: a consumer-only run: no publisher; the clients count what arrives on a topic someone else fills (rates, and sequence gaps of other Hydra producers, without a window: consumed, consumed_rate, gaps)", R::kController, ""},
     {"publisher.kafka", "object", kafka_map("producer"), json::object(), "extra librdkafka producer properties, passed through (numbers and booleans become strings)", R::kPublisher, "kafka"},
     {"subscribers.clients", "integer", integer(0), 10, "subscriber clients, each its own consumer and thread; 0 = a producer-only run (throughput and ack latency alone)", R::kController, ""},
     {"subscribers.clients_per_agent", "integer", integer(1, kMaxClientsPerAgent), 10, "clients per subscriber agent process; agents = ceil(clients / clients_per_agent)", R::kController, ""},

@@ -220,7 +220,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
         ctx.processing = processing;
         Row row = compute_row(result, ctx);
         any_failed |= result.status == "failed";
-        any_measured |= row.packet_tx.has_value();
+        // A consumer-only step has no window, only what its clients consumed.
+        any_measured |= row.packet_tx.has_value() || value_number(row.value("consumed")) > 0;
         finished += result.status != "interrupted";
         ++done;
         return {std::move(row), std::move(result)};

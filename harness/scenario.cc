@@ -360,6 +360,19 @@ void check_combinations(const Scenario& s, const std::string& src) {
                             ": a search runs each probe once (use 1)",
                         "repeats");
   }
+  const bool publishing = scenario_value(s, "publisher.enabled").get<bool>();
+  if (!publishing && s.subscribers.clients == 0 &&
+      !swept({"publisher.enabled", "subscribers.clients"})) {
+    throw ScenarioError(src, "subscribers.clients",
+                        "0 with publisher.enabled false: nobody would send or receive",
+                        "subscribers.clients");
+  }
+  if (!publishing && mode != "sweep" && !swept({"publisher.enabled"})) {
+    throw ScenarioError(src, "publisher.enabled",
+                        "false with mode " + quote_json(mode) +
+                            ": a rate search needs Hydra's publisher",
+                        "publisher.enabled");
+  }
   if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
       !swept({"subscribers.processing.kind", "publisher.payload"})) {
     throw ScenarioError(src, "subscribers.processing.kind",

@@ -31,7 +31,9 @@ struct Kind {
 const std::vector<Kind>& kinds() {
   static const std::vector<Kind> k = {
       {"sweep_throughput", "Throughput", "msg/s", false,
-       {{"sent", "average_tx_rate"}, {"received per client", "rx_rate"}}},
+       {{"sent", "average_tx_rate"},
+        {"received per client", "rx_rate"},
+        {"consumed per client", "consumed_rate"}}},
       {"sweep_mb", "Throughput in MB/s (MB = 2^20 bytes)", "MB/s", false,
        {{"sent", "tx_mb_s"}, {"received, all clients", "rx_mb_s"}}},
       {"sweep_loss", "Loss", "% of the window lost (mean over clients)", false,
@@ -163,6 +165,11 @@ SweepPlotSet sweep_plots(const std::vector<std::vector<std::string>>& records) {
     for (size_t q = 0; q < kind.quantities.size(); ++q) {
       const int y_col = t.col(kind.quantities[q].column);
       if (y_col < 0) continue;
+      // What a client consumed is drawn only where no window gave its
+      // receive rate (a consumer-only run): elsewhere it repeats rx_rate.
+      const bool received = std::any_of(plot.lines.begin(), plot.lines.end(),
+                                        [](const SweepLine& l) { return l.quantity == 2; });
+      if (std::string(kind.quantities[q].column) == "consumed_rate" && received) continue;
       for (size_t s = 0; s < series_names.size(); ++s) {
         // x (as printed) -> the values of its rows, in x order.
         std::map<double, std::pair<std::string, std::vector<double>>> at;

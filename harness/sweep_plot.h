@@ -7,7 +7,8 @@
 //           is numeric, the innermost one that varies, as categories; in a
 //           rate search (modes find-*), the probes' target rate (msg_rate).
 //   lines   one per combination of the other swept keys that vary.
-//   y       one plot each: throughput (msg/s sent and received per client),
+//   y       one plot each: throughput (msg/s sent, received per client, or
+//           consumed per client where there is no window),
 //           throughput in MB/s, loss (%), end-to-end latency p50/p99/p99.9
 //           and publisher ack latency p50/p99 (log axes).
 // Repeats of a point are drawn as their mean with a ±1 standard deviation
