@@ -14,9 +14,9 @@
 #include <zmq.hpp>
 
 #include "agents/driver_registry.h"
-#include "harness/aggregate.h"
 #include "harness/agent_launcher.h"
 #include "harness/agent_pool.h"
+#include "harness/aggregate.h"
 #include "harness/broker_setup.h"
 #include "harness/columns.h"
 #include "harness/commands.h"
@@ -231,7 +231,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
     for (const Step& step : steps) {
       if (search) {
         searches.push_back(search_step(step, *search, run_once, reporter));
-        if (!opt->quiet) std::cout << describe_answer(step_label(step), sc_mode, searches.back()) << "\n";
+        if (!opt->quiet)
+          std::cout << describe_answer(step_label(step), sc_mode, searches.back()) << "\n";
         if (interrupted()) break;
         continue;
       }

@@ -315,7 +315,7 @@ const std::vector<Column>& table() {
        "empty on a measured row; on the rows `repeats` > 1 adds after a step's repeats, which "
        "statistic of them the row holds: `mean`, `stddev`, `min`, `max` or `n` (values per cell)",
        nullptr, [](const StepInput&) -> Value { return {}; }},
-      {"probe", "", F::kInteger, G::kRun,
+      {"probe", "probe", F::kInteger, G::kRun,
        "modes `find-*`: the probe's number in its step's search, from 1 (its rate is `msg_rate`)",
        nullptr, [](const StepInput&) -> Value { return {}; }},
       {"search", "", F::kText, G::kRun,

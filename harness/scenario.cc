@@ -368,10 +368,10 @@ void check_combinations(const Scenario& s, const std::string& src) {
                         "subscribers.clients");
   }
   if (!publishing && mode != "sweep" && !swept({"publisher.enabled"})) {
-    throw ScenarioError(src, "publisher.enabled",
-                        "false with mode " + quote_json(mode) +
-                            ": a rate search needs Hydra's publisher",
-                        "publisher.enabled");
+    throw ScenarioError(
+        src, "publisher.enabled",
+        "false with mode " + quote_json(mode) + ": a rate search needs Hydra's publisher",
+        "publisher.enabled");
   }
   if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
       !swept({"subscribers.processing.kind", "publisher.payload"})) {

@@ -48,7 +48,8 @@ Probe RateSearch::judge(const Row& row, double rate, const std::string& phase,
     p.verdict = std::move(why);
     return p;
   };
-  if (row.status != "ok") return bad(row.status + (row.error.empty() ? "" : ": " + head(row.error)));
+  if (row.status != "ok")
+    return bad(row.status + (row.error.empty() ? "" : ": " + head(row.error)));
   if (!p.achieved) return bad("saturated (no achieved rate measured)");
   if (*p.achieved < options_.keep_up_fraction * rate)
     return bad("saturated (achieved " + fmt("%.1f", 100 * *p.achieved / rate) +
@@ -75,7 +76,7 @@ Probe RateSearch::judge(const Row& row, double rate, const std::string& phase,
 
 SearchAnswer RateSearch::run(const RunProbe& run_probe, const OnProbe& on_probe) const {
   SearchAnswer answer;
-  std::optional<Probe> best;     // the highest rate that was good
+  std::optional<Probe> best;  // the highest rate that was good
   std::optional<double> lowest_bad;
   double rate = options_.start_rate;
   std::string phase = "grow";
@@ -148,9 +149,9 @@ SearchAnswer search_step(const Step& step, const SearchOptions& options, const R
         Step probe = step;
         probe.scenario.publisher.rate = rate;
         // Whole rates stay JSON integers, as the scenario parser writes them.
-        probe.scenario.resolved["publisher"]["rate"] =
-            std::floor(rate) == rate ? nlohmann::ordered_json(int64_t(rate))
-                                     : nlohmann::ordered_json(rate);
+        probe.scenario.resolved["publisher"]["rate"] = std::floor(rate) == rate
+                                                           ? nlohmann::ordered_json(int64_t(rate))
+                                                           : nlohmann::ordered_json(rate);
         auto [row, result] = run_once(probe, index++);
         pending = std::move(result);
         return row;
@@ -159,8 +160,8 @@ SearchAnswer search_step(const Step& step, const SearchOptions& options, const R
 }
 
 const std::vector<std::string>& search_csv_columns() {
-  static const std::vector<std::string> names = {"rate",           "achieved_rate", "loss_pct",
-                                                 "lowest_bad_rate", "probes",        "status"};
+  static const std::vector<std::string> names = {
+      "rate", "achieved_rate", "loss_pct", "lowest_bad_rate", "probes", "status"};
   return names;
 }
 

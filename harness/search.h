@@ -56,11 +56,11 @@ struct SearchOptions {
 
 // One probe, as judged.
 struct Probe {
-  int number = 0;     // 1-based
-  double rate = 0;    // target msg/s
-  std::string phase;  // "grow", "descend" or "bisect"
-  bool good = false;  // kept up (and, lossless, lost at most max_loss_pct)
-  std::string verdict;  // "keeps up", "saturated (...)", "lossy (...)", "failed: ..."
+  int number = 0;                  // 1-based
+  double rate = 0;                 // target msg/s
+  std::string phase;               // "grow", "descend" or "bisect"
+  bool good = false;               // kept up (and, lossless, lost at most max_loss_pct)
+  std::string verdict;             // "keeps up", "saturated (...)", "lossy (...)", "failed: ..."
   std::optional<double> achieved;  // average_tx_rate
   std::optional<double> loss_pct;  // average_packet_loss
 };
@@ -70,9 +70,9 @@ struct SearchAnswer {
   // "found" (bisection converged), "bounded" (ran out of probes with a good
   // rate), "none" (no probe kept up), "interrupted", "skipped".
   std::string status;
-  std::optional<double> rate;      // the highest target rate that kept up
-  std::optional<double> achieved;  // what that probe achieved
-  std::optional<double> loss_pct;  // and lost
+  std::optional<double> rate;             // the highest target rate that kept up
+  std::optional<double> achieved;         // what that probe achieved
+  std::optional<double> loss_pct;         // and lost
   std::optional<double> lowest_bad_rate;  // the lowest rate that did not keep up
   int probes = 0;
   std::vector<Probe> history;

@@ -181,8 +181,8 @@ std::string describe_steps(const Scenario& scenario, const std::vector<Step>& st
       << (mode == "sweep" ? plural(s.repeats, "repeat")
                           : mode + ": up to " + plural(runs_per_step(s), "probe"))
       << ", estimated wall time " << (mode == "sweep" ? "" : "at most ")
-      << duration_text(estimated_run_seconds(steps))
-      << " (warm-up + duration + ~" << show_number(kStepOverheadS) << " s per run)\n";
+      << duration_text(estimated_run_seconds(steps)) << " (warm-up + duration + ~"
+      << show_number(kStepOverheadS) << " s per run)\n";
   return out.str();
 }
 

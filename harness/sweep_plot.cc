@@ -30,17 +30,32 @@ struct Kind {
 
 const std::vector<Kind>& kinds() {
   static const std::vector<Kind> k = {
-      {"sweep_throughput", "Throughput", "msg/s", false,
+      {"sweep_throughput",
+       "Throughput",
+       "msg/s",
+       false,
        {{"sent", "average_tx_rate"},
         {"received per client", "rx_rate"},
         {"consumed per client", "consumed_rate"}}},
-      {"sweep_mb", "Throughput in MB/s (MB = 2^20 bytes)", "MB/s", false,
+      {"sweep_mb",
+       "Throughput in MB/s (MB = 2^20 bytes)",
+       "MB/s",
+       false,
        {{"sent", "tx_mb_s"}, {"received, all clients", "rx_mb_s"}}},
-      {"sweep_loss", "Loss", "% of the window lost (mean over clients)", false,
+      {"sweep_loss",
+       "Loss",
+       "% of the window lost (mean over clients)",
+       false,
        {{"loss", "average_packet_loss"}}},
-      {"sweep_latency", "End-to-end latency", "ms (log scale)", true,
+      {"sweep_latency",
+       "End-to-end latency",
+       "ms (log scale)",
+       true,
        {{"p50", "lat_p50_ms"}, {"p99", "lat_p99_ms"}, {"p99.9", "lat_p999_ms"}}},
-      {"sweep_ack", "Publisher ack latency", "ms (log scale)", true,
+      {"sweep_ack",
+       "Publisher ack latency",
+       "ms (log scale)",
+       true,
        {{"ack p50", "ack_p50_ms"}, {"ack p99", "ack_p99_ms"}}},
   };
   return k;
@@ -150,8 +165,8 @@ SweepPlotSet sweep_plots(const std::vector<std::vector<std::string>>& records) {
   // The series of each row, and the x position of each category.
   std::vector<std::string> series_names;
   std::vector<int> series_of;
-  std::vector<std::string> categories = set.x_numeric ? std::vector<std::string>{}
-                                                      : t.distinct(x_col);
+  std::vector<std::string> categories =
+      set.x_numeric ? std::vector<std::string>{} : t.distinct(x_col);
   for (const auto* r : t.rows()) {
     std::string name;
     for (const auto& k : set.series_keys)
@@ -177,11 +192,10 @@ SweepPlotSet sweep_plots(const std::vector<std::vector<std::string>>& records) {
           if (series_of[i] != int(s)) continue;
           const auto& row = *t.rows()[i];
           const std::string label = t.cell(row, x_col);
-          const double x =
-              set.x_numeric
-                  ? number(label)
-                  : double(std::find(categories.begin(), categories.end(), label) -
-                           categories.begin());
+          const double x = set.x_numeric
+                               ? number(label)
+                               : double(std::find(categories.begin(), categories.end(), label) -
+                                        categories.begin());
           const double y = number(t.cell(row, y_col));
           if (std::isnan(x)) continue;
           auto& slot = at[x];
@@ -236,12 +250,13 @@ std::string write_sweep_plot_data(const SweepPlotSet& set, const std::string& di
 std::string sweep_plot_settings(const SweepPlotSet& set, const SweepPlot& plot,
                                 const std::string& data_file, const std::string& png,
                                 const std::string& run_name) {
-  std::string s = "data=" + gnuplot_quote(data_file) + "; out=" + gnuplot_quote(png) +
-                  "; n=" + std::to_string(plot.lines.size()) +
-                  "; xlabel=" + gnuplot_quote(set.x_key) + "; ylabel=" + gnuplot_quote(plot.ylabel) +
-                  "; title=" + gnuplot_quote(plot.title + " vs " + set.x_key + "  (" + run_name + ")") +
-                  "; logy=" + (plot.log_y ? "1" : "0") + "; cat=" + (set.x_numeric ? "0" : "1") +
-                  "; err=" + (set.errors ? "1" : "0");
+  std::string s =
+      "data=" + gnuplot_quote(data_file) + "; out=" + gnuplot_quote(png) +
+      "; n=" + std::to_string(plot.lines.size()) + "; xlabel=" + gnuplot_quote(set.x_key) +
+      "; ylabel=" + gnuplot_quote(plot.ylabel) +
+      "; title=" + gnuplot_quote(plot.title + " vs " + set.x_key + "  (" + run_name + ")") +
+      "; logy=" + (plot.log_y ? "1" : "0") + "; cat=" + (set.x_numeric ? "0" : "1") +
+      "; err=" + (set.errors ? "1" : "0");
   int series = 0;
   for (const auto& line : plot.lines) series = std::max(series, line.series);
   s += "; ns=" + std::to_string(series);

@@ -52,11 +52,11 @@ struct SweepPlot {
 };
 
 struct SweepPlotSet {
-  std::string x_key;         // the column drawn on x
-  bool x_numeric = true;     // false: categories, in order of appearance
+  std::string x_key;                     // the column drawn on x
+  bool x_numeric = true;                 // false: categories, in order of appearance
   std::vector<std::string> series_keys;  // the swept keys that make lines
-  bool errors = false;       // some point has more than one value
-  std::vector<SweepPlot> plots;  // only those with something to draw
+  bool errors = false;                   // some point has more than one value
+  std::vector<SweepPlot> plots;          // only those with something to draw
 };
 
 // Chooses x, the series and the plots from results.csv's records (header

@@ -56,8 +56,7 @@ TEST(Aggregate, RowsPerStatisticOverMeasuredValuesOnly) {
   // Three repeats; the second has no latency (not measured), the fourth was
   // interrupted and takes no part.
   const std::vector<Row> rows = {repeat_row(0, 990, 10), repeat_row(1, 1000, std::nullopt),
-                                 repeat_row(2, 1010, 20),
-                                 repeat_row(3, 5, 1000, "interrupted")};
+                                 repeat_row(2, 1010, 20), repeat_row(3, 5, 1000, "interrupted")};
   const auto agg = aggregate_rows(rows, row_columns({"aggregate", "rx_rate"}));
   ASSERT_EQ(agg.size(), 5u);
   for (size_t i = 0; i < agg.size(); ++i) {
@@ -84,8 +83,8 @@ TEST(Aggregate, RowsPerStatisticOverMeasuredValuesOnly) {
 }
 
 TEST(Aggregate, StddevOfOneValueIsEmpty) {
-  const auto agg = aggregate_rows({repeat_row(0, 990, 10), repeat_row(1, 5, 5, "skipped")},
-                                  row_columns({}));
+  const auto agg =
+      aggregate_rows({repeat_row(0, 990, 10), repeat_row(1, 5, 5, "skipped")}, row_columns({}));
   ASSERT_EQ(agg.size(), 5u);
   EXPECT_DOUBLE_EQ(num(stat(agg, "mean"), "average_tx_rate"), 990);
   EXPECT_EQ(stat(agg, "stddev").values.count("average_tx_rate"), 0u);

@@ -79,9 +79,8 @@ TEST(RateSearch, FindsTheLosslessRateBelowTheCapacity) {
   EXPECT_GE(*a.rate, 12060 * (1 - o.tolerance));
   EXPECT_LE(*a.loss_pct, 0.5);
   // The capacity is far above: what stopped the growth was loss.
-  const auto lossy = std::count_if(a.history.begin(), a.history.end(), [](const Probe& p) {
-    return p.verdict.rfind("lossy", 0) == 0;
-  });
+  const auto lossy = std::count_if(a.history.begin(), a.history.end(),
+                                   [](const Probe& p) { return p.verdict.rfind("lossy", 0) == 0; });
   EXPECT_GT(lossy, 0);
 }
 
@@ -166,9 +165,8 @@ TEST(RateSearch, SearchCsvRecord) {
   a.lowest_bad_rate = 12500;
   a.probes = 9;
   const auto r = search_csv_record({"all"}, 2, "find-lossless-rate", a);
-  const std::vector<std::string> want = {"all",     "2",        "find-lossless-rate", "12000",
-                                         "11990.4", "0.1000",   "12500",              "9",
-                                         "found"};
+  const std::vector<std::string> want = {
+      "all", "2", "find-lossless-rate", "12000", "11990.4", "0.1000", "12500", "9", "found"};
   EXPECT_EQ(r, want);
   EXPECT_EQ(search_csv_columns().size() + 3, r.size());
 }

@@ -22,10 +22,10 @@ namespace {
 namespace fs = std::filesystem;
 using Records = std::vector<std::vector<std::string>>;
 
-const std::vector<std::string> kFigures = {"client_count", "msg_rate", "status", "aggregate",
-                                           "probe", "average_tx_rate", "rx_rate",
-                                           "average_packet_loss", "lat_p50_ms", "lat_p99_ms",
-                                           "ack_p99_ms"};
+const std::vector<std::string> kFigures = {
+    "client_count", "msg_rate",        "status",    "aggregate",
+    "probe",        "average_tx_rate", "rx_rate",   "average_packet_loss",
+    "lat_p50_ms",   "lat_p99_ms",      "ack_p99_ms"};
 
 // A results.csv: the sweep keys, step, repeat, then kFigures.
 struct Csv {
@@ -101,8 +101,8 @@ TEST(SweepPlot, InnermostNumericKeyEvenWhenATextKeyIsInside) {
   int step = 0;
   for (const char* p : {"1", "4"})
     for (const char* acks : {"0", "1", "all"})
-      c.add({p, acks, std::to_string(step++), "0", "0", "0.0", "ok", "", "", "1000", "", "", "",
-             "", "1"});
+      c.add({p, acks, std::to_string(step++), "0", "0", "0.0", "ok", "", "", "1000", "", "", "", "",
+             "1"});
   const SweepPlotSet s = sweep_plots(c.records);
   EXPECT_EQ(s.x_key, "topic.partitions");
   EXPECT_TRUE(s.x_numeric);
@@ -117,8 +117,8 @@ TEST(SweepPlot, NoNumericKeyGivesCategories) {
   int step = 0;
   for (const char* acks : {"1", "all"})
     for (const char* codec : {"none", "lz4", "zstd"})
-      c.add({acks, codec, std::to_string(step++), "0", "0", "0.0", "ok", "", "", "1000", "", "",
-             "", "", "1"});
+      c.add({acks, codec, std::to_string(step++), "0", "0", "0.0", "ok", "", "", "1000", "", "", "",
+             "", "1"});
   const SweepPlotSet s = sweep_plots(c.records);
   EXPECT_EQ(s.x_key, "publisher.kafka.compression.type");
   EXPECT_FALSE(s.x_numeric);
