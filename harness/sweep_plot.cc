@@ -272,6 +272,11 @@ std::string sweep_plot_settings(const SweepPlotSet& set, const SweepPlot& plot,
 bool hydra_plots_fit(const std::vector<std::vector<std::string>>& records) {
   const Table t(records);
   if (is_search(t)) return false;
+  // They draw what clients received: a producer-only run has nothing.
+  const int clients = t.col("client_count");
+  if (std::none_of(t.rows().begin(), t.rows().end(),
+                   [&](const auto* r) { return number(t.cell(*r, clients)) > 0; }))
+    return false;
   if (t.distinct(t.col("msg_rate")).size() > 1) return true;
   // One rate: fit only when nothing but the client count varies (else every
   // step would be drawn at that one rate).

@@ -78,8 +78,8 @@ std::string sweep_plot_settings(const SweepPlotSet& set, const SweepPlot& plot,
                                 const std::string& run_name);
 
 // Whether the HYDRA plots (rx_rate.gp, ... : x = msg_rate, one line per
-// client count) fit this run: it is not a rate search, and its rate varies
-// or nothing but the client count does.
+// client count) fit this run: it is not a rate search, some step had
+// clients, and its rate varies or nothing but the client count does.
 bool hydra_plots_fit(const std::vector<std::vector<std::string>>& records);
 
 }  // namespace hydra

@@ -73,6 +73,16 @@ TEST(SweepPlot, BatchSizeSweepAtRateZeroIsDrawnOverTheBatchSizes) {
   EXPECT_FALSE(hydra_plots_fit(c.records));
 }
 
+TEST(SweepPlot, HydraPlotsNeedClients) {
+  // The rate varies, but nobody received: a producer-only run.
+  Csv c({"publisher.rate"});
+  c.add({"1000", "0", "0", "0", "1000", "ok", "", "", "1000", "", "", "", "", "1"});
+  c.add({"0", "1", "0", "0", "0.0", "ok", "", "", "90000", "", "", "", "", "9"});
+  EXPECT_FALSE(hydra_plots_fit(c.records));
+  c.records[1][3] = "2";
+  EXPECT_TRUE(hydra_plots_fit(c.records));
+}
+
 TEST(SweepPlot, HydraGridIsRateOnXAndALinePerClientCount) {
   Csv c({"subscribers.clients", "publisher.rate"});
   int step = 0;

@@ -30,11 +30,15 @@ set title title noenhanced
 set xlabel xlabel noenhanced
 set ylabel ylabel noenhanced
 set grid
-set key outside right top box opaque noenhanced
+# Below the graph: series titles ("p99, publisher.acks=all") are long.
+set key below box opaque noenhanced
 # Headroom, so no line lies on a border.
 set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.08
 if (logy) { set logscale y; set format y "%g" } else { set yrange [0:*] }
 if (cat) { set xrange [-0.5:*]; set xtics rotate by -30 }
+# Large x values (rates, batch sizes) as 150.0k, 1.0M: full digits would overlap.
+stats data using 1 nooutput prefix "XS"
+if (!cat && XS_max >= 10000) { set format x "%.1s%c" }
 # Point type follows the series, the dash pattern the quantity; the colour
 # follows the series, or the quantity when there is one series only.
 if (!exists("ns")) ns = 2
