@@ -197,8 +197,9 @@ std::vector<Setting> build() {
     {"publisher.linger_ms", "number", number(0, false), 5, "librdkafka linger.ms", R::kPublisher, "linger_ms"},
     {"publisher.payload", "string", one_of({"random", "sensor"}), "random", "the body after the header: random bytes or a sensor record (what the processing kinds consume)", R::kPublisher, "payload"},
     {"publisher.keys", "integer", integer(0), 0, "0 = unkeyed, partitions round robin; N = keyed (murmur2) over N keys", R::kPublisher, "keys"},
+    {"publisher.enabled", "boolean", boolean(), true, "false: a consumer-only run: no publisher; the clients count what arrives on a topic someone else fills (rates, and sequence gaps of other Hydra producers, without a window: consumed, consumed_rate, gaps)", R::kController, ""},
     {"publisher.kafka", "object", kafka_map("producer"), json::object(), "extra librdkafka producer properties, passed through (numbers and booleans become strings)", R::kPublisher, "kafka"},
-    {"subscribers.clients", "integer", integer(1), 10, "subscriber clients, each its own consumer", R::kController, ""},
+    {"subscribers.clients", "integer", integer(0), 10, "subscriber clients, each its own consumer; 0 = a producer-only run (throughput and ack latency alone)", R::kController, ""},
     {"subscribers.clients_per_agent", "integer", integer(1, kMaxClientsPerAgent), 100, "clients per subscriber agent process; agents = ceil(clients / clients_per_agent) (HYDRA ran 10; fewer processes cost less CPU per client)", R::kController, ""},
     {"subscribers.groups", "string", one_of({"per-client", "none"}), "per-client", "\"per-client\": each client its own consumer group (a full copy of the stream each); \"none\": no group protocol, each client assigned every partition by hand at the end of its log (HYDRA's full copies without coordinator load); \"shared\" is refused for now: loss accounting expects every client to get the window", R::kSubscriber, "groups"},
     {"subscribers.kafka", "object", kafka_map("consumer"), json::object(), "extra librdkafka consumer properties, passed through", R::kSubscriber, "kafka"},
@@ -208,6 +209,9 @@ std::vector<Setting> build() {
     {"subscribers.processing.linger_ms", "number", number(0, false), 2, "longest wait to fill a batch, ms", R::kProcessing, "linger_ms"},
     {"subscribers.processing.threads", "integer", integer(0, 1024), 1, "CPU processing threads per client; 0 = all cores", R::kProcessing, "threads"},
     {"subscribers.processing.window_ms", "integer", integer(1), 1000, "window-agg's tumbling window, ms", R::kProcessing, "window_ms"},
+    {"mode", "string", one_of({"sweep", "find-max-rate", "find-lossless-rate"}), "sweep", "\"sweep\": run every step as given; \"find-max-rate\": for each step, search the highest publish rate the set-up keeps up with (double publisher.rate until the achieved rate grows by < 2 %, then bisect); \"find-lossless-rate\": the same for the highest rate with loss <= max_loss_pct. publisher.rate is where the search starts (0: 1000); each probe is a row, the answers go to search.csv", R::kController, ""},
+    {"max_loss_pct", "number", number(0, false), 0.5, "mode \"find-lossless-rate\": the most loss (average_packet_loss, %) a rate may have and still count as lossless", R::kController, ""},
+    {"max_probes", "integer", integer(2, 100), 12, "modes \"find-*\": the most probes (step runs) one search makes; a search that runs out reports the best rate so far as \"bounded\"", R::kController, ""},
   };
   // clang-format on
 }

@@ -16,6 +16,7 @@
 #include "agents/driver_registry.h"
 #include "harness/agent_launcher.h"
 #include "harness/agent_pool.h"
+#include "harness/aggregate.h"
 #include "harness/broker_setup.h"
 #include "harness/columns.h"
 #include "harness/commands.h"
@@ -31,6 +32,7 @@
 #include "harness/row.h"
 #include "harness/scenario.h"
 #include "harness/scenario_args.h"
+#include "harness/search.h"
 #include "harness/step_runner.h"
 #include "harness/sweep.h"
 
@@ -47,6 +49,34 @@ std::string timestamp() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&now));
   return buf;
+}
+
+// "step 2 (publisher.acks=all)": how the search answers name their step.
+std::string step_label(const Step& step) {
+  std::string out = "step " + std::to_string(step.index);
+  std::string swept;
+  for (const auto& [key, value] : step.swept)
+    swept += (swept.empty() ? "" : ", ") + key + "=" + format_swept_value(value);
+  return swept.empty() ? out : out + " (" + swept + ")";
+}
+
+// search.csv: one record per step searched (docs/contracts.md).
+std::string write_search_csv(const fs::path& path, const std::vector<std::string>& sweep_keys,
+                             const std::vector<Step>& steps, const std::string& mode,
+                             const std::vector<SearchAnswer>& answers) {
+  std::ofstream out(path, std::ios::out | std::ios::trunc | std::ios::binary);
+  std::vector<std::string> header = sweep_keys;
+  header.push_back("step");
+  header.push_back("mode");
+  for (const auto& c : search_csv_columns()) header.push_back(c);
+  out << csv_line(header);
+  for (size_t i = 0; i < answers.size() && i < steps.size(); ++i) {
+    std::vector<std::string> swept;
+    for (const auto& [key, value] : steps[i].swept) swept.push_back(format_swept_value(value));
+    out << csv_line(search_csv_record(swept, steps[i].index, mode, answers[i]));
+  }
+  out.flush();
+  return out ? "" : "cannot write " + path.string();
 }
 
 }  // namespace
@@ -130,7 +160,11 @@ int cmd_run(const Args& args, const std::string& argv0) {
   reporter.on_run_start(info);
 
   const auto run_start = std::chrono::steady_clock::now();
-  const int total = int(steps.size()) * sc.repeats;
+  // A search runs at most max_probes probes per step (repeats is 1 there).
+  const std::optional<SearchOptions> search = search_options(sc);
+  const std::string sc_mode = scenario_value(sc, "mode").get<std::string>();
+  std::vector<SearchAnswer> searches;  // one per step searched, in step order
+  const int total = int(steps.size()) * (search ? search->max_probes : sc.repeats);
   int done = 0;      // rows written
   int finished = 0;  // of those, steps that ran to their end (not interrupted)
   bool any_failed = false;
@@ -150,8 +184,10 @@ int cmd_run(const Args& args, const std::string& argv0) {
     };
     StepRunner runner(pool, reporter, run_start, eta);
     const std::string run_id = std::to_string(getpid()) + "-" + timestamp();
-    for (const Step& step : steps) {
-      for (int rep = 0; rep < sc.repeats && !interrupted(); ++rep) {
+    // Runs one step once (one repeat, or one probe of a search: `step` then
+    // carries the probe's rate) and gives its row, not yet reported.
+    auto run_once = [&](const Step& step, int rep) -> std::pair<Row, StepResult> {
+      {
         StepPlan plan;
         plan.step = &step;
         plan.repeat = rep;
@@ -182,18 +218,42 @@ int cmd_run(const Args& args, const std::string& argv0) {
         ctx.timings = ran ? &runner.timings() : nullptr;
         ctx.scenario = &step.scenario;
         ctx.processing = processing;
-        const Row row = compute_row(result, ctx);
-        reporter.on_step_done(row, result);
+        Row row = compute_row(result, ctx);
         any_failed |= result.status == "failed";
-        any_measured |= row.packet_tx.has_value();
+        // A consumer-only step has no window, only what its clients consumed.
+        any_measured |= row.packet_tx.has_value() || value_number(row.value("consumed")) > 0;
         finished += result.status != "interrupted";
         ++done;
+        return {std::move(row), std::move(result)};
+      }
+    };
+    const auto extra_columns = row_columns(info.extra_columns);
+    for (const Step& step : steps) {
+      if (search) {
+        searches.push_back(search_step(step, *search, run_once, reporter));
+        if (!opt->quiet)
+          std::cout << describe_answer(step_label(step), sc_mode, searches.back()) << "\n";
+        if (interrupted()) break;
+        continue;
+      }
+      std::vector<Row> rows;
+      for (int rep = 0; rep < sc.repeats && !interrupted(); ++rep) {
+        auto [row, result] = run_once(step, rep);
+        reporter.on_step_done(row, result);
+        rows.push_back(std::move(row));
       }
       if (interrupted()) break;
+      if (sc.repeats > 1)
+        for (const auto& a : aggregate_rows(rows, extra_columns)) reporter.on_aggregate(a);
     }
     pool.shutdown_all(std::chrono::milliseconds(3000));
   }
   reporter.on_run_end(interrupted());
+  if (search) {
+    if (auto err = write_search_csv(out / "search.csv", info.sweep_keys, steps, sc_mode, searches);
+        !err.empty())
+      std::cerr << "hydra run: " << err << "\n";
+  }
   provenance.finish(interrupted());
   if (auto err = provenance.write((out / "run.json").string()); !err.empty())
     std::cerr << "hydra run: " << err << "\n";

@@ -309,6 +309,52 @@ const std::vector<Column>& table() {
          return t.empty() ? Value() : Value(std::move(t));
        }},
 
+      // Set by the run loop, not computed from the step: empty on a plain
+      // step's row.
+      {"aggregate", "", F::kText, G::kRun,
+       "empty on a measured row; on the rows `repeats` > 1 adds after a step's repeats, which "
+       "statistic of them the row holds: `mean`, `stddev`, `min`, `max` or `n` (values per cell)",
+       nullptr, [](const StepInput&) -> Value { return {}; }},
+      {"probe", "probe", F::kInteger, G::kRun,
+       "modes `find-*`: the probe's number in its step's search, from 1 (its rate is `msg_rate`)",
+       nullptr, [](const StepInput&) -> Value { return {}; }},
+      {"search", "", F::kText, G::kRun,
+       "modes `find-*`: the search's phase and the probe's verdict, e.g. `grow: keeps up`, "
+       "`bisect: saturated (achieved 80 % of the target)`",
+       nullptr, [](const StepInput&) -> Value { return {}; }},
+      // What the clients polled, window or not: the figures of a
+      // consumer-only run (publisher.enabled false), which has no window.
+      {"consumed", "messages", F::kInteger, G::kRun,
+       "sum over clients of every message polled in the measured span (Hydra's and foreign); "
+       "with publisher.enabled false, what arrived from whoever fills the topic",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.clients.empty()) return {};
+         uint64_t n = 0;
+         for (const auto& c : in.result.clients) n += c.received;
+         return n;
+       }},
+      {"consumed_rate", "msg/s", F::kFixed1, G::kRun,
+       "`consumed` / answering clients / measured span: the receive rate of a client, window or "
+       "not",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.clients.empty() || in.result.measured_s <= 0) return {};
+         uint64_t n = 0;
+         for (const auto& c : in.result.clients) n += c.received;
+         return double(n) / double(in.result.clients.size()) / in.result.measured_s;
+       }},
+      {"gaps", "messages", F::kInteger, G::kRun,
+       "without a window (publisher.enabled false): sum over clients of the sequences missing "
+       "between the Hydra messages they saw of each producer and partition; empty with a window "
+       "(`lost` counts against it)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.clients.empty() || !in.result.window.until.empty()) return {};
+         uint64_t n = 0;
+         for (const auto& c : in.result.clients) n += c.lost;
+         return n;
+       }},
       // ---- the processing stage (runs where a step has one) ----
       {"proc_series", "", F::kText, G::kProcessing,
        "kind/requested device (`xN` for N threads), what the processing plot draws lines by",

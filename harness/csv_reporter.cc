@@ -132,18 +132,34 @@ void CsvReporter::on_step_done(const Row& row, const StepResult& /*result*/) {
   }
   // Cells go by name into the fixed header: a sweep key the row lacks, or a
   // column it has no value for, stays empty.
-  std::vector<std::string> cells;
-  cells.reserve(header_.size());
-  for (const auto& key : sweep_keys_) {
-    std::string cell;
-    for (const auto& [k, v] : row.swept)
-      if (k == key) cell = v;
-    cells.push_back(std::move(cell));
-  }
+  std::vector<std::string> cells = sweep_cells(row.swept);
   cells.push_back(std::to_string(row.step));
   cells.push_back(std::to_string(row.repeat));
   for (const Column* c : columns_) cells.push_back(row.cell(*c));
   write_line(cells);
+}
+
+void CsvReporter::on_aggregate(const AggregateRow& row) {
+  if (header_.empty())
+    throw std::logic_error("results.csv: an aggregate row before the header (no step row yet)");
+  std::vector<std::string> cells = sweep_cells(row.swept);
+  cells.push_back(std::to_string(row.step));
+  cells.push_back("");  // not one repeat: all of them
+  for (const Column* c : columns_) cells.push_back(row.cell(*c));
+  write_line(cells);
+}
+
+std::vector<std::string> CsvReporter::sweep_cells(
+    const std::vector<std::pair<std::string, std::string>>& swept) const {
+  std::vector<std::string> cells;
+  cells.reserve(header_.size());
+  for (const auto& key : sweep_keys_) {
+    std::string cell;
+    for (const auto& [k, v] : swept)
+      if (k == key) cell = v;
+    cells.push_back(std::move(cell));
+  }
+  return cells;
 }
 
 void CsvReporter::on_run_end(bool /*interrupted*/) {

@@ -4,6 +4,8 @@
 // the contract's columns (Row::column_names()), then the run's extra columns
 // (registry columns, columns.h), each cell printed by its registry entry. Every row is
 // flushed as it is written, so an interrupted run keeps every finished row.
+// With repeats > 1, a step's rows are followed by its aggregate rows (mean,
+// stddev, min, max, n: aggregate.h), whose repeat cell is empty.
 // Fields are escaped as RFC 4180 says (quotes, commas, line breaks).
 #pragma once
 
@@ -30,6 +32,10 @@ class CsvReporter : public Reporter {
   // Writes one row and flushes it. Throws std::runtime_error when the write
   // fails. Without a prior on_run_start, the first row fixes the header.
   void on_step_done(const Row& row, const StepResult& result) override;
+  // Writes one aggregate row (aggregate.h): the step's sweep values and
+  // index, an empty repeat, the statistic in the `aggregate` column and its
+  // values; flushed like a row. Needs the header written first.
+  void on_aggregate(const AggregateRow& row) override;
   void on_run_end(bool interrupted) override;
 
   const std::vector<std::string>& header() const { return header_; }
@@ -38,6 +44,8 @@ class CsvReporter : public Reporter {
   void write_header(const std::vector<std::string>& sweep_keys,
                     const std::vector<std::string>& extra_columns);
   void write_line(const std::vector<std::string>& cells);
+  std::vector<std::string> sweep_cells(
+      const std::vector<std::pair<std::string, std::string>>& swept) const;
 
   std::filesystem::path path_;
   std::ofstream out_;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "harness/csv_reporter.h"
+#include "harness/sweep_plot.h"
 
 namespace fs = std::filesystem;
 
@@ -93,7 +94,8 @@ CsvSummary summarize(const fs::path& csv) {
     const auto& rec = records[r];
     if (rec.size() < header.size()) continue;
     ++s.rows;
-    if (clients >= 0 && (status < 0 || rec[status] != "skipped")) {
+    // Aggregate rows (repeats) have no status: they are not steps.
+    if (clients >= 0 && (status < 0 || (rec[status] != "skipped" && !rec[status].empty()))) {
       counts.insert(std::atoll(rec[clients].c_str()));
     }
     if (step >= 0 && repeat >= 0) {
@@ -335,10 +337,34 @@ PlotOutcome render_plots(const std::string& results_dir, const std::string& scri
   } else if (summary.rows == 0 || summary.counts.empty()) {
     outcome.errors.push_back(csv.string() + " has no measured rows to plot");
   } else {
-    for (const auto& name : sweep_plot_names()) {
-      const std::string settings =
-          "dir=" + gnuplot_quote(dir.string()) + "; counts=" + gnuplot_quote(summary.counts);
-      render(name, settings, scripts / (name + ".gp"), plots / (name + ".png"));
+    std::ifstream in(csv, std::ios::binary);
+    const auto records = read_csv(in);
+    // HYDRA's own plots (x = the publish rate, a line per client count) only
+    // where the sweep is HYDRA's: elsewhere they would average every step
+    // into one point.
+    if (hydra_plots_fit(records)) {
+      for (const auto& name : sweep_plot_names()) {
+        const std::string settings =
+            "dir=" + gnuplot_quote(dir.string()) + "; counts=" + gnuplot_quote(summary.counts);
+        render(name, settings, scripts / (name + ".gp"), plots / (name + ".png"));
+      }
+    }
+    // The generic plots follow whatever was swept (sweep_plot.h).
+    const SweepPlotSet set = sweep_plots(records);
+    const fs::path data = plots / "sweep-data";
+    if (std::string err = write_sweep_plot_data(set, data.string()); !err.empty()) {
+      outcome.errors.push_back("sweep plots: " + err);
+    } else {
+      std::string run = fs::absolute(dir).lexically_normal().string();
+      while (run.size() > 1 && run.back() == '/') run.pop_back();
+      run = fs::path(run).filename().string();
+      for (const auto& plot : set.plots) {
+        const fs::path png = plots / (plot.name + ".png");
+        render(plot.name,
+               sweep_plot_settings(set, plot, (data / (plot.name + ".dat")).string(), png.string(),
+                                   run),
+               scripts / "sweep.gp", png);
+      }
     }
     // A run with a processing stage also plots it (its columns say so).
     std::ifstream head(csv);

@@ -6,7 +6,8 @@
 //
 // Call order, from the controller's run loop (one thread):
 //   on_run_start, then per step any number of on_progress followed by one
-//   on_step_done, then on_run_end (also after an interrupt or a failure).
+//   on_step_done (after a step's last repeat, its on_aggregate calls), then
+//   on_run_end (also after an interrupt or a failure).
 #pragma once
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/aggregate.h"
 #include "harness/row.h"
 #include "harness/step_result.h"
 
@@ -52,6 +54,9 @@ class Reporter {
   virtual void on_progress(const Progress& progress) { (void)progress; }
   // Every step gives a row, failed and skipped ones included (errors are data).
   virtual void on_step_done(const Row& row, const StepResult& result) = 0;
+  // After a step's last repeat, when the run has repeats > 1: its aggregate
+  // rows (aggregate.h), one call per statistic.
+  virtual void on_aggregate(const AggregateRow& row) { (void)row; }
   virtual void on_run_end(bool interrupted) { (void)interrupted; }
 };
 
@@ -74,6 +79,9 @@ class FanoutReporter : public Reporter {
   }
   void on_step_done(const Row& row, const StepResult& result) override {
     each("on_step_done", [&](Reporter& r) { r.on_step_done(row, result); });
+  }
+  void on_aggregate(const AggregateRow& row) override {
+    each("on_aggregate", [&](Reporter& r) { r.on_aggregate(row); });
   }
   void on_run_end(bool interrupted) override {
     each("on_run_end", [&](Reporter& r) { r.on_run_end(interrupted); });

@@ -345,6 +345,34 @@ void check_combinations(const Scenario& s, const std::string& src) {
                             "-byte sensor record)",
                         "publisher.message_size");
   }
+  // A rate search sets publisher.rate itself on every probe, and each probe
+  // is one run: a swept rate or repeats would be overruled silently.
+  const std::string mode = scenario_value(s, "mode").get<std::string>();
+  if (mode != "sweep" && swept({"publisher.rate"})) {
+    throw ScenarioError(src, "sweep publisher.rate",
+                        "cannot be swept with mode " + quote_json(mode) +
+                            " (the search chooses the rate; publisher.rate is where it starts)",
+                        "publisher.rate");
+  }
+  if (mode != "sweep" && s.repeats > 1 && !swept({"repeats"})) {
+    throw ScenarioError(src, "repeats",
+                        std::to_string(s.repeats) + " with mode " + quote_json(mode) +
+                            ": a search runs each probe once (use 1)",
+                        "repeats");
+  }
+  const bool publishing = scenario_value(s, "publisher.enabled").get<bool>();
+  if (!publishing && s.subscribers.clients == 0 &&
+      !swept({"publisher.enabled", "subscribers.clients"})) {
+    throw ScenarioError(src, "subscribers.clients",
+                        "0 with publisher.enabled false: nobody would send or receive",
+                        "subscribers.clients");
+  }
+  if (!publishing && mode != "sweep" && !swept({"publisher.enabled"})) {
+    throw ScenarioError(
+        src, "publisher.enabled",
+        "false with mode " + quote_json(mode) + ": a rate search needs Hydra's publisher",
+        "publisher.enabled");
+  }
   if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
       !swept({"subscribers.processing.kind", "publisher.payload"})) {
     throw ScenarioError(src, "subscribers.processing.kind",

@@ -38,7 +38,8 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
       plan_(plan),
       scenario_(plan.step->scenario),
       target_{plan.bootstrap, plan.topic, plan.producer_id, plan.group_prefix},
-      timeout_(int64_t(scenario_.control_timeout_s * 1000)) {
+      timeout_(int64_t(scenario_.control_timeout_s * 1000)),
+      publishing_(scenario_value(scenario_, "publisher.enabled").get<bool>()) {
   result_.step = plan.step->index;
   result_.repeat = plan.repeat;
   result_.swept = plan.step->swept;
@@ -60,6 +61,9 @@ StepResult StepRun::run() {
       const bool measured = measure();
       if ((measured || interrupted()) && publisher_running_ && stop_publisher()) {
         if (measured && !interrupted()) drain();
+        collect();
+      } else if ((measured || interrupted()) && !publishing_) {
+        close_consumer_only_window();
         collect();
       }
     }
@@ -105,6 +109,7 @@ bool StepRun::configure() {
 }
 
 bool StepRun::configure_publisher() {
+  if (!publishing_) return true;
   const proto::PublisherConfig config = publisher_wire_config(scenario_, target_);
   const Reply reply = call_publisher(Command::kConfigure, {{"config", config.to_json()}}, timeout_);
   if (reply.ok) return true;
@@ -194,6 +199,8 @@ bool StepRun::start_subscribers() {
 // Every client must own its partitions and know its position before the
 // first message is sent, or the step would start with loss it did not cause.
 bool StepRun::await_readiness() {
+  // A producer-only step (subscribers.clients 0) has nobody to wait for.
+  if (subscribers_.empty()) return !interrupted_in("during the readiness barrier");
   const double limit_s =
       env_.limits.barrier_base_s + env_.limits.barrier_per_client_s * double(result_.client_count);
   while (true) {
@@ -242,6 +249,10 @@ StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
 }
 
 bool StepRun::start_publisher() {
+  if (!publishing_) {
+    last_sample_ = Clock::now();
+    return !interrupted_in("while starting the publisher");
+  }
   const Reply reply = call_publisher(Command::kStart, no_body(), timeout_);
   if (!reply.ok) {
     fail("publisher agent: " + reply.error);
@@ -261,12 +272,17 @@ bool StepRun::warm_up() {
 // Opens the measured window: the publisher's counters and every subscriber
 // client's restart from the publisher's position now.
 bool StepRun::reset_counters() {
-  const Reply reply = call_publisher(Command::kReset, no_body(), timeout_);
-  if (!reply.ok) {
-    fail("publisher agent: reset: " + reply.error);
-    return false;
+  if (publishing_) {
+    const Reply reply = call_publisher(Command::kReset, no_body(), timeout_);
+    if (!reply.ok) {
+      fail("publisher agent: reset: " + reply.error);
+      return false;
+    }
+    window_from_ = json::array({reply.body["window"]});
+  } else {
+    // No window: the clients count from their reset on.
+    window_from_ = json::array();
   }
-  window_from_ = json::array({reply.body["window"]});
   controller_at_reset_ = read_process_usage();
   controller_reset_ns_ = mono_ns();
   // From here every call is bounded by the window's planned end, so that the
@@ -322,6 +338,13 @@ bool StepRun::stop_publisher() {
   return true;
 }
 
+// A consumer-only step's window ends when its time is up: nobody stops a
+// publisher, nothing is drained, and its length is the controller's.
+void StepRun::close_consumer_only_window() {
+  window_ = json::array();
+  result_.measured_s = double(mono_ns() - controller_reset_ns_) / 1e9;
+}
+
 // Until every client has the whole window, or no client received anything
 // for drain_quiet_s. Received, not window counts: a client still working
 // through the warm-up backlog makes no window progress yet is not done.
@@ -351,7 +374,7 @@ bool StepRun::collect() {
   result_.controller_usage.cpu_ns -=
       std::min(result_.controller_usage.cpu_ns, controller_at_reset_.cpu_ns);
   result_.controller_usage.span_ns = uint64_t(mono_ns() - controller_reset_ns_);
-  collect_publisher();
+  if (publishing_) collect_publisher();
   collect_subscribers();
   env_.timings.collect_s = since(t);
   return !interrupted_in("while collecting");
@@ -514,8 +537,8 @@ bool StepRun::wait_sampling(const std::string& phase, double seconds, double off
 
 bool StepRun::sample(const std::string& phase, double fraction, const json& window) {
   const json light = {{"histograms", false}};
-  const Reply pub = call_publisher(Command::kStats, light, timeout_);
-  if (!pub.answered) {
+  const Reply pub = publishing_ ? call_publisher(Command::kStats, light, timeout_) : Reply{};
+  if (publishing_ && !pub.answered) {
     fail("publisher agent: " + pub.error);
     env_.fleet.discard(*publisher_);
     publisher_running_ = false;

@@ -72,6 +72,7 @@ class StepRun {
   bool reset_counters();
   bool measure();
   bool stop_publisher();
+  void close_consumer_only_window();
   bool drain();
   bool collect();
   StepResult finish();
@@ -130,6 +131,10 @@ class StepRun {
   StepResult result_;
   std::vector<std::string> problems_;  // joined into result_.error by finish()
   bool interrupt_noted_ = false;       // problems_ names the phase the interrupt hit
+  // publisher.enabled: false makes a consumer-only step: the publisher agent
+  // is never configured, started or asked, and the subscribers count without
+  // a window (what arrives, gaps between the sequences they see).
+  const bool publishing_;
 
   FleetAgent* publisher_ = nullptr;
   std::vector<SubscriberSlot> subscribers_;

@@ -99,11 +99,18 @@ std::vector<Step> expand_steps(const Scenario& scenario) {
   return steps;
 }
 
+// Runs of one step: its repeats, or for a rate search (scenario key mode) at
+// most max_probes probes.
+static int runs_per_step(const Scenario& s) {
+  if (scenario_value(s, "mode").get<std::string>() == "sweep") return s.repeats;
+  return scenario_value(s, "max_probes").get<int>();
+}
+
 double estimated_run_seconds(const std::vector<Step>& steps) {
   double total = 0;
   for (const auto& step : steps) {
     const Scenario& s = step.scenario;
-    total += s.repeats * (s.warmup_s + s.duration_s + kStepOverheadS);
+    total += runs_per_step(s) * (s.warmup_s + s.duration_s + kStepOverheadS);
   }
   return total;
 }
@@ -168,10 +175,14 @@ std::string describe_steps(const Scenario& scenario, const std::vector<Step>& st
   print_row(header);
   for (const auto& row : rows) print_row(row);
 
+  const std::string mode = scenario_value(s, "mode").get<std::string>();
   out << "\n"
-      << plural(static_cast<long>(steps.size()), "step") << " x " << plural(s.repeats, "repeat")
-      << ", estimated wall time " << duration_text(estimated_run_seconds(steps))
-      << " (warm-up + duration + ~" << show_number(kStepOverheadS) << " s per run)\n";
+      << plural(static_cast<long>(steps.size()), "step") << " x "
+      << (mode == "sweep" ? plural(s.repeats, "repeat")
+                          : mode + ": up to " + plural(runs_per_step(s), "probe"))
+      << ", estimated wall time " << (mode == "sweep" ? "" : "at most ")
+      << duration_text(estimated_run_seconds(steps)) << " (warm-up + duration + ~"
+      << show_number(kStepOverheadS) << " s per run)\n";
   return out.str();
 }
 

@@ -82,7 +82,8 @@ TEST(ScenarioDefaults, ResolvedDocumentHasEveryDefaultInOrder) {
   for (const auto& [k, v] : r.items()) top.push_back(k);
   EXPECT_EQ(top, (std::vector<std::string>{"name", "broker", "topic", "duration_s", "warmup_s",
                                            "drain_timeout_s", "control_timeout_s", "repeats",
-                                           "publisher", "subscribers", "sweep"}));
+                                           "publisher", "subscribers", "mode", "max_loss_pct",
+                                           "max_probes", "sweep"}));
   EXPECT_EQ(r["broker"], json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1}})"));
   EXPECT_EQ(r["publisher"]["rate"], 2000);
   EXPECT_TRUE(r["publisher"]["rate"].is_number_integer());  // 2000, not 2000.0
@@ -212,7 +213,7 @@ TEST(ScenarioUnknownKey, TopLevel) {
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"duration\" (allowed: name, broker, topic, duration_s, "
                "warmup_s, drain_timeout_s, control_timeout_s, repeats, publisher, subscribers, "
-               "sweep)");
+               "mode, max_loss_pct, max_probes, sweep)");
 }
 
 TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {
@@ -220,7 +221,7 @@ TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {
   EXPECT_EQ(e.key(), "publisher.rat");
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"publisher.rat\" (allowed: rate, message_size, msg_batch, "
-               "acks, linger_ms, payload, keys, kafka)");
+               "acks, linger_ms, payload, keys, enabled, kafka)");
 }
 
 TEST(ScenarioUnknownKey, ThirdLevel) {
@@ -278,7 +279,7 @@ TEST(ScenarioValues, OutOfRange) {
       {R"({"publisher": {"linger_ms": -0.1}})", "publisher.linger_ms"},
       {R"({"publisher": {"payload": "zeros"}})", "publisher.payload"},
       {R"({"publisher": {"keys": -1}})", "publisher.keys"},
-      {R"({"subscribers": {"clients": 0}})", "subscribers.clients"},
+      {R"({"subscribers": {"clients": -1}})", "subscribers.clients"},
       {R"({"subscribers": {"clients_per_agent": 0}})", "subscribers.clients_per_agent"},
       {R"({"subscribers": {"processing": {"kind": "fft"}}})", "subscribers.processing.kind"},
       {R"({"subscribers": {"processing": {"device": "tpu"}}})", "subscribers.processing.device"},
