@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ struct TopicSpec {
 // creates a topic on it; the driver then uses that instead of its protocol.
 struct AdminTarget {
   std::string bootstrap;
+  // The cluster's client properties (broker.kafka: security and the like),
+  // over the driver's own.
+  std::map<std::string, std::string> properties;
   std::function<void(const std::string& name, int partitions, int replication)> create_in_process;
 };
 
