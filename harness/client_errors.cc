@@ -40,8 +40,7 @@ std::vector<std::string> ClientErrorSummary::take_lines(const std::string& logs_
   return lines;
 }
 
-void LogFollower::read_new(
-    const std::function<void(const std::string&, const std::string&)>& fn) {
+void LogFollower::read_new(const std::function<void(const std::string&, const std::string&)>& fn) {
   std::error_code ec;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir_, ec))

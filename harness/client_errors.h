@@ -36,8 +36,7 @@ class ClientErrorSummary {
 
  private:
   // (role, gist) -> the clients that logged it, and how often.
-  std::map<std::pair<std::string, std::string>, std::pair<std::set<std::string>, uint64_t>>
-      errors_;
+  std::map<std::pair<std::string, std::string>, std::pair<std::set<std::string>, uint64_t>> errors_;
 };
 
 // Reads what the *.log files of a folder gained since the last call, whole

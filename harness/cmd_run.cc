@@ -241,17 +241,17 @@ int cmd_run(const Args& args, const std::string& argv0) {
     const std::string scripts = find_plot_scripts_dir(argv0);
     if (!scripts.empty()) {
       // gnuplot takes seconds: a line every second says it is still at it.
-      auto job = std::async(std::launch::async,
-                            [&] { return render_plots(out.string(), scripts); });
+      auto job =
+          std::async(std::launch::async, [&] { return render_plots(out.string(), scripts); });
       const auto t0 = std::chrono::steady_clock::now();
       console.status("plotting");
       while (job.wait_for(std::chrono::seconds(1)) != std::future_status::ready)
         if (isatty(STDOUT_FILENO))
-          console.status("plotting (" +
-                         std::to_string(int(std::chrono::duration<double>(
-                                                std::chrono::steady_clock::now() - t0)
-                                                .count())) +
-                         " s)");
+          console.status(
+              "plotting (" +
+              std::to_string(int(
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) +
+              " s)");
       console.end_status();
       const PlotOutcome plots = job.get();
       if (!plots.gnuplot_found && !opt->quiet)

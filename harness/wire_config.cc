@@ -24,7 +24,8 @@ nlohmann::json wire_section(const Scenario& sc, settings::Role role) {
 void add_cluster_properties(nlohmann::json& j, const Scenario& sc) {
   nlohmann::json props = nlohmann::json::object();
   for (const auto& [k, v] : sc.broker.kafka) props[k] = v;
-  for (const auto& [k, v] : j.value("kafka", nlohmann::json::object()).items()) props[k] = v;
+  const nlohmann::json own = j.value("kafka", nlohmann::json::object());
+  for (const auto& [k, v] : own.items()) props[k] = v;
   j["kafka"] = std::move(props);
 }
 

@@ -99,8 +99,8 @@ class KafkaAdmin final : public TopicAdmin {
       target_.create_in_process(spec.name, spec.partitions, spec.replication);
       return;
     }
-    ensure_on_cluster(target_.bootstrap, merged(props_, target_.properties), spec.name, spec.partitions, spec.replication,
-                      spec.reuse, spec.timeout_ms);
+    ensure_on_cluster(target_.bootstrap, merged(props_, target_.properties), spec.name,
+                      spec.partitions, spec.replication, spec.reuse, spec.timeout_ms);
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <sstream>
@@ -11,7 +12,11 @@
 namespace hydra {
 namespace {
 
-constexpr const char* kLevelNames[] = {"emerg", "alert",  "crit", "error",
+constexpr size_t npos() {
+  return std::string::npos;
+}
+
+constexpr const char* kLevelNames[] = {"emerg",   "alert",  "crit", "error",
                                        "warning", "notice", "info", "debug"};
 
 std::mutex& sink_mutex() {
@@ -61,8 +66,7 @@ std::string format_kafka_log_line(int64_t ns, const KafkaLogLine& l) {
   gmtime_r(&secs, &t);
   char when[40];
   std::snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                int(ns / 1000000 % 1000));
+                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, int(ns / 1000000 % 1000));
   const int level = l.level < 0 ? 0 : l.level > 7 ? 7 : l.level;
   return std::string(when) + " kafka " + l.client + " " + kLevelNames[level] + " " + l.facility +
          " " + l.message;
@@ -86,22 +90,32 @@ std::optional<KafkaLogLine> parse_kafka_log_line(const std::string& text) {
 
 std::string kafka_error_gist(const std::string& message) {
   std::string m = message;
+  auto drop_prefix = [&m](size_t end) { m = m.substr(std::min(m.size(), end)); };
+  // "[thrd:...]: ": which librdkafka thread said it.
+  if (m.rfind("[thrd:", 0) == 0)
+    if (const auto e = m.find("]: "); e != std::string::npos) drop_prefix(e + 3);
+  // "hydra-sub-3#consumer-4: ": the client, which the line names already.
+  if (const auto e = m.find(": "); e != std::string::npos && m.substr(0, e).find('#') != npos() &&
+                                   m.substr(0, e).find(' ') == std::string::npos)
+    drop_prefix(e + 2);
+  if (m.rfind("GroupCoordinator: ", 0) == 0) drop_prefix(18);
   // The trailing "(after ...)" says when and how often, not what.
   if (const auto p = m.rfind(" (after "); p != std::string::npos && m.back() == ')') m.resize(p);
-  // "host:port/id: rest": the broker, then what happened with it.
+  // "host:port/id: rest" or "host:port: rest": the broker, then what
+  // happened with it.
   std::string broker;
   if (const auto colon = m.find(": "); colon != std::string::npos) {
     const std::string head = m.substr(0, colon);
     const auto slash = head.find('/');
-    if (slash != std::string::npos && head.find(' ') == std::string::npos &&
-        head.find(':') < slash) {
-      broker = head.substr(0, slash);
-      m = m.substr(colon + 2);
+    const std::string addr = head.substr(0, slash);
+    if (head.find(' ') == std::string::npos && addr.find(':') != std::string::npos) {
+      broker = addr;
+      drop_prefix(colon + 2);
     }
   }
   // "Connect to ipv4#... failed: Connection refused": the reason is the news.
   if (const auto f = m.find(" failed: "); !broker.empty() && f != std::string::npos)
-    m = m.substr(f + 9);
+    drop_prefix(f + 9);
   return broker.empty() ? m : m + " (broker " + broker + ")";
 }
 
