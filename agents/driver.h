@@ -39,10 +39,10 @@ struct TopicSpec {
 // creates a topic on it; the driver then uses that instead of its protocol.
 struct AdminTarget {
   std::string bootstrap;
+  std::function<void(const std::string& name, int partitions, int replication)> create_in_process;
   // The cluster's client properties (broker.kafka: security and the like),
   // over the driver's own.
   std::map<std::string, std::string> properties;
-  std::function<void(const std::string& name, int partitions, int replication)> create_in_process;
 };
 
 // Controller side: makes sure a step's topic exists with its layout.

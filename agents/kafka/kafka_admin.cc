@@ -33,7 +33,12 @@ void ensure_on_cluster(const std::string& bootstrap, const KafkaPropMap& props,
                        const std::string& topic, int partitions, int replication, bool reuse,
                        int timeout_ms) {
   char err[512];
-  rd_kafka_conf_t* conf = make_admin_conf(bootstrap, props);
+  rd_kafka_conf_t* conf = nullptr;
+  try {
+    conf = make_admin_conf(bootstrap, props);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());  // TopicAdmin's contract (agents/driver.h)
+  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) {
     rd_kafka_conf_destroy(conf);
