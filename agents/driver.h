@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ struct TopicSpec {
 struct AdminTarget {
   std::string bootstrap;
   std::function<void(const std::string& name, int partitions, int replication)> create_in_process;
+  // The cluster's client properties (broker.kafka: security and the like),
+  // over the driver's own.
+  std::map<std::string, std::string> properties;
 };
 
 // Controller side: makes sure a step's topic exists with its layout.

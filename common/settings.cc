@@ -181,6 +181,7 @@ std::vector<Setting> build() {
     {"broker.embedded.kind", "string", one_of({"hydra", "mock"}), "hydra", "the embedded broker hydra hosts when broker.bootstrap is not given: \"hydra\" (Hydra's own in-memory Kafka-protocol broker) or \"mock\" (librdkafka's mock cluster)", R::kController, ""},
     {"broker.embedded.brokers", "integer", integer(1, 16), 1, "brokers of the embedded cluster (listeners in the controller's process)", R::kController, ""},
     {"broker.bootstrap", "string", bootstrap(), "", "brokers of a real cluster; give it or broker.embedded, not both", R::kController, ""},
+    {"broker.kafka", "object", kafka_map("client"), json::object(), "librdkafka properties of the cluster (security.protocol, sasl.*, ssl.*, ...) every client gets: the controller's topic admin and broker check, every producer and consumer; publisher.kafka and subscribers.kafka win over them", R::kController, ""},
     {"topic.name", "string", safe_name(249), "hydra", "the topic every publisher writes and every subscriber reads", R::kController, ""},
     {"topic.partitions", "integer", integer(1, 1024), 1, "partitions of the topic; the publisher picks each message's partition", R::kPublisher, "partitions"},
     {"topic.replication", "integer", integer(1), 1, "replication factor; on the embedded broker at most broker.embedded.brokers", R::kController, ""},

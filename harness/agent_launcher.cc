@@ -65,8 +65,9 @@ LaunchedAgent AgentLauncher::spawn(const std::string& role, std::chrono::millise
   a.role = role;
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
-  a.log_path = log_dir_.empty() ? "/dev/null"
-                                : log_dir_ + "/" + role + "-" + std::to_string(spawned_) + ".log";
+  a.log_path = log_dir_.empty()
+                   ? "/dev/null"
+                   : log_dir_ + "/" + role + "-" + std::to_string(per_role_[role]++) + ".log";
   ++spawned_;
 
   posix_spawn_file_actions_t fa;
@@ -106,6 +107,7 @@ LaunchedAgent AgentLauncher::spawn(const std::string& role, std::chrono::millise
     throw std::runtime_error(role + " agent did not report its endpoint within " +
                              std::to_string(timeout.count()) + " ms (see " + a.log_path + ")");
   }
+  if (on_spawned_) on_spawned_(role, spawned_);
   return a;
 }
 

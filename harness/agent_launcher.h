@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,13 +18,15 @@ struct LaunchedAgent {
   pid_t pid = -1;
   std::string role;
   std::string endpoint;  // the control endpoint the agent printed
-  std::string log_path;  // its stderr
+  std::string log_path;  // its stderr: <log_dir>/<role>-<n>.log, n counting per role
 };
 
 class AgentLauncher {
  public:
   // agent_binary: path to hydra-agent; log_dir: where agents' stderr goes
-  // (created if missing; empty = /dev/null).
+  // (created if missing; empty = /dev/null). An agent's stderr holds its
+  // clients' librdkafka lines (agents/kafka/kafka_log.h), which `hydra run`
+  // summarises after each step (harness/client_errors.h).
   AgentLauncher(std::string agent_binary, std::string log_dir);
   ~AgentLauncher();  // kills every agent still running
   AgentLauncher(const AgentLauncher&) = delete;
@@ -39,6 +43,15 @@ class AgentLauncher {
   void kill_all(std::chrono::milliseconds grace);
 
   std::vector<pid_t> pids() const { return pids_; }
+  // Agents started so far.
+  int started() const { return spawned_; }
+
+  // Called after each agent started (its role, and how many agents this
+  // launcher started so far), so a caller can show progress while a fleet
+  // starts. Runs on the thread that called spawn().
+  void on_spawned(std::function<void(const std::string& role, int started)> fn) {
+    on_spawned_ = std::move(fn);
+  }
 
   // hydra-agent next to the running executable, or $HYDRA_AGENT.
   static std::string default_agent_binary();
@@ -48,6 +61,8 @@ class AgentLauncher {
   std::string log_dir_;
   std::vector<pid_t> pids_;
   int spawned_ = 0;
+  std::map<std::string, int> per_role_;  // agents started per role, for log names
+  std::function<void(const std::string&, int)> on_spawned_;
 };
 
 }  // namespace hydra

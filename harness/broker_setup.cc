@@ -14,6 +14,7 @@ std::pair<std::string, std::string> BrokerSetup::prepare(const Scenario& sc) {
   spec.reuse = sc.topic.reuse;
   spec.timeout_ms = int(sc.control_timeout_s * 1000);
   AdminTarget target;
+  target.properties = sc.broker.kafka;
   if (!sc.broker.embedded()) {
     target.bootstrap = sc.broker.bootstrap;
   } else {

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "harness/agent_pool.h"
 #include "harness/aggregate.h"
 #include "harness/broker_setup.h"
+#include "harness/client_errors.h"
 #include "harness/columns.h"
 #include "harness/commands.h"
 #include "harness/console_reporter.h"
@@ -85,6 +87,9 @@ int cmd_run(const Args& args, const std::string& argv0) {
   int usage_code = 2;
   const auto opt = parse_scenario_args(args, "run", /*run_options=*/true, &usage_code);
   if (!opt) return usage_code;
+  // The controller's own Kafka clients (broker check, topic admin, the mock
+  // cluster) log into logs/controller.log, never raw onto the console.
+  ControllerClientLog client_log;
   Scenario sc;
   std::vector<Step> steps;
   try {
@@ -107,7 +112,7 @@ int cmd_run(const Args& args, const std::string& argv0) {
     const ScenarioBroker& b = step.scenario.broker;
     if (b.embedded() || !checked.insert(b.bootstrap).second) continue;
     if (const std::string e =
-            check_brokers(b.bootstrap, step.scenario.publisher.kafka, kPreflightTimeoutMs);
+            check_brokers(b.bootstrap, broker_check_properties(step.scenario), kPreflightTimeoutMs);
         !e.empty()) {
       std::cerr << "hydra run: broker: " << e << "\n";
       return 1;
@@ -128,7 +133,9 @@ int cmd_run(const Args& args, const std::string& argv0) {
       opt->out.empty() ? fs::path("results") / (sc.name + "-" + timestamp()) : fs::path(opt->out);
   try {
     fs::create_directories(out);
-    std::ofstream(out / "scenario.json") << sc.resolved.dump(2) << "\n";
+    // Passed around with the results: no secret in it.
+    std::ofstream(out / "scenario.json") << masked_secrets(sc.resolved).dump(2) << "\n";
+    fs::create_directories(out / "logs");
   } catch (const std::exception& e) {
     std::cerr << "hydra run: cannot write to " << out << ": " << e.what() << "\n";
     return 2;
@@ -139,13 +146,17 @@ int cmd_run(const Args& args, const std::string& argv0) {
               << " (build it, or set HYDRA_AGENT)\n";
     return 1;
   }
+  if (auto err = client_log.open((out / "logs" / "controller.log").string()); !err.empty())
+    std::cerr << "hydra run: " << err << "\n";
   install_interrupt_handlers();
   Provenance provenance(sc.name, masked_command_line(argv0, "run", args));
   provenance.write((out / "run.json").string());
 
   FanoutReporter reporter;
-  reporter.add(std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0, opt->quiet,
-                                                 opt->latency));
+  auto console_owned = std::make_unique<ConsoleReporter>(std::cout, isatty(STDOUT_FILENO) != 0,
+                                                         opt->quiet, opt->latency);
+  ConsoleReporter& console = *console_owned;
+  reporter.add(std::move(console_owned));
   reporter.add(std::make_unique<CsvReporter>(out / "results.csv"));
   reporter.add(std::make_unique<JsonReporter>(out));
   reporter.add(std::make_unique<HgrmWriter>(out));
@@ -171,7 +182,9 @@ int cmd_run(const Args& args, const std::string& argv0) {
   bool any_measured = false;  // some row has a measured window (else nothing to plot)
   {
     zmq::context_t ctx(1);
-    AgentLauncher launcher(agent_binary, (out / "agents").string());
+    AgentLauncher launcher(agent_binary, (out / "logs").string());
+    LogFollower logs((out / "logs").string());
+    ClientErrorSummary client_errors;
     AgentPool pool(launcher, ctx);
     // ETA: the planned time of what is left, scaled by how much slower than
     // planned the finished steps were.
@@ -183,6 +196,16 @@ int cmd_run(const Args& args, const std::string& argv0) {
       return per * (total - done - fraction);
     };
     StepRunner runner(pool, reporter, run_start, eta);
+    // Starting many agents takes seconds: each one up is progress.
+    Progress starting;
+    int started_before_step = 0;
+    launcher.on_spawned([&](const std::string&, int started) {
+      starting.elapsed_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+      starting.eta_s = eta(0);
+      starting.detail = std::to_string(started - started_before_step) + " started";
+      reporter.on_progress(starting);
+    });
     const std::string run_id = std::to_string(getpid()) + "-" + timestamp();
     // Runs one step once (one repeat, or one probe of a search: `step` then
     // carries the probe's rate) and gives its row, not yet reported.
@@ -196,6 +219,13 @@ int cmd_run(const Args& args, const std::string& argv0) {
         plan.producer_id = uint32_t(done + 1);
         plan.group_prefix =
             "hydra-" + run_id + "-s" + std::to_string(step.index) + "r" + std::to_string(rep);
+        starting = Progress{};
+        starting.step = step.index;
+        starting.repeat = rep;
+        starting.index = plan.index;
+        starting.total = total;
+        starting.phase = "starting agents";
+        started_before_step = int(launcher.started());
         StepResult result;
         bool ran = false;  // the runner ran the step: its timings are this step's
         try {
@@ -219,6 +249,14 @@ int cmd_run(const Args& args, const std::string& argv0) {
         ctx.scenario = &step.scenario;
         ctx.processing = processing;
         Row row = compute_row(result, ctx);
+        // One line per distinct client error of the step, not librdkafka's
+        // (printed just before the step's own line, which the caller reports
+        // once a search has judged the row).
+        logs.read_new([&](const std::string& source, const std::string& line) {
+          client_errors.add_line(source, line);
+        });
+        for (const auto& l : client_errors.take_lines((out / "logs").string() + "/"))
+          console.note("  " + l);
         any_failed |= result.status == "failed";
         // A consumer-only step has no window, only what its clients consumed.
         any_measured |= row.packet_tx.has_value() || value_number(row.value("consumed")) > 0;
@@ -264,12 +302,27 @@ int cmd_run(const Args& args, const std::string& argv0) {
   } else if (!interrupted()) {
     const std::string scripts = find_plot_scripts_dir(argv0);
     if (!scripts.empty()) {
-      const PlotOutcome plots = render_plots(out.string(), scripts);
+      // gnuplot takes seconds: a line every second says it is still at it.
+      auto job =
+          std::async(std::launch::async, [&] { return render_plots(out.string(), scripts); });
+      const auto t0 = std::chrono::steady_clock::now();
+      console.status("plotting");
+      while (job.wait_for(std::chrono::seconds(1)) != std::future_status::ready)
+        if (isatty(STDOUT_FILENO))
+          console.status(
+              "plotting (" +
+              std::to_string(int(
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) +
+              " s)");
+      console.end_status();
+      const PlotOutcome plots = job.get();
       if (!plots.gnuplot_found && !opt->quiet)
         std::cerr << "hydra run: gnuplot not installed; no plots (apt-get install gnuplot-nox)\n";
       for (const auto& e : plots.errors) std::cerr << "hydra run: plot: " << e << "\n";
     }
   }
+  console.status("writing report.html");
+  console.end_status();
   if (auto err = write_report_html(out.string()); !err.empty())
     std::cerr << "hydra run: report.html: " << err << "\n";
   if (!opt->quiet) std::cout << "results: " << out.string() << "\n";

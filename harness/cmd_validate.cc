@@ -47,7 +47,7 @@ int cmd_validate(const Args& args) {
     }
     if (!checked.insert(b.bootstrap).second) continue;
     if (const std::string e =
-            check_brokers(b.bootstrap, step.scenario.publisher.kafka, kConnectTimeoutMs);
+            check_brokers(b.bootstrap, broker_check_properties(step.scenario), kConnectTimeoutMs);
         !e.empty()) {
       std::cerr << "hydra validate: broker: " << e << "\n";
       return 1;

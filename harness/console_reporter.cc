@@ -119,30 +119,67 @@ void ConsoleReporter::on_run_start(const RunInfo& info) {
   out_.flush();
 }
 
+// The phases with traffic show rates; the others (starting agents, joining,
+// configuring, collecting) say what they wait for instead.
+static bool has_rates(const std::string& phase) {
+  return phase == "warmup" || phase == "measure" || phase == "drain";
+}
+
 std::string ConsoleReporter::progress_line(const Progress& p) const {
   std::string line = fmt("step %d/%d", p.index, p.total);
   if (info_.repeats > 1) line += fmt(" (r%d)", p.repeat);
-  line += " " + fit(p.phase.empty() ? "-" : p.phase, 8);
+  if (!has_rates(p.phase)) {
+    line += "  " + printable(p.phase.empty() ? "-" : p.phase);
+    if (!p.detail.empty()) line += ": " + printable(p.detail);
+    return line + "  elapsed " + duration(p.elapsed_s) + "  ETA " + duration(p.eta_s);
+  }
+  line += " " + fit(p.phase, 8);
   line += "  elapsed " + duration(p.elapsed_s) + "  ETA " + duration(p.eta_s);
   line +=
       fmt("  tx %.1f msg/s  rx %.1f msg/s/client  loss %.4f%%", p.tx_rate, p.rx_rate, p.loss_pct);
+  if (!p.detail.empty()) line += "  " + printable(p.detail);
   return line;
 }
 
+// A new step or phase shows at once (on a terminal and in a log alike, so
+// every phase is announced); the same phase again at most once a second on a
+// terminal, every 5 s in a log.
 void ConsoleReporter::on_progress(const Progress& p) {
   if (quiet_) return;
+  const bool changed = p.index != last_progress_index_ || p.phase != last_phase_;
   if (tty_) {
-    const bool changed = p.index != last_progress_index_ || p.phase != last_phase_;
     if (!changed && p.elapsed_s - last_progress_s_ < kTtyProgressEvery_s) return;
     out_ << kClearLine << progress_line(p);
     progress_shown_ = true;
   } else {
-    if (p.elapsed_s - last_progress_s_ < kLogProgressEvery_s) return;
+    if (!changed && p.elapsed_s - last_progress_s_ < kLogProgressEvery_s) return;
     out_ << progress_line(p) << '\n';
   }
   last_progress_s_ = p.elapsed_s;
   last_progress_index_ = p.index;
   last_phase_ = p.phase;
+  out_.flush();
+}
+
+void ConsoleReporter::status(const std::string& text) {
+  if (quiet_) return;
+  if (tty_) {
+    out_ << kClearLine << printable(text);
+    progress_shown_ = true;
+  } else {
+    out_ << printable(text) << '\n';
+  }
+  out_.flush();
+}
+
+void ConsoleReporter::note(const std::string& text) {
+  clear_progress();
+  out_ << printable(text) << '\n';
+  out_.flush();
+}
+
+void ConsoleReporter::end_status() {
+  clear_progress();
   out_.flush();
 }
 

@@ -13,6 +13,13 @@
 // (`hydra run --latency`) a wrk2-style percentile block of each too. At the
 // end of the run the same two lines over every measured step together.
 //
+// Progress: a new step or phase shows at once, on a terminal and in a log
+// (so every phase is announced: starting agents, configuring, joining,
+// warmup, measure, drain, collecting); within a phase a terminal redraws at
+// most once a second, a log gets a line at most every 5 s. Phases without
+// traffic show their live counts (Progress::detail, "212 of 300 clients
+// ready") instead of rates.
+//
 // Everything goes to the ostream given, so tests capture it; the controller
 // passes std::cout and isatty(STDOUT_FILENO).
 #pragma once
@@ -34,6 +41,16 @@ class ConsoleReporter : public Reporter {
   void on_progress(const Progress& progress) override;
   void on_step_done(const Row& row, const StepResult& result) override;
   void on_run_end(bool interrupted) override;
+
+  // What the run does outside a step ("plotting (3 s)"): on a terminal one
+  // line redrawn in place, call it about once a second; in a log one line a
+  // call, so call it once per phase. Nothing when quiet.
+  void status(const std::string& text);
+  // Ends a status line on a terminal.
+  void end_status();
+  // A line that must be read (a client error summary): printed even when
+  // quiet, after clearing any progress line.
+  void note(const std::string& text);
 
  private:
   void clear_progress();

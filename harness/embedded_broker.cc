@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "agents/kafka/kafka_log.h"
 #include "broker/broker.h"
 
 namespace hydra {
@@ -34,6 +35,7 @@ EmbeddedBroker::EmbeddedBroker(int brokers, Kind kind) : brokers_(brokers), kind
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  set_kafka_log_callback(conf);  // into the controller's client log, not stderr
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk_) {
     rd_kafka_conf_destroy(conf);

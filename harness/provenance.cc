@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "agents/kafka/kafka_factories.h"
@@ -71,6 +72,30 @@ nlohmann::ordered_json config_or_error(F&& build) {
 bool is_secret_key(const std::string& key) {
   const std::string k = lower(key);
   return k.find("password") != std::string::npos || k.find("secret") != std::string::npos;
+}
+
+nlohmann::ordered_json masked_secrets(nlohmann::ordered_json doc) {
+  std::function<void(nlohmann::ordered_json&)> mask = [&](nlohmann::ordered_json& v) {
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        nlohmann::ordered_json& value = it.value();
+        if (!is_secret_key(it.key())) {
+          mask(value);
+        } else if (value.is_array()) {
+          for (auto& e : value)
+            if (!e.is_structured()) e = kMaskedSecret;
+        } else if (!value.is_structured()) {
+          value = kMaskedSecret;
+        } else {
+          mask(value);
+        }
+      }
+    } else if (v.is_array()) {
+      for (auto& e : v) mask(e);
+    }
+  };
+  mask(doc);
+  return doc;
 }
 
 std::string masked_command_line(const std::string& program, const std::string& command,

@@ -21,12 +21,18 @@
 namespace hydra {
 
 // The value every masked secret is shown as.
-inline constexpr const char* kMaskedSecret = "********";
+inline constexpr const char* kMaskedSecret = "***";
 
 // Whether a property (or --set key) holds a secret: its name contains
 // "password" or "secret" (sasl.password, ssl.key.password,
 // sasl.oauthbearer.client.secret, ...).
 bool is_secret_key(const std::string& key);
+
+// `doc` with the value of every key that holds a secret masked, at any depth:
+// a string, number or boolean becomes kMaskedSecret, and so does each value of
+// an array under such a key (a sweep over "broker.kafka.sasl.password").
+// What `hydra run` writes as scenario.json and the report shows.
+nlohmann::ordered_json masked_secrets(nlohmann::ordered_json doc);
 
 // `program command args...` as one shell-quoted string, with the value of every
 // `--set KEY=VALUE` whose key is a secret masked.

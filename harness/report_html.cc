@@ -242,20 +242,7 @@ std::string masked_scenario(const std::string& text) {
   } catch (const std::exception&) {
     return text;
   }
-  std::function<void(nlohmann::ordered_json&)> mask = [&](nlohmann::ordered_json& v) {
-    if (v.is_object()) {
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        if (is_secret_key(it.key()) && !it.value().is_structured())
-          it.value() = kMaskedSecret;
-        else
-          mask(it.value());
-      }
-    } else if (v.is_array()) {
-      for (auto& e : v) mask(e);
-    }
-  };
-  mask(j);
-  return j.dump(2);
+  return masked_secrets(std::move(j)).dump(2);
 }
 
 }  // namespace

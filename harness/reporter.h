@@ -44,7 +44,10 @@ struct Progress {
   double tx_rate = 0;    // publisher, msg/s, recent
   double rx_rate = 0;    // per subscriber client, msg/s, recent
   double loss_pct = 0;   // loss so far in this step, percent
-  std::string phase;     // "warmup", "measure", "drain", ...
+  std::string phase;     // "starting agents", "joining", "warmup", "measure", "drain", ...
+  // Live counts of a phase without rates, e.g. "212 of 300 clients ready";
+  // empty when the rates above say it.
+  std::string detail;
 };
 
 class Reporter {

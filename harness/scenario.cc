@@ -87,6 +87,7 @@ std::vector<Binding> bindings() {
     bind("broker.embedded.kind", [](auto& c) -> auto& { return c.broker.embedded_kind; }),
     bind("broker.embedded.brokers", [](auto& c) -> auto& { return c.broker.embedded_brokers; }),
     bind("broker.bootstrap", [](auto& c) -> auto& { return c.broker.bootstrap; }),
+    bind("broker.kafka", [](auto& c) -> auto& { return c.broker.kafka; }),
     bind("topic.name", [](auto& c) -> auto& { return c.topic.name; }),
     bind("topic.partitions", [](auto& c) -> auto& { return c.topic.partitions; }),
     bind("topic.replication", [](auto& c) -> auto& { return c.topic.replication; }),
@@ -178,7 +179,7 @@ const Schema& schema() {
 }
 
 bool is_kafka_map(const std::string& key) {
-  return key == "publisher.kafka" || key == "subscribers.kafka";
+  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka";
 }
 
 std::string allowed_keys(const std::string& object_path) {

@@ -32,6 +32,8 @@ struct ScenarioBroker {
   std::string embedded_kind = "hydra";
   int embedded_brokers = 1;
   std::string bootstrap;
+  // librdkafka properties every client of the cluster gets (security, ...).
+  std::map<std::string, std::string> kafka;
 
   bool embedded() const { return bootstrap.empty(); }
 };
@@ -163,7 +165,7 @@ void set_key(nlohmann::ordered_json& doc, const std::string& key, nlohmann::orde
 nlohmann::ordered_json scenario_value(const Scenario& sc, const std::string& key);
 
 // Splits a dotted key into object keys. The librdkafka property names under
-// publisher.kafka / subscribers.kafka and the keys under sweep contain dots
+// broker.kafka / publisher.kafka / subscribers.kafka and the keys under sweep contain dots
 // themselves, so they stay one segment: "publisher.kafka.batch.size" ->
 // {"publisher", "kafka", "batch.size"}, "sweep.publisher.rate" ->
 // {"sweep", "publisher.rate"}.

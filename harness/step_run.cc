@@ -101,6 +101,8 @@ bool StepRun::start_agents() {
 
 bool StepRun::configure() {
   const auto t = Clock::now();
+  report_phase("configuring", std::to_string(result_.client_count) + " clients on " +
+                                  std::to_string(subscribers_.size()) + " subscriber agent(s)");
   if (!configure_publisher()) return false;
   find_warm_subscribers();
   if (!configure_cold_subscribers()) return false;
@@ -208,6 +210,8 @@ bool StepRun::await_readiness() {
         Command::kStatus, [](const SubscriberSlot&) { return no_body(); }, timeout_);
     const Readiness now = readiness(replies);
     if (now.errors) return false;
+    report_phase("joining", std::to_string(live_clients()) + " clients joining (" +
+                                std::to_string(now.ready_clients) + " ready)");
     if (now.ready_clients == live_clients() && now.all_partitions_owned) break;
     if (interrupted_in("during the readiness barrier")) return false;
     if (since(barrier_start_) > limit_s) {
@@ -370,6 +374,7 @@ bool StepRun::drain() {
 
 bool StepRun::collect() {
   const auto t = Clock::now();
+  report_phase("collecting", "", 1);
   result_.controller_usage = read_process_usage();
   result_.controller_usage.cpu_ns -=
       std::min(result_.controller_usage.cpu_ns, controller_at_reset_.cpu_ns);
@@ -587,6 +592,19 @@ void StepRun::report_progress(const std::string& phase, double fraction, uint64_
   p.loss_pct =
       live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;
   p.phase = phase;
+  env_.reporter.on_progress(p);
+}
+
+void StepRun::report_phase(const std::string& phase, const std::string& detail, double fraction) {
+  Progress p;
+  p.step = result_.step;
+  p.repeat = result_.repeat;
+  p.index = plan_.index;
+  p.total = plan_.total;
+  p.elapsed_s = since(env_.run_start);
+  p.eta_s = env_.eta ? env_.eta(fraction) : -1;
+  p.phase = phase;
+  p.detail = detail;
   env_.reporter.on_progress(p);
 }
 

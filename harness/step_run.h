@@ -109,6 +109,9 @@ class StepRun {
   bool sample(const std::string& phase, double fraction, const nlohmann::json& window);
   void report_progress(const std::string& phase, double fraction, uint64_t sent,
                        const LiveCounts& live);
+  // Reports a phase without traffic and what it waits for (no rates);
+  // `fraction`: of the step done, for the ETA.
+  void report_phase(const std::string& phase, const std::string& detail, double fraction = 0);
   // Seconds from now until t (negative when past).
   static double until(Clock::time_point t);
   // A call's timeout, bounded by the window's planned end while it is open and

@@ -19,6 +19,16 @@ nlohmann::json wire_section(const Scenario& sc, settings::Role role) {
   return out;
 }
 
+// The role's librdkafka properties: the cluster's (broker.kafka: security
+// and the like, which every client needs) with the role's own over them.
+void add_cluster_properties(nlohmann::json& j, const Scenario& sc) {
+  nlohmann::json props = nlohmann::json::object();
+  for (const auto& [k, v] : sc.broker.kafka) props[k] = v;
+  const nlohmann::json own = j.value("kafka", nlohmann::json::object());
+  for (const auto& [k, v] : own.items()) props[k] = v;
+  j["kafka"] = std::move(props);
+}
+
 }  // namespace
 
 proto::PublisherConfig publisher_wire_config(const Scenario& sc, const WireTarget& target) {
@@ -26,6 +36,7 @@ proto::PublisherConfig publisher_wire_config(const Scenario& sc, const WireTarge
   j["bootstrap"] = target.bootstrap;
   j["topic"] = target.topic;
   j["producer_id"] = target.producer_id;
+  add_cluster_properties(j, sc);
   // Safety bound: a publisher whose controller vanished stops by itself.
   j["max_run_s"] = sc.warmup_s + sc.duration_s + sc.drain_timeout_s + 120;
   return proto::PublisherConfig::from_json(j);
@@ -39,6 +50,7 @@ proto::SubscriberConfig subscriber_wire_config(const Scenario& sc, const WireTar
   j["clients"] = clients;
   j["first_client_id"] = first_client;
   j["group_prefix"] = target.group_prefix;
+  add_cluster_properties(j, sc);
   if (sc.subscribers.processing.kind != "none") {
     j["processing"] = wire_section(sc, settings::Role::kProcessing);
   }
@@ -48,7 +60,7 @@ proto::SubscriberConfig subscriber_wire_config(const Scenario& sc, const WireTar
   // otherwise. Hydra's own broker and real clusters wake a waiting fetch on
   // the append, so there librdkafka's default applies.
   if (sc.broker.embedded() && sc.broker.embedded_kind == "mock" &&
-      !sc.subscribers.kafka.count("fetch.wait.max.ms")) {
+      !j["kafka"].contains("fetch.wait.max.ms")) {
     j["kafka"]["fetch.wait.max.ms"] = "10";
   }
   return proto::SubscriberConfig::from_json(j);

@@ -33,12 +33,11 @@ void ensure_on_cluster(const std::string& bootstrap, const KafkaPropMap& props,
                        const std::string& topic, int partitions, int replication, bool reuse,
                        int timeout_ms) {
   char err[512];
-  // Looking a topic up must not create it as a side effect. (The driver
-  // section's properties were checked when the driver was made.)
-  rd_kafka_conf_t* conf = make_kafka_conf({{"allow.auto.create.topics", "false"}}, props);
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err)) {
-    rd_kafka_conf_destroy(conf);
-    throw std::runtime_error(std::string("broker.bootstrap: ") + err);
+  rd_kafka_conf_t* conf = nullptr;
+  try {
+    conf = make_admin_conf(bootstrap, props);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());  // TopicAdmin's contract (agents/driver.h)
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) {
@@ -88,6 +87,11 @@ void ensure_on_cluster(const std::string& bootstrap, const KafkaPropMap& props,
     throw std::runtime_error("cannot create topic \"" + topic + "\": " + failure);
 }
 
+KafkaPropMap merged(KafkaPropMap base, const KafkaPropMap& top) {
+  for (const auto& [k, v] : top) base[k] = v;
+  return base;
+}
+
 class KafkaAdmin final : public TopicAdmin {
  public:
   KafkaAdmin(AdminTarget target, KafkaPropMap props)
@@ -100,8 +104,8 @@ class KafkaAdmin final : public TopicAdmin {
       target_.create_in_process(spec.name, spec.partitions, spec.replication);
       return;
     }
-    ensure_on_cluster(target_.bootstrap, props_, spec.name, spec.partitions, spec.replication,
-                      spec.reuse, spec.timeout_ms);
+    ensure_on_cluster(target_.bootstrap, merged(props_, target_.properties), spec.name,
+                      spec.partitions, spec.replication, spec.reuse, spec.timeout_ms);
   }
 
  private:
@@ -110,6 +114,17 @@ class KafkaAdmin final : public TopicAdmin {
 };
 
 }  // namespace
+
+rd_kafka_conf_t* make_admin_conf(const std::string& bootstrap, const KafkaPropMap& props) {
+  // Looking a topic up must not create it as a side effect.
+  rd_kafka_conf_t* conf = make_kafka_conf({{"allow.auto.create.topics", "false"}}, props);
+  char err[512];
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err)) {
+    rd_kafka_conf_destroy(conf);
+    throw std::invalid_argument(std::string("broker.bootstrap: ") + err);
+  }
+  return conf;
+}
 
 std::unique_ptr<TopicAdmin> make_kafka_admin(const AdminTarget& target, const KafkaPropMap& props) {
   return std::make_unique<KafkaAdmin>(target, props);

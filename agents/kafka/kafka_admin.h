@@ -11,7 +11,14 @@
 
 namespace hydra {
 
-// `props`: librdkafka properties the admin client gets (the driver section's).
+// `props`: librdkafka properties the admin client gets (the driver section's);
+// the target's properties go over them.
 std::unique_ptr<TopicAdmin> make_kafka_admin(const AdminTarget& target, const KafkaPropMap& props);
+
+// The configuration of the controller's admin client for the cluster at
+// `bootstrap`: topic auto-creation off, then `props`. Throws as
+// make_kafka_conf does, or std::invalid_argument for a bad bootstrap. Shared
+// with the broker check before the first step (harness/preflight.h).
+rd_kafka_conf_t* make_admin_conf(const std::string& bootstrap, const KafkaPropMap& props);
 
 }  // namespace hydra

@@ -2,10 +2,14 @@
 
 #include <stdexcept>
 
+#include "agents/kafka/kafka_log.h"
+
 namespace hydra {
 
 rd_kafka_conf_t* make_kafka_conf(const KafkaPropMap& defaults, const KafkaPropMap& overrides) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // librdkafka's lines go through Hydra's log sink, never raw to stderr.
+  set_kafka_log_callback(conf);
   char err[512];
   auto apply = [&](const KafkaPropMap& props) {
     for (const auto& [k, v] : props) {

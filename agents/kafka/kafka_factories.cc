@@ -14,6 +14,9 @@ KafkaPropMap publisher_kafka_defaults(const proto::PublisherConfig& c) {
       // Hydra's header already makes every message unique; duplicates are a
       // measured outcome, not something to configure away silently.
       {"enable.idempotence", "false"},
+      // Names the client in its log lines (agents/kafka/kafka_log.h) and
+      // in the broker's view.
+      {"client.id", "hydra-pub-" + std::to_string(c.producer_id)},
   };
 }
 
@@ -84,6 +87,9 @@ KafkaConsumerOptions consumer_options(const proto::SubscriberConfig& c, int clie
   o.group_id = o.shared_group ? c.group_prefix : c.group_prefix + "-c" + std::to_string(client_id);
   o.clients_in_process = c.clients;
   o.overrides = c.kafka;
+  // Names the client in its log lines (agents/kafka/kafka_log.h) and in the
+  // broker's view, unless the user named it.
+  o.overrides.try_emplace("client.id", "hydra-sub-" + std::to_string(client_id));
   return o;
 }
 

@@ -204,5 +204,62 @@ TEST(ConsoleReporter, SkippedStepsHaveNoSummary) {
   EXPECT_EQ(out.str().find("summary"), std::string::npos) << out.str();
 }
 
+// The phases before traffic (agents starting, clients joining), at 10 calls a
+// second as the runner makes them.
+std::string setup_phases(bool tty, bool quiet) {
+  std::ostringstream out;
+  ConsoleReporter c(out, tty, quiet);
+  c.on_run_start(info());
+  double t = 0;
+  auto phase = [&](const std::string& name, int calls, auto detail) {
+    for (int i = 0; i < calls; ++i, t += 0.1) {
+      Progress p = progress(t, name);
+      p.detail = detail(i);
+      c.on_progress(p);
+    }
+  };
+  phase("starting agents", 31, [](int i) { return std::to_string(i + 1) + " started"; });
+  phase("configuring", 5, [](int) { return "300 clients on 30 subscriber agent(s)"; });
+  phase("joining", 25,
+        [](int i) { return "300 clients joining (" + std::to_string(i * 12) + " ready)"; });
+  phase("warmup", 10, [](int) { return std::string(); });
+  c.status("plotting");
+  c.note("  sub clients: 12× Connection refused (broker 127.0.0.1:9092) — see logs/");
+  return out.str();
+}
+
+TEST(ConsoleReporter, NotATerminalAnnouncesEachPhaseOnce) {
+  const std::string out = setup_phases(/*tty=*/false, /*quiet=*/false);
+  EXPECT_FALSE(has_control_chars(out)) << out;
+  EXPECT_EQ(count(out, "starting agents: 1 started"), 1u) << out;
+  EXPECT_EQ(count(out, "configuring: 300 clients on 30 subscriber agent(s)"), 1u) << out;
+  EXPECT_EQ(count(out, "joining: 300 clients joining (0 ready)"), 1u) << out;
+  EXPECT_EQ(count(out, "warmup"), 1u) << out;
+  // All within 7 s: one line per phase, none repeated.
+  EXPECT_EQ(count(out, "step 1/2"), 4u) << out;
+  EXPECT_NE(out.find("\nplotting\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("sub clients: 12× Connection refused"), std::string::npos) << out;
+}
+
+TEST(ConsoleReporter, TerminalShowsALineEverySecondWhileAgentsStartAndClientsJoin) {
+  const std::string out = setup_phases(/*tty=*/true, /*quiet=*/false);
+  // starting agents, 0-3 s: at 0 and a second after each redraw (1.1 and
+  // 2.1, the clock's steps being 0.1 s); configuring: once; joining, 3.6-6 s:
+  // three; warmup: once. Never more than a second without a line.
+  EXPECT_EQ(count(out, "\r\x1b[Kstep 1/2"), 8u) << out;
+  EXPECT_NE(out.find("starting agents: 12 started"), std::string::npos) << out;
+  EXPECT_NE(out.find("joining: 300 clients joining (132 ready)"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\x1b[Kplotting"), std::string::npos) << out;
+  // The note ends the status line first and stands on its own line.
+  EXPECT_NE(out.find("\r\x1b[K  sub clients: 12×"), std::string::npos) << out;
+}
+
+TEST(ConsoleReporter, QuietSilencesProgressButNotClientErrors) {
+  const std::string out = setup_phases(/*tty=*/true, /*quiet=*/true);
+  EXPECT_EQ(out.find("step 1/2"), std::string::npos) << out;
+  EXPECT_EQ(out.find("plotting"), std::string::npos) << out;
+  EXPECT_EQ(out, "  sub clients: 12× Connection refused (broker 127.0.0.1:9092) — see logs/\n");
+}
+
 }  // namespace
 }  // namespace hydra

@@ -27,8 +27,8 @@ TEST(ReportProvenance, SecretsAreRecognisedAndMaskedOnTheCommandLine) {
                                 {"s.json", "--set", "publisher.kafka.sasl.password=hunter2",
                                  "--set=subscribers.kafka.ssl.key.password=x y", "--set",
                                  "publisher.rate=500", "--out", "a dir"}),
-            "/usr/bin/hydra run s.json --set 'publisher.kafka.sasl.password=********' "
-            "'--set=subscribers.kafka.ssl.key.password=********' --set publisher.rate=500 --out "
+            "/usr/bin/hydra run s.json --set 'publisher.kafka.sasl.password=***' "
+            "'--set=subscribers.kafka.ssl.key.password=***' --set publisher.rate=500 --out "
             "'a dir'");
   EXPECT_EQ(masked_command_line("hydra", "run", {"it's"}), "hydra run 'it'\\''s'");
 }
@@ -57,12 +57,13 @@ TEST(ReportProvenance, EffectiveConfigurationIsWhatDiffersFromTheDefaults) {
   EXPECT_EQ(p.at("queue.buffering.max.ms"), "20");
   EXPECT_EQ(p.at("batch.size"), "65536");
   EXPECT_EQ(p.at("sasl.password"), "hunter2");  // masked later, by the provenance
-  EXPECT_EQ(p.count("client.id"), 0u);          // left at the default: not listed
+  EXPECT_EQ(p.at("client.id"), "hydra-pub-7");  // names it in its log lines
   for (const auto& [k, v] : p) EXPECT_NE(v.rfind("0x", 0), 0u) << k << " is a pointer";
 
   const KafkaPropMap c =
       effective_consumer_properties(subscriber_wire_config(sc, target(), 0, 2), 1);
   EXPECT_EQ(c.at("group.id"), "hydra-x-c1");
+  EXPECT_EQ(c.at("client.id"), "hydra-sub-1");
   EXPECT_EQ(c.at("fetch.min.bytes"), "1024");
   EXPECT_EQ(c.count("queue.buffering.max.ms"), 0u);
   // librdkafka's fetch wait against a broker that wakes waiting fetches; 10 ms
@@ -125,6 +126,30 @@ TEST(ReportProvenance, RunJsonRecordsVersionsHostTimesAndMaskedConfig) {
   EXPECT_EQ(j.dump().find("hunter2"), std::string::npos);
   const std::string error = j.at("client_config").at(1).at("publisher").at("error");
   EXPECT_NE(error.find("no.such.property"), std::string::npos) << error;
+}
+
+// scenario.json and the report: every value under a secret's key masked, at
+// any depth, swept values included; nothing else touched.
+TEST(ReportProvenance, MaskedSecretsHidesEverySecretValueAndNothingElse) {
+  const auto doc = nlohmann::ordered_json::parse(R"({
+    "broker": {"bootstrap": "b:9093", "kafka": {"security.protocol": "sasl_ssl",
+               "sasl.username": "alice", "sasl.password": "hunter2",
+               "ssl.keystore.password": "ks-pass", "ssl.key.password": 7}},
+    "publisher": {"kafka": {"sasl.oauthbearer.client.secret": "s3", "linger.ms": "5"}},
+    "sweep": {"broker.kafka.sasl.password": ["p1", "p2"], "publisher.rate": [1, 2]}
+  })");
+  const auto m = masked_secrets(doc);
+  EXPECT_EQ(m["broker"]["kafka"]["sasl.password"], "***");
+  EXPECT_EQ(m["broker"]["kafka"]["ssl.keystore.password"], "***");
+  EXPECT_EQ(m["broker"]["kafka"]["ssl.key.password"], "***");
+  EXPECT_EQ(m["publisher"]["kafka"]["sasl.oauthbearer.client.secret"], "***");
+  EXPECT_EQ(m["sweep"]["broker.kafka.sasl.password"], nlohmann::ordered_json({"***", "***"}));
+  EXPECT_EQ(m["broker"]["kafka"]["sasl.username"], "alice");
+  EXPECT_EQ(m["broker"]["kafka"]["security.protocol"], "sasl_ssl");
+  EXPECT_EQ(m["publisher"]["kafka"]["linger.ms"], "5");
+  EXPECT_EQ(m["sweep"]["publisher.rate"], nlohmann::ordered_json({1, 2}));
+  for (const char* secret : {"hunter2", "ks-pass", "s3", "p1", "p2"})
+    EXPECT_EQ(m.dump().find(secret), std::string::npos) << secret;
 }
 
 }  // namespace

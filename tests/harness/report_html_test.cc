@@ -74,7 +74,7 @@ class ReportHtml : public ::testing::Test {
       csv.on_step_done(compute_row(r), r);
     }
     csv.on_run_end(false);
-    Provenance p("smoke", "hydra run smoke.json --set 'publisher.kafka.sasl.password=********'");
+    Provenance p("smoke", "hydra run smoke.json --set 'publisher.kafka.sasl.password=***'");
     Scenario sc;
     sc.publisher.kafka = {{"sasl.password", "hunter2"}};
     p.record_step(0, sc, {"127.0.0.1:9092", "t", 1, "g"});
@@ -127,7 +127,7 @@ TEST_F(ReportHtml, HoldsScenarioProvenanceResultsAndPlotsInOneFile) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
   // The scenario.
   EXPECT_NE(html.find("&quot;duration_s&quot;: 2"), std::string::npos);
-  EXPECT_NE(html.find("&quot;sasl.password&quot;: &quot;********&quot;"), std::string::npos);
+  EXPECT_NE(html.find("&quot;sasl.password&quot;: &quot;***&quot;"), std::string::npos);
 }
 
 TEST_F(ReportHtml, WithoutResultsItSaysWhy) {

@@ -18,3 +18,9 @@ hydra_add_test(provenance_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/provenance_test
 hydra_add_test(report_html_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/report_html_test.cc
                LIBS hydra::harness)
 target_compile_definitions(report_html_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# broker.kafka on every client's librdkafka configuration, and its checks.
+hydra_add_test(cluster_properties_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/cluster_properties_test.cc
+               LIBS hydra::harness)
+# Client log lines summarised per step (harness/client_errors.h).
+hydra_add_test(client_errors_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/client_errors_test.cc
+               LIBS hydra::harness)

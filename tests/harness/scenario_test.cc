@@ -84,7 +84,8 @@ TEST(ScenarioDefaults, ResolvedDocumentHasEveryDefaultInOrder) {
                                            "drain_timeout_s", "control_timeout_s", "repeats",
                                            "publisher", "subscribers", "mode", "max_loss_pct",
                                            "max_probes", "sweep"}));
-  EXPECT_EQ(r["broker"], json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1}})"));
+  EXPECT_EQ(r["broker"],
+            json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1}, "kafka": {}})"));
   EXPECT_EQ(r["publisher"]["rate"], 2000);
   EXPECT_TRUE(r["publisher"]["rate"].is_number_integer());  // 2000, not 2000.0
   EXPECT_EQ(r["publisher"]["acks"], "1");
@@ -128,7 +129,7 @@ TEST(ScenarioParse, ReadsEveryKindOfValue) {
   EXPECT_EQ(s.subscribers.processing.kind, "zscore");
   EXPECT_EQ(s.subscribers.processing.threads, 4);
   // A real cluster's resolved broker has no embedded part.
-  EXPECT_EQ(s.resolved["broker"], json::parse(R"({"bootstrap": "k1:9092,k2:9093"})"));
+  EXPECT_EQ(s.resolved["broker"], json::parse(R"({"bootstrap": "k1:9092,k2:9093", "kafka": {}})"));
   EXPECT_EQ(s.resolved["publisher"]["kafka"]["batch.size"], "65536");
 }
 
