@@ -340,7 +340,7 @@ const std::vector<Column>& table() {
       // without faults ----
       {"faults", "", F::kText, G::kRun,
        "the faults applied in the window, e.g. `broker_down@3+2 kill:subscriber0@5` (action@at_s+for_s; "
-       "`(failed)` when Hydra could not apply one)",
+       "`(failed)` when Hydra could not apply one, `(exit N)` for a command that exited N)",
        nullptr,
        [](const StepInput& in) -> Value {
          std::string d = faults_cell(in.result);

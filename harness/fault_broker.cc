@@ -37,7 +37,7 @@ void FaultBroker::set_delay(int id, std::chrono::milliseconds delay) {
 void FaultBroker::push_errors(int id, int16_t api_key, int16_t error, int count) {
   if (auto* c = broker_.cluster())
     return c->push_request_errors(id ? id : 1, api_key, error, count);
-  const std::vector<rd_kafka_resp_err_t> errors(size_t(count), rd_kafka_resp_err_t(error));
+  const auto errors = std::vector<rd_kafka_resp_err_t>(size_t(count), rd_kafka_resp_err_t(error));
   rd_kafka_mock_push_request_errors_array(broker_.mock(), api_key, errors.size(), errors.data());
 }
 

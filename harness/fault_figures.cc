@@ -173,7 +173,13 @@ std::string faults_cell(const StepResult& r) {
   if (!r.faults.is_array()) return out;
   for (const auto& f : r.faults) {
     std::string d = f.value("description", "");
-    if (!f.value("error", "").empty()) d += "(failed)";
+    const auto& cmd = f.value("command", nlohmann::json());
+    if (cmd.is_object() && cmd.value("timed_out", false))
+      d += "(timed out)";
+    else if (cmd.is_object() && cmd["exit_status"].is_number() && cmd["exit_status"] != 0)
+      d += "(exit " + std::to_string(cmd["exit_status"].get<int>()) + ")";
+    else if (!f.value("error", "").empty())
+      d += "(failed)";
     out += (out.empty() ? "" : " ") + d;
   }
   return out;
