@@ -125,6 +125,15 @@ std::optional<FaultFigures> fault_figures(const StepResult& r) {
   std::vector<double> rx;
   for (int s = 0; s < whole && s < int(n); ++s) rx.push_back(double(all.received[size_t(s)]));
   ff.recovery_s = recovery_time(rx, ff.target.value_or(0), end, &ff.recovery);
+  for (const auto& f : r.faults) {
+    const auto& w = f.value("window", nlohmann::json());
+    if (!w.is_array() || w.size() != 2 || !w[1].is_number()) continue;
+    FaultRecovery fr;
+    fr.description = f.value("description", "");
+    fr.end_s = std::max(w[0].get<double>(), w[1].get<double>());
+    fr.recovery_s = recovery_time(rx, ff.target.value_or(0), fr.end_s, &fr.recovery);
+    ff.per_fault.push_back(std::move(fr));
+  }
   return ff;
 }
 
@@ -156,6 +165,12 @@ nlohmann::json timeline_json(const StepResult& r) {
                           {"dups", f.dups},
                           {"lat_p99_ms", opt(f.p99_ms())}};
   };
+  auto per_fault = nlohmann::json::array();
+  for (const auto& f : ff->per_fault)
+    per_fault.push_back({{"description", f.description},
+                         {"end_s", f.end_s},
+                         {"recovery_s", opt(f.recovery_s)},
+                         {"recovery", f.recovery}});
   int readers = 0;
   for (const auto& c : r.clients) readers += c.series.span.on();
   return {{"seconds", secs},
@@ -165,7 +180,8 @@ nlohmann::json timeline_json(const StepResult& r) {
           {"target_rate", opt(ff->target)},
           {"fault_end_s", opt(ff->fault_end_s)},
           {"recovery_s", opt(ff->recovery_s)},
-          {"recovery", ff->recovery}};
+          {"recovery", ff->recovery},
+          {"per_fault", per_fault}};
 }
 
 std::string faults_cell(const StepResult& r) {

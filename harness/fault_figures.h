@@ -44,6 +44,14 @@ struct FaultSide {
   std::optional<double> p99_ms() const;
 };
 
+// One fault's own recovery: from its end, as for the step's.
+struct FaultRecovery {
+  std::string description;
+  double end_s = 0;
+  std::optional<double> recovery_s;
+  std::string recovery;
+};
+
 struct FaultFigures {
   std::vector<SecondFigures> seconds;
   FaultSide in_fault, clean;
@@ -52,6 +60,7 @@ struct FaultFigures {
   std::optional<double> fault_end_s;
   std::optional<double> recovery_s;
   std::string recovery;  // "recovered", "not recovered in the window", or why there is no figure
+  std::vector<FaultRecovery> per_fault;  // each applied fault's, in the list's order
 };
 
 // The receive rate counts as recovered within this fraction of the target.

@@ -1,6 +1,7 @@
 #include "harness/fault_plot.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -76,7 +77,9 @@ std::vector<TimelinePlot> write_timeline_data(const std::string& results_dir,
     }
     std::string title = "step " + p.stem;
     const auto rec = t.value("recovery_s", nlohmann::json());
-    title += rec.is_number() ? ": recovered " + num(rec) + " s after the faults"
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", rec.is_number() ? rec.get<double>() : 0.0);
+    title += rec.is_number() ? std::string(": recovered ") + secs + " s after the last fault"
                              : ": " + t.value("recovery", std::string());
     p.title = title;
     out.push_back(p);

@@ -29,6 +29,9 @@ if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
 }
 set output out
 set multiplot layout 2,1 title title noenhanced
+# Both panels share the x axis: fixed margins, so their seconds line up.
+set lmargin 10
+set rmargin 28
 
 # A fault that happens at once gets a thin band; a lasting one, its span.
 band_to(a, b) = (b > a + 0.05 ? b : a + 0.05)
@@ -43,8 +46,8 @@ set y2tics
 set y2range [0:*]
 set title "rates per second (x: seconds since the window opened; sent at second t)"
 plot faults using 1:(0):1:(band_to($1, $2)):(0):(rate_max) with boxxyerror fs transparent solid 0.18 noborder lc rgb "#d62728" title "fault", \
-     faults using 1:(rate_max * 0.95):3 with labels left offset 0.3,0 font ",9" notitle, \
-     data using ($1 + 0.5):2 with linespoints pt 7 ps 0.5 lc rgb "#1f77b4" title "sent", \
+     faults using 1:(rate_max * (0.95 - 0.07 * (int($0) % 4))):3 with labels left offset 0.3,0 font ",9" noenhanced notitle, \
+     data using ($1 + 0.5):2 with lines lw 4 lc rgb "#9ecae1" title "sent", \
      data using ($1 + 0.5):3 with linespoints pt 7 ps 0.5 lc rgb "#2ca02c" title "acked", \
      data using ($1 + 0.5):4 with linespoints pt 7 ps 0.5 lc rgb "#ff7f0e" title "received / client", \
      data using ($1 + 0.5):5 axes x1y2 with impulses lw 4 lc rgb "#9467bd" title "lost"
