@@ -42,6 +42,9 @@ double FaultTimeline::next_due_s(double window_s) const {
 }
 
 void FaultTimeline::tick(double window_s) {
+  // A tick at exactly a fault's time (at_s + for_s summed in floating point)
+  // counts as on time.
+  window_s += 1e-9;
   for (size_t i = 0; i < faults_.size(); ++i) {
     const FaultSpec& f = faults_[i];
     if (!applied_[i].started_s && f.at_s <= window_s) start(i);
