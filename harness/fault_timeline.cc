@@ -91,11 +91,13 @@ void FaultTimeline::start(size_t i) {
       FleetAgent* agent = agent_of(f);
       if (!agent || !ctx_.fleet) throw std::runtime_error("the step has no such agent");
       a.detail["agent"] = agent->describe();
-      // The step learns first, so it does not wait on the agent meanwhile.
-      if (ctx_.on_agent)
-        ctx_.on_agent(*agent, f.action == "kill" ? AgentEvent::kKilled : AgentEvent::kPaused);
+      // The signal, then the step learns (it may discard a killed agent,
+      // which reaps it); ticks run on the step's own thread, so no call to
+      // the agent is in flight between the two.
       const std::string e = ctx_.fleet->signal(*agent, f.action == "kill" ? SIGKILL : SIGSTOP);
       if (!e.empty()) throw std::runtime_error(e);
+      if (ctx_.on_agent)
+        ctx_.on_agent(*agent, f.action == "kill" ? AgentEvent::kKilled : AgentEvent::kPaused);
     } else if (f.action == "slow") {
       FleetAgent* agent = agent_of(f);
       if (!agent || !ctx_.fleet) throw std::runtime_error("the step has no such agent");

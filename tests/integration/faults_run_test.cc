@@ -72,18 +72,20 @@ TEST(FaultsRun, ABadFaultEntryExits2BeforeAnythingStarts) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("faults[0].for_s: missing"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out));  // nothing started, nothing written
-  const auto v = run_command({kHydra, "validate", kSmoke, "--set",
-                              R"(faults=[{"at_s": 1, "action": "kill", "target": "subscriber", "index": 5}])"},
-                             30s);
+  const auto v =
+      run_command({kHydra, "validate", kSmoke, "--set",
+                   R"(faults=[{"at_s": 1, "action": "kill", "target": "subscriber", "index": 5}])"},
+                  30s);
   EXPECT_EQ(v.exit_code, 2) << v.err;
   EXPECT_NE(v.err.find("faults[0].index: subscriber agent 5 does not exist"), std::string::npos)
       << v.err;
 }
 
 TEST(FaultsRun, ABrokerFaultOnARealClusterExits2NamingTheCommandAction) {
-  const auto r = run_command({kHydra, "validate", kSmoke, "--set", "broker.bootstrap=127.0.0.1:1",
-                              "--set", R"(faults=[{"at_s": 1, "action": "broker_down", "for_s": 1}])"},
-                             30s);
+  const auto r =
+      run_command({kHydra, "validate", kSmoke, "--set", "broker.bootstrap=127.0.0.1:1", "--set",
+                   R"(faults=[{"at_s": 1, "action": "broker_down", "for_s": 1}])"},
+                  30s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("faults[0].action"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("\"command\""), std::string::npos) << r.err;
