@@ -137,6 +137,7 @@ nlohmann::json Publisher::stats(const nlohmann::json& request) {
 #define HYDRA_FIELD(n) out["publisher"].erase(#n);
     HYDRA_PUBLISHER_HISTOGRAMS(HYDRA_FIELD)
 #undef HYDRA_FIELD
+    out["publisher"].erase("series");
   }
   std::lock_guard lock(mu_);
   out["role"] = "pub";
@@ -146,7 +147,11 @@ nlohmann::json Publisher::stats(const nlohmann::json& request) {
   return out;
 }
 
-nlohmann::json Publisher::reset(const nlohmann::json&) {
+nlohmann::json Publisher::reset(const nlohmann::json& request) {
+  const int series_s = request.value("series_s", 0);
+  if (series_s < 0 || series_s > SeriesSpan::kMaxSeconds)
+    throw ProtocolError("reset: series_s must be 0.." + std::to_string(SeriesSpan::kMaxSeconds));
+  SeriesSpan span;
   {
     std::lock_guard lock(mu_);
     if (state_ == AgentState::kIdle) throw ProtocolError("reset: not configured");
@@ -156,13 +161,19 @@ nlohmann::json Publisher::reset(const nlohmann::json&) {
           [&] {
             zero_counters();
             in_window_ = true;
+            // Per-second counts of the window, when the controller asks
+            // (a fault timeline's dip and recovery).
+            if (series_s > 0) stats_.series.start(SeriesSpan{stats_.since_ns, series_s});
+            span = stats_.series.span;
             w.producer_id = config_.producer_id;
             for (size_t p = 0; p < next_seq_.size(); ++p)
               w.from[uint32_t(p)] = w.until[uint32_t(p)] = window_from_[p];
           },
           kMailboxTimeout))
     throw std::runtime_error("reset: the sending thread did not answer within 5 s");
-  return {{"window", w.to_json()}};
+  nlohmann::json out = {{"window", w.to_json()}};
+  if (span.on()) out["series"] = span.to_json();
+  return out;
 }
 
 void Publisher::on_delivery(const void* value, size_t len, bool ok) {
@@ -170,6 +181,10 @@ void Publisher::on_delivery(const void* value, size_t len, bool ok) {
   if (!h || h->partition >= window_from_.size()) return;
   // Reports for messages sent before the window (warm-up) are not counted.
   if (h->sequence < window_from_[h->partition]) return;
+  if (stats_.series.span.on()) {
+    auto& per_second = ok ? stats_.series.acked : stats_.series.failed;
+    ++per_second[stats_.series.span.at(h->intended_ns)];
+  }
   if (ok) {
     ++stats_.acked;
     // Reports come in bursts inside one poll(): reading the clock for each
@@ -263,6 +278,7 @@ void Publisher::run() {
           // the window after it: it is not the window's.
           if (h.sequence >= window_from_[size_t(partition)]) {
             ++stats_.sent;
+            if (stats_.series.span.on()) ++stats_.series.sent[stats_.series.span.at(h.intended_ns)];
             stats_.bytes += size;
             stats_.send_delay.record(now - h.intended_ns);
             if (stats_.first_send_ns == 0) stats_.first_send_ns = now;

@@ -166,6 +166,17 @@ nlohmann::json Subscriber::reset(const nlohmann::json& request) {
   if (request.contains("window")) windows = proto::windows_from_json(request["window"]);
   std::lock_guard lock(mu_);
   if (state_ == AgentState::kIdle) throw ProtocolError("reset: not configured");
+  if (request.contains("throttle")) {
+    // A fault timeline's `slow`: every client of this agent reads at most
+    // this many messages per second (0 lifts it). Nothing else is reset.
+    const auto& t = request["throttle"];
+    if (!t.is_number() || t.get<double>() < 0)
+      throw ProtocolError("reset: throttle must be a number of msg/s >= 0");
+    const double rate = t.get<double>();
+    const int late = on_loops([&](SubscriberClient& c) { c.set_throttle(rate); }, kLoopTimeout);
+    if (late > 0) throw std::runtime_error("reset: throttle: a client loop did not answer");
+    return {};
+  }
   if (request.value("seek", "") == "end") {
     // A new step on running clients: start from the end of the log.
     int failed = 0;
@@ -176,7 +187,15 @@ nlohmann::json Subscriber::reset(const nlohmann::json& request) {
                                " client(s) could not seek to the end of the log");
     return {};
   }
-  const int late = on_loops([&](SubscriberClient& c) { c.reset(windows); }, kLoopTimeout);
+  SeriesSpan series;
+  if (request.contains("series")) {
+    try {
+      series = SeriesSpan::from_json(request["series"]);
+    } catch (const std::exception& e) {
+      throw ProtocolError(std::string("reset: series: ") + e.what());
+    }
+  }
+  const int late = on_loops([&](SubscriberClient& c) { c.reset(windows, series); }, kLoopTimeout);
   cpu_at_reset_ = read_process_usage().cpu_ns;
   reset_mono_ns_ = mono_ns();
   if (late > 0)

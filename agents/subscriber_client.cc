@@ -1,6 +1,8 @@
 #include "agents/subscriber_client.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "agents/processing/processor.h"
 #include "common/clock.h"
@@ -60,8 +62,28 @@ int SubscriberClient::wait_fd() const {
   return open_ ? driver_->wait_fd() : -1;
 }
 
+void SubscriberClient::set_throttle(double rate) {
+  throttle_rate_ = rate > 0 ? rate : 0;
+  throttle_from_ns_ = mono_ns();
+  throttle_taken_ = 0;
+}
+
 size_t SubscriberClient::pump(size_t max) {
   if (!open_) return 0;
+  if (throttle_rate_ > 0) {
+    // Tokens since the throttle began; none left: wait for the next one (at
+    // most 5 ms, so the loop's other work goes on) instead of spinning on a
+    // readable consumer.
+    const int64_t now = mono_ns();
+    const auto due = uint64_t(double(now - throttle_from_ns_) * throttle_rate_ / 1e9);
+    if (due <= throttle_taken_) {
+      const double next_ns =
+          double(throttle_taken_ + 1) * 1e9 / throttle_rate_ - double(now - throttle_from_ns_);
+      std::this_thread::sleep_for(std::chrono::nanoseconds(int64_t(std::clamp(next_ns, 0.0, 5e6))));
+      return 0;
+    }
+    max = std::min<size_t>(max, due - throttle_taken_);
+  }
   Received r;
   size_t n = 0;
   try {
@@ -78,6 +100,7 @@ size_t SubscriberClient::pump(size_t max) {
     error_ = std::string("processing stopped: ") + e.what();
     processor_.reset();
   }
+  throttle_taken_ += n;
   if (n > 0) publish_live();
   return n;
 }
@@ -133,7 +156,10 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
     ++stats_.before_window;
     return;
   }
-  if (out == SeqOutcome::kDuplicate) return;  // counted by the tracker
+  if (out == SeqOutcome::kDuplicate) {  // counted by the tracker
+    if (stats_.series.span.on()) ++stats_.series.dups[stats_.series.span.at(h->intended_ns)];
+    return;
+  }
   if (!has_window_ && (h->flags & MessageHeader::kFlagInWindow)) {
     // Sent inside the publisher's window, read before this client's reset:
     // the tracker keeps it as one of the window's, so its latency must be
@@ -141,11 +167,19 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
     EarlyWindow& e = early_[h->producer_id];
     e.bytes += r.len;
     e.latency.record(now_ns - h->intended_ns);
+    e.coarse.record(now_ns - h->intended_ns);
     if (e.first_recv_ns == 0) e.first_recv_ns = now_ns;
     e.last_recv_ns = now_ns;
   }
   stats_.bytes += r.len;
   stats_.latency.record(now_ns - h->intended_ns);
+  if (stats_.series.span.on()) {
+    ClientSeries& ps = stats_.series;
+    const size_t sent_s = ps.span.at(h->intended_ns);
+    ++ps.unique[sent_s];
+    ps.latency[sent_s].record(now_ns - h->intended_ns);
+    ++ps.received[ps.span.at(now_ns)];
+  }
   if (stats_.first_recv_ns == 0) stats_.first_recv_ns = now_ns;
   stats_.last_recv_ns = now_ns;
   if (processor_) {
@@ -182,10 +216,11 @@ void SubscriberClient::publish_live() {
   live_lost_.store(lost, std::memory_order_relaxed);
 }
 
-void SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
+void SubscriberClient::reset(const std::vector<ProducerWindow>& windows, SeriesSpan series) {
   const int id = stats_.client_id;
   stats_ = ClientStats{};
   stats_.client_id = id;
+  if (series.on()) stats_.series.start(series);
   {
     // A transient consumer error of an earlier span is not this one's.
     std::lock_guard lock(mu_);
@@ -206,6 +241,13 @@ void SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
     auto it = early_.find(w.producer_id);
     if (it == early_.end()) continue;
     stats_.latency += it->second.latency;
+    if (series.on()) {
+      // Sent between the publisher's reset and this one: the first second.
+      const uint64_t n = it->second.coarse.count();
+      stats_.series.unique[0] += n;
+      stats_.series.received[0] += n;
+      stats_.series.latency[0] += it->second.coarse;
+    }
     stats_.bytes += it->second.bytes;
     if (stats_.first_recv_ns == 0 || it->second.first_recv_ns < stats_.first_recv_ns)
       stats_.first_recv_ns = it->second.first_recv_ns;

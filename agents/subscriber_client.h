@@ -70,7 +70,12 @@ class SubscriberClient {
   // counters and histograms start from what this client already got of the
   // window (messages flagged kFlagInWindow that arrived before the reset),
   // earlier sequences are ignored from now on. Without windows, "now".
-  void reset(const std::vector<ProducerWindow>& windows);
+  // With a series span, also keeps per-second counts of the window
+  // (common/second_series.h).
+  void reset(const std::vector<ProducerWindow>& windows, SeriesSpan series = {});
+  // Reads at most `rate` messages per second from now on (0: no limit): a
+  // fault timeline's `slow` action (harness/fault_timeline.h).
+  void set_throttle(double rate);
   // Skips to the end of every assigned partition (see ConsumerDriver).
   bool seek_to_end();
   // Counters now; with windows, unique/lost are counted over each window's
@@ -90,6 +95,7 @@ class SubscriberClient {
   // before this client's reset (per producer, see reset()).
   struct EarlyWindow {
     Histogram latency;
+    CoarseHistogram coarse;  // the same, for the window's first second
     uint64_t bytes = 0;
     int64_t first_recv_ns = 0;
     int64_t last_recv_ns = 0;
@@ -119,6 +125,9 @@ class SubscriberClient {
   std::vector<ProducerWindow> windows_;
   bool has_window_ = false;
   std::map<uint32_t, EarlyWindow> early_;  // by producer id, until the reset
+  double throttle_rate_ = 0;               // msg/s; 0: none
+  int64_t throttle_from_ns_ = 0;           // monotonic
+  uint64_t throttle_taken_ = 0;            // messages taken since throttle_from_ns_
 
   std::atomic<uint64_t> live_received_{0};
   std::atomic<uint64_t> live_unique_{0};

@@ -94,6 +94,11 @@ void Cluster::set_broker_up(int id, bool up) {
   server_->set_broker_up(id, up);
 }
 
+void Cluster::drop_connections(int id) {
+  node(*state_, id);
+  server_->drop_connections(id);
+}
+
 bool Cluster::broker_up(int id) const {
   return node(*state_, id).up;
 }

@@ -67,6 +67,9 @@ class Cluster {
   // leadership of its partitions moves to a live replica (none: leader -1).
   void set_broker_up(int broker_id, bool up);
   bool broker_up(int broker_id) const;
+  // Closes every open client connection of this broker; it stays up, so
+  // clients reconnect (a fault timeline's `disconnect`).
+  void drop_connections(int broker_id);
   // Every response of this broker is sent `delay` late.
   void set_response_delay(int broker_id, std::chrono::milliseconds delay);
   // The next `count` requests of `api_key` to this broker are answered

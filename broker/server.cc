@@ -94,6 +94,10 @@ void Server::set_broker_up(int32_t id, bool up) {
   }
 }
 
+void Server::drop_connections(int32_t id) {
+  for (auto& t : threads_) t->run_sync([&t, id] { t->drop_broker_now(id); });
+}
+
 void Server::housekeeping() {
   std::unique_lock lk(hk_mu_);
   while (!hk_cv_.wait_for(lk, std::chrono::seconds(1), [this] { return hk_stop_; })) {

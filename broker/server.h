@@ -29,6 +29,7 @@ class Server {
   void open_listener(BrokerNode& b);
   void close_listener(int32_t broker_id);
   void set_broker_up(int32_t broker_id, bool up);
+  void drop_connections(int32_t broker_id);
 
   // Runs the handler for ctx.api_key. Throws CodecError for a malformed
   // request.

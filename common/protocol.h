@@ -11,6 +11,9 @@
 //   status                       -> {ok, state, ready, clients, clients_ready, error}
 //   stats {window?: [...]}       -> {ok, role, usage, publisher | clients}
 //   reset {window?: [...]}       -> {ok, window?}   publisher: window starts
+//         publisher {series_s?: N} -> {..., series?: {from_ns, seconds}}
+//         subscriber {series?: {from_ns, seconds}}: per-second counts
+//         subscriber {throttle: msg/s}: only throttles its clients (0: lifts)
 //   shutdown                     -> {ok}, then the agent exits
 #pragma once
 

@@ -59,6 +59,7 @@ PublisherStats& PublisherStats::operator+=(const PublisherStats& o) {
   merge_last(last_send_ns, o.last_send_ns);
   merge_first(since_ns, o.since_ns);
   merge_last(until_ns, o.until_ns);
+  series += o.series;
   return *this;
 }
 
@@ -74,6 +75,7 @@ nlohmann::json PublisherStats::to_json() const {
   j["last_send_ns"] = last_send_ns;
   j["since_ns"] = since_ns;
   j["until_ns"] = until_ns;
+  if (series.span.on()) j["series"] = series.to_json();
   return j;
 }
 
@@ -89,6 +91,7 @@ PublisherStats PublisherStats::from_json(const nlohmann::json& j) {
   s.last_send_ns = j.at("last_send_ns").get<int64_t>();
   s.since_ns = j.at("since_ns").get<int64_t>();
   s.until_ns = j.at("until_ns").get<int64_t>();
+  if (j.contains("series")) s.series = PublisherSeries::from_json(j.at("series"));
   return s;
 }
 
@@ -101,6 +104,7 @@ ClientStats& ClientStats::operator+=(const ClientStats& o) {
   merge_last(last_recv_ns, o.last_recv_ns);
   ready = ready && o.ready;
   if (error.empty()) error = o.error;
+  series += o.series;
   return *this;
 }
 
@@ -116,6 +120,7 @@ nlohmann::json ClientStats::to_json() const {
   j["ready"] = ready;
   j["error"] = error;
   j["processing"] = processing;
+  if (series.span.on()) j["series"] = series.to_json();
   return j;
 }
 
@@ -131,6 +136,7 @@ ClientStats ClientStats::from_json(const nlohmann::json& j) {
   s.ready = j.at("ready").get<bool>();
   s.error = j.value("error", "");
   s.processing = j.value("processing", nlohmann::json());
+  if (j.contains("series")) s.series = ClientSeries::from_json(j.at("series"));
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/histogram.h"
+#include "common/second_series.h"
 
 namespace hydra {
 
@@ -57,6 +58,8 @@ struct PublisherStats {
   // Wall-clock span the counters cover (reset/start .. now/stop).
   int64_t since_ns = 0;
   int64_t until_ns = 0;
+  // Per second of the window (empty span: not kept); only in full stats.
+  PublisherSeries series;
 
   PublisherStats& operator+=(const PublisherStats& o);
   nlohmann::json to_json() const;
@@ -87,6 +90,7 @@ struct ClientStats {
   bool ready = false;         // assigned and positioned on every partition
   std::string error;          // last client-level error, if any
   nlohmann::json processing;  // processing-stage stats (null when none)
+  ClientSeries series;        // per second of the window (empty span: not kept)
 
   // Merges counters and histograms (for totals; ids and spans take the union).
   ClientStats& operator+=(const ClientStats& o);

@@ -46,6 +46,13 @@ class AgentFleet {
   // ensure().
   virtual void discard(FleetAgent& agent) = 0;
 
+  // Sends a POSIX signal to an agent (a fault timeline's kill and pause:
+  // SIGKILL, SIGSTOP, SIGCONT). "" when sent, else why not.
+  virtual std::string signal(FleetAgent& agent, int sig) {
+    (void)agent, (void)sig;
+    return "this fleet cannot signal its agents";
+  }
+
   // One control request. A reply that does not come within `timeout` is
   // unanswered (Reply::answered false). Safe to call concurrently for
   // different agents.

@@ -1,5 +1,10 @@
 #include "harness/agent_pool.h"
 
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace hydra {
 
 std::string AgentHandle::describe() const {
@@ -51,6 +56,12 @@ std::vector<FleetAgent*> AgentPool::subscribers() {
   std::vector<FleetAgent*> v;
   for (auto& s : subs_) v.push_back(s.get());
   return v;
+}
+
+std::string AgentPool::signal(FleetAgent& agent, int sig) {
+  const auto& a = static_cast<AgentHandle&>(agent);
+  if (::kill(a.proc.pid, sig) != 0) return a.describe() + ": " + std::strerror(errno);
+  return "";
 }
 
 void AgentPool::discard(FleetAgent& agent) {

@@ -38,6 +38,7 @@ class AgentPool final : public AgentFleet {
   std::vector<FleetAgent*> subscribers() override;
   // Marks an agent failed and kills it (its replacement comes with ensure()).
   void discard(FleetAgent& a) override;
+  std::string signal(FleetAgent& a, int sig) override;
   Reply call(FleetAgent& a, proto::Command cmd, const nlohmann::json& body,
              std::chrono::milliseconds timeout) override;
   // Sends to every agent, then waits on all their sockets at once in this

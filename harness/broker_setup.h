@@ -28,6 +28,9 @@ class BrokerSetup {
   // std::runtime_error (or std::invalid_argument for an impossible layout)
   // naming what went wrong.
   std::pair<std::string, std::string> prepare(const Scenario& sc);
+  // The embedded broker the last prepare() started or kept; null when the
+  // step runs on a real cluster (a fault timeline acts on it).
+  EmbeddedBroker* embedded() { return broker_.get(); }
 
  private:
   // The scenario's topic name for the first layout; a suffixed name for any

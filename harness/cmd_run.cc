@@ -24,6 +24,7 @@
 #include "harness/commands.h"
 #include "harness/console_reporter.h"
 #include "harness/csv_reporter.h"
+#include "harness/fault_timeline.h"
 #include "harness/hgrm_writer.h"
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
@@ -232,7 +233,15 @@ int cmd_run(const Args& args, const std::string& argv0) {
           std::tie(plan.bootstrap, plan.topic) = brokers.prepare(step.scenario);
           provenance.record_step(step.index, step.scenario,
                                  {plan.bootstrap, plan.topic, plan.producer_id, plan.group_prefix});
+          // The step's faults act on the broker prepare() just made ready.
+          std::unique_ptr<FaultTimeline> faults;
+          if (!step.scenario.faults.empty())
+            faults = std::make_unique<FaultTimeline>(
+                step.scenario.faults,
+                step.scenario.broker.embedded() ? brokers.embedded() : nullptr);
+          runner.set_timeline(faults.get());
           result = runner.run(plan);
+          runner.set_timeline(nullptr);
           ran = true;
         } catch (const std::exception& e) {
           result.step = step.index;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "common/processing_stats.h"
+#include "harness/fault_figures.h"
 #include "harness/perf_summary.h"
 #include "harness/row.h"
 #include "harness/scenario.h"
@@ -55,6 +56,33 @@ template <double StepTimings::*Field>
 Value timing(const StepInput& in) {
   if (!in.timings) return {};
   return in.timings->*Field;
+}
+
+// A fault figure: empty when the step has no faults or kept no series.
+template <Value (*Of)(const FaultFigures&)>
+Value fault_value(const StepInput& in) {
+  if (!in.result.faults.is_array() || in.result.faults.empty()) return {};
+  const auto ff = fault_figures(in.result);
+  if (!ff) return {};
+  return Of(*ff);
+}
+Value fault_recovery(const FaultFigures& f) {
+  return f.recovery_s ? Value(*f.recovery_s) : Value();
+}
+template <bool In>
+Value fault_side_lost(const FaultFigures& f) {
+  const FaultSide& s = In ? f.in_fault : f.clean;
+  return s.seconds ? Value(s.lost) : Value();
+}
+template <bool In>
+Value fault_side_dups(const FaultFigures& f) {
+  const FaultSide& s = In ? f.in_fault : f.clean;
+  return s.seconds ? Value(s.dups) : Value();
+}
+template <bool In>
+Value fault_side_p99(const FaultFigures& f) {
+  const auto v = (In ? f.in_fault : f.clean).p99_ms();
+  return v ? Value(*v) : Value();
 }
 
 const ScenarioProcessing* proc(const StepInput& in) {
@@ -308,6 +336,40 @@ const std::vector<Column>& table() {
          std::string t = iso8601_utc(in.result.ended_ns);
          return t.empty() ? Value() : Value(std::move(t));
        }},
+      // ---- the fault timeline (harness/fault_figures.h); empty for a step
+      // without faults ----
+      {"faults", "", F::kText, G::kRun,
+       "the faults applied in the window, e.g. `broker_down@3+2 kill:subscriber0@5` (action@at_s+for_s; "
+       "`(failed)` when Hydra could not apply one, `(exit N)` for a command that exited N)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         std::string d = faults_cell(in.result);
+         return d.empty() ? Value() : Value(std::move(d));
+       }},
+      {"recovery_s", "s", F::kFixed1, G::kRun,
+       "from the end of the last fault until the first whole second whose receive rate is within "
+       "10 % of the target; empty when there was no fault or it never recovered in the window (the "
+       "step JSON's `timeline.recovery` says which)",
+       nullptr, &fault_value<&fault_recovery>},
+      {"fault_lost", "messages", F::kInteger, G::kRun,
+       "messages lost (all clients) that were sent in a second overlapping a fault's window",
+       nullptr, &fault_value<&fault_side_lost<true>>},
+      {"fault_dups", "messages", F::kInteger, G::kRun,
+       "duplicates (all clients) of messages sent in a fault's seconds", nullptr,
+       &fault_value<&fault_side_dups<true>>},
+      {"fault_lat_p99_ms", "ms", F::kFixed3, G::kRun,
+       "end-to-end latency p99 of the messages sent in a fault's seconds (per-second histograms, "
+       "within 6.25 %)",
+       nullptr, &fault_value<&fault_side_p99<true>>},
+      {"clean_lost", "messages", F::kInteger, G::kRun,
+       "messages lost that were sent outside every fault's seconds", nullptr,
+       &fault_value<&fault_side_lost<false>>},
+      {"clean_dups", "messages", F::kInteger, G::kRun,
+       "duplicates of messages sent outside every fault's seconds", nullptr,
+       &fault_value<&fault_side_dups<false>>},
+      {"clean_lat_p99_ms", "ms", F::kFixed3, G::kRun,
+       "end-to-end latency p99 of the messages sent outside every fault's seconds", nullptr,
+       &fault_value<&fault_side_p99<false>>},
 
       // Set by the run loop, not computed from the step: empty on a plain
       // step's row.

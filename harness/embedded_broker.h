@@ -61,6 +61,9 @@ class EmbeddedBroker {
 
   // The hydra kind's control interface (fault injection); nullptr for mock.
   broker::Cluster* cluster() { return cluster_.get(); }
+  // The mock kind's cluster handle (rdkafka_mock.h), for the same; nullptr
+  // for hydra.
+  rd_kafka_mock_cluster_s* mock() { return mock_; }
 
  private:
   int brokers_;

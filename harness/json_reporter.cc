@@ -4,12 +4,19 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "harness/fault_figures.h"
+
 namespace hydra {
 
 nlohmann::json step_json(const Row& row, const StepResult& result) {
   nlohmann::json j = result.to_json();
   j["row"] = nlohmann::json::parse(row.to_json().dump());
   j["merged_latency"] = merged_latency(result).to_json();
+  // The per-second counts, merged over the clients (fault_figures.h); each
+  // client's own would repeat them N times over.
+  for (auto& c : j["clients"]) c.erase("series");
+  j["publisher"].erase("series");
+  if (auto t = timeline_json(result); !t.is_null()) j["timeline"] = std::move(t);
   return j;
 }
 

@@ -23,6 +23,7 @@
 
 #include "harness/csv_reporter.h"
 #include "harness/sweep_plot.h"
+#include "harness/fault_plot.h"
 
 namespace fs = std::filesystem;
 
@@ -374,6 +375,10 @@ PlotOutcome render_plots(const std::string& results_dir, const std::string& scri
       render("processing", "dir=" + gnuplot_quote(dir.string()), scripts / "processing.gp",
              plots / "processing.png");
   }
+
+  // Steps with faults: their per-second timeline (fault_plot.h).
+  for (const auto& t : write_timeline_data(results_dir, outcome.errors))
+    render("timeline " + t.stem, timeline_settings(t), scripts / "timeline.gp", t.png);
 
   std::vector<fs::path> hgrms;
   for (const auto& entry : fs::directory_iterator(dir / "latency", ec)) {

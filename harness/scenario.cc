@@ -170,6 +170,7 @@ Schema build_schema() {
     }
   }
   s.children[""].push_back("sweep");
+  s.children[""].push_back("faults");  // a list: harness/faults.h checks it
   return s;
 }
 
@@ -231,7 +232,7 @@ void check_keys(const json& obj, const std::string& prefix, const std::string& s
   const Schema& s = schema();
   for (const auto& [k, v] : obj.items()) {
     std::string path = prefix.empty() ? k : prefix + "." + k;
-    if (prefix.empty() && k == "sweep") continue;
+    if (prefix.empty() && (k == "sweep" || k == "faults")) continue;
     if (s.find(path)) continue;
     if (!k.empty() && s.children.count(path)) {
       if (!v.is_object()) throw ScenarioError(src, path, "must be an object " + got(v), path);
@@ -509,9 +510,28 @@ Scenario parse_scenario(const json& doc, const std::string& source_name) {
   json sweep = json::object();
   for (const auto& axis : s.sweep) sweep[axis.key] = json(axis.values);
   resolved["sweep"] = std::move(sweep);
+  try {
+    s.faults = parse_faults(doc.value("faults", json()));
+  } catch (const FaultError& e) {
+    throw ScenarioError(src, e.label(), e.reason(), "faults");
+  }
+  if (!s.faults.empty()) {
+    json faults = json::array();
+    for (const auto& f : s.faults) faults.push_back(f.to_json());
+    resolved["faults"] = std::move(faults);
+  }
   s.resolved = std::move(resolved);
 
   check_combinations(s, src);
+  // What a fault needs from the step's settings; a swept scenario is checked
+  // step by step (expand_steps parses each step without a sweep).
+  if (s.sweep.empty()) {
+    try {
+      check_faults_for_step(s);
+    } catch (const FaultError& e) {
+      throw ScenarioError(src, e.label(), e.reason(), "faults");
+    }
+  }
   return s;
 }
 

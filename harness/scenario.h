@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/faults.h"
+
 namespace hydra {
 
 // The brokers: the embedded one (librdkafka's mock cluster, started by the
@@ -102,6 +104,8 @@ struct Scenario {
   ScenarioSubscribers subscribers;
   // sweep: axes of the cartesian product, first outermost; empty = one step.
   std::vector<SweepAxis> sweep;
+  // faults: applied in every step's measured window (harness/faults.h).
+  std::vector<FaultSpec> faults;
 
   // Where the scenario came from (file path), for messages.
   std::string source;

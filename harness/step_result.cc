@@ -29,6 +29,7 @@ nlohmann::json StepResult::to_json() const {
   for (const auto& u : subscriber_usage) subs.push_back(u.to_json());
   j["subscriber_usage"] = subs;
   j["controller_usage"] = controller_usage.to_json();
+  if (!faults.is_null()) j["faults"] = faults;
   return j;
 }
 

@@ -47,6 +47,13 @@ struct StepResult {
   std::string processing_device;
   std::string note;
 
+  // What the fault timeline applied in the window (fault_timeline.h:
+  // FaultTimeline::record()); null when the step has no faults.
+  nlohmann::json faults;
+  // The clients share one consumer group (each reads a share of the stream,
+  // not all of it): the fault figures' target rate depends on it.
+  bool shared_groups = false;
+
   double measured_s = 0;      // wall time of the measured window, s
   int64_t started_ns = 0;     // the step's start and end, wall ns since the epoch
   int64_t ended_ns = 0;       // (0: never ran; set by StepRunner::run)

@@ -46,6 +46,7 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
   result_.client_count = scenario_.subscribers.clients;
   result_.msg_rate = scenario_.publisher.rate;
   result_.duration_s = scenario_.duration_s;
+  result_.shared_groups = scenario_.subscribers.groups == "shared";
 }
 
 StepResult StepRun::run() {
@@ -277,15 +278,21 @@ bool StepRun::warm_up() {
 // client's restart from the publisher's position now.
 bool StepRun::reset_counters() {
   if (publishing_) {
-    const Reply reply = call_publisher(Command::kReset, no_body(), timeout_);
+    // Per-second counts cover the window and the drain after it.
+    const int series_s =
+        std::min(SeriesSpan::kMaxSeconds,
+                 int(std::ceil(scenario_.duration_s) + std::ceil(scenario_.drain_timeout_s)) + 2);
+    const Reply reply = call_publisher(Command::kReset, {{"series_s", series_s}}, timeout_);
     if (!reply.ok) {
       fail("publisher agent: reset: " + reply.error);
       return false;
     }
     window_from_ = json::array({reply.body["window"]});
+    series_ = reply.body.value("series", json());
   } else {
     // No window: the clients count from their reset on.
     window_from_ = json::array();
+    series_ = json();
   }
   controller_at_reset_ = read_process_usage();
   controller_reset_ns_ = mono_ns();
@@ -296,7 +303,9 @@ bool StepRun::reset_counters() {
   const auto replies = call_subscribers(
       Command::kReset,
       [&](const SubscriberSlot&) {
-        return json{{"window", window_from_}};
+        json body{{"window", window_from_}};
+        if (!series_.is_null()) body["series"] = series_;
+        return body;
       },
       timeout_);
   for (size_t i = 0; i < subscribers_.size(); ++i)
@@ -314,10 +323,28 @@ bool StepRun::reset_counters() {
 // Waits until the window's planned end (the subscribers' resets already used
 // part of it), not for duration_s from now.
 bool StepRun::measure() {
-  if (env_.timeline) env_.timeline->window_opened();
+  if (env_.timeline) {
+    TimelineContext ctx;
+    ctx.fleet = &env_.fleet;
+    ctx.publisher = publisher_;
+    for (const auto& s : subscribers_) ctx.subscribers.push_back(s.agent);
+    ctx.topic = plan_.topic;
+    ctx.window_from_ns = series_.is_object() ? series_.value("from_ns", int64_t(0)) : int64_t(0);
+    if (!ctx.window_from_ns) ctx.window_from_ns = wall_ns();
+    ctx.on_agent = [this](FleetAgent& agent, AgentEvent event) { on_fault(agent, event); };
+    env_.timeline->window_opened(ctx);
+  }
   const double left_s = std::max(0.0, until(*window_end_));
   const bool waited = wait_sampling("measure", left_s, scenario_.warmup_s, env_.timeline);
-  if (env_.timeline) env_.timeline->window_closed();
+  if (env_.timeline) {
+    env_.timeline->window_closed();
+    result_.faults = env_.timeline->record();
+    // A fault Hydra could not apply makes the step's figures not the ones
+    // asked for. (A command's own exit status is the user's: only recorded.)
+    for (const auto& f : result_.faults)
+      if (f.is_object() && f.value("action", "") != "command" && !f.value("error", "").empty())
+        fail("fault " + f.value("description", "") + ": " + f.value("error", ""));
+  }
   // Agents that were late inside the window get the full timeout again.
   window_end_.reset();
   for (auto& s : subscribers_) s.late = false;
@@ -478,7 +505,8 @@ std::vector<Reply> StepRun::call_subscribers(
   std::vector<FleetAgent*> asked;
   std::vector<size_t> slot_of;  // asked[k] is subscribers_[slot_of[k]]
   for (size_t i = 0; i < subscribers_.size(); ++i)
-    if (!subscribers_[i].dead && !subscribers_[i].late && (!which || which(subscribers_[i]))) {
+    if (!subscribers_[i].dead && !subscribers_[i].late && !subscribers_[i].paused &&
+        (!which || which(subscribers_[i]))) {
       asked.push_back(subscribers_[i].agent);
       slot_of.push_back(i);
     }
@@ -542,8 +570,10 @@ bool StepRun::wait_sampling(const std::string& phase, double seconds, double off
 
 bool StepRun::sample(const std::string& phase, double fraction, const json& window) {
   const json light = {{"histograms", false}};
-  const Reply pub = publishing_ ? call_publisher(Command::kStats, light, timeout_) : Reply{};
-  if (publishing_ && !pub.answered) {
+  // A publisher a fault paused or killed is not asked (it cannot answer).
+  const bool ask_publisher = publishing_ && !publisher_paused_ && !publisher_killed_;
+  const Reply pub = ask_publisher ? call_publisher(Command::kStats, light, timeout_) : Reply{};
+  if (ask_publisher && !pub.answered) {
     fail("publisher agent: " + pub.error);
     env_.fleet.discard(*publisher_);
     publisher_running_ = false;
@@ -563,7 +593,7 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
     }
   }
   const uint64_t sent =
-      pub.ok ? pub.body.value("publisher", json::object()).value("sent", uint64_t(0)) : 0;
+      pub.ok ? pub.body.value("publisher", json::object()).value("sent", uint64_t(0)) : last_sent_;
   report_progress(phase, fraction, sent, live);
   last_sent_ = sent;
   last_live_ = live;
@@ -637,6 +667,31 @@ int StepRun::live_clients() const {
   for (const auto& s : subscribers_)
     if (!s.dead) n += s.clients;
   return n;
+}
+
+void StepRun::on_fault(FleetAgent& agent, AgentEvent event) {
+  if (&agent == publisher_) {
+    if (event == AgentEvent::kKilled) {
+      // Nothing of the window can be collected: the step fails, saying why.
+      publisher_killed_ = true;
+      publisher_running_ = false;
+      fail("publisher agent killed by the fault timeline");
+      env_.fleet.discard(*publisher_);
+    } else {
+      publisher_paused_ = event == AgentEvent::kPaused;
+    }
+    return;
+  }
+  for (auto& s : subscribers_) {
+    if (s.agent != &agent) continue;
+    if (event == AgentEvent::kKilled) {
+      // Its clients count as failing (finish() lists them unanswered); the
+      // fault was asked for, so the step itself is not failed for it.
+      s.dead = true;
+    } else {
+      s.paused = event == AgentEvent::kPaused;
+    }
+  }
 }
 
 json StepRun::subscriber_config(const SubscriberSlot& slot) const {

@@ -55,6 +55,7 @@ class StepRun {
     bool dead = false;  // stopped answering: its clients are failing
     bool warm = false;  // already running this step's configuration
     bool late = false;  // missed a sample cut short by the window's end: not asked until it closes
+    bool paused = false;  // stopped by a fault (SIGSTOP): not asked until it is resumed
   };
   // Counters summed over the light stats of all subscriber agents.
   struct LiveCounts {
@@ -125,6 +126,8 @@ class StepRun {
   int live_clients() const;
   nlohmann::json subscriber_config(const SubscriberSlot& slot) const;
   std::string shape(const SubscriberSlot& slot) const;
+  // What a fault did to one of the step's agents (timeline.h).
+  void on_fault(FleetAgent& agent, AgentEvent event);
 
   StepEnv env_;
   const StepPlan& plan_;
@@ -142,6 +145,8 @@ class StepRun {
   FleetAgent* publisher_ = nullptr;
   std::vector<SubscriberSlot> subscribers_;
   bool publisher_running_ = false;
+  bool publisher_paused_ = false;  // by a fault: not asked until resumed
+  bool publisher_killed_ = false;  // by a fault: the step cannot collect the window
   bool subscribers_started_ = false;
   Clock::time_point barrier_start_;
 
@@ -155,6 +160,7 @@ class StepRun {
   // usage at its start.
   std::optional<Clock::time_point> window_end_;  // set while the window is open
   nlohmann::json window_from_;
+  nlohmann::json series_;  // the per-second span the publisher's reset opened
   nlohmann::json window_;
   ProcessUsage controller_at_reset_;
   int64_t controller_reset_ns_ = 0;

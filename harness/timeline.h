@@ -9,19 +9,39 @@
 // (StepRunner::set_timeline).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "harness/agent_fleet.h"
+
 namespace hydra {
+
+// What an action did to one of the step's agents; the step stops asking a
+// killed agent (its clients count as failing) and leaves a paused one alone
+// until it is resumed, so neither stalls the timeline's own ticks.
+enum class AgentEvent { kKilled, kPaused, kResumed };
+
+// What a step offers the actions of its window.
+struct TimelineContext {
+  AgentFleet* fleet = nullptr;
+  FleetAgent* publisher = nullptr;
+  std::vector<FleetAgent*> subscribers;  // by subscriber agent index
+  std::string topic;
+  int64_t window_from_ns = 0;  // wall ns the window opened (the publisher's reset)
+  std::function<void(FleetAgent&, AgentEvent)> on_agent;
+};
 
 class ActionTimeline {
  public:
   virtual ~ActionTimeline() = default;
   // The window of a new step opened: every action is pending again.
-  virtual void window_opened() {}
+  virtual void window_opened(const TimelineContext&) {}
   // Seconds from `window_s` until the next pending action is due; infinity
   // when none is.
   virtual double next_due_s(double window_s) const = 0;
@@ -31,6 +51,9 @@ class ActionTimeline {
   // The window closed (the publisher is about to stop): what an action
   // started and has not undone yet ends here.
   virtual void window_closed() {}
+  // What the actions did in the window that just closed, for the step's
+  // results (StepResult::faults); null when there is nothing to say.
+  virtual nlohmann::json record() const { return nullptr; }
 };
 
 // Actions at fixed times into the window, each a callable; empty, it does
@@ -42,7 +65,7 @@ class TimedActions final : public ActionTimeline {
     actions_.push_back(Action{at_s, std::move(name), std::move(fire), false});
   }
 
-  void window_opened() override {
+  void window_opened(const TimelineContext&) override {
     for (auto& a : actions_) a.fired = false;
   }
 

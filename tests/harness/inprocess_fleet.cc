@@ -138,6 +138,20 @@ class InProcessAgent final : public FleetAgent {
   }
   bool running() const { return !gone_ && role_->state() == proto::AgentState::kRunning; }
 
+  // SIGSTOP / SIGCONT: a stopped agent's requests wait until it continues.
+  void set_stopped(bool stopped) {
+    {
+      std::lock_guard lk(stop_mu_);
+      stopped_ = stopped;
+    }
+    stop_cv_.notify_all();
+  }
+  // False when still stopped after `timeout`.
+  bool wait_continued(std::chrono::milliseconds timeout) {
+    std::unique_lock lk(stop_mu_);
+    return stop_cv_.wait_for(lk, timeout, [this] { return !stopped_; });
+  }
+
   // Like the process ending: its threads stop and it answers no more.
   void end() {
     gone_ = true;
@@ -163,6 +177,9 @@ class InProcessAgent final : public FleetAgent {
   ControlServer server_;
   std::atomic<bool> gone_{false};
   std::atomic<bool> hung_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopped_ = false;
 };
 
 // ---------------------------------------------------------------- fleet
@@ -261,6 +278,11 @@ Reply InProcessFleet::call(FleetAgent& agent, Command cmd, const json& body,
     r.error = no_answer;
     return r;
   }
+  if (!a.wait_continued(timeout)) {  // stopped: the request waits in its queue
+    match_fault(a, cmd, body);
+    r.error = no_answer;
+    return r;
+  }
   const int fault = match_fault(a, cmd, body);
   if (fault == int(Fault::kDie) || fault == int(Fault::kHang)) {
     if (fault == int(Fault::kHang)) {
@@ -288,6 +310,29 @@ Reply InProcessFleet::call(FleetAgent& agent, Command cmd, const json& body,
               (r.body.is_object() ? r.body.value("error", "failed without a reason")
                                   : std::string("malformed reply"));
   return r;
+}
+
+std::string InProcessFleet::signal(FleetAgent& agent, int sig) {
+  auto& a = static_cast<InProcessAgent&>(agent);
+  {
+    std::lock_guard lock(mu_);
+    signals_.emplace_back(a.role_name() + std::to_string(a.index()), sig);
+  }
+  if (sig == SIGKILL) {
+    a.set_stopped(false);  // a stopped process dies too
+    std::lock_guard lock(a.mu);
+    a.end();
+  } else if (sig == SIGSTOP || sig == SIGCONT) {
+    a.set_stopped(sig == SIGSTOP);
+  } else {
+    return "signal " + std::to_string(sig) + " is not simulated";
+  }
+  return "";
+}
+
+std::vector<std::pair<std::string, int>> InProcessFleet::signals() const {
+  std::lock_guard lock(mu_);
+  return signals_;
 }
 
 std::vector<InProcessFleet::Call> InProcessFleet::calls() const {

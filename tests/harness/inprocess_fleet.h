@@ -8,10 +8,10 @@
 //
 // Faults it can inject, each on a chosen call: an agent that dies (stops
 // answering at once), one that hangs (killed as a real fleet sees it: this and
-// every later call wait their whole timeout), a late reply (the command runs, its answer comes
-// after the timeout), an interrupt raised by a call (harness/interrupt.h); and for the whole fleet:
-// clients that never become ready, and slow delivery (one message per interval, so a drain never
-// completes).
+// every later call wait their whole timeout), a stopped one (signal()), a late reply (the command
+// runs, its answer comes after the timeout), an interrupt raised by a call (harness/interrupt.h);
+// and for the whole fleet: clients that never become ready, and slow delivery (one message per
+// interval, so a drain never completes).
 #pragma once
 
 #include <chrono>
@@ -103,6 +103,10 @@ class InProcessFleet final : public AgentFleet {
   void discard(FleetAgent& agent) override;
   Reply call(FleetAgent& agent, proto::Command cmd, const nlohmann::json& body,
              std::chrono::milliseconds timeout) override;
+  // SIGKILL: the agent dies (as kDie). SIGSTOP: it answers nothing until
+  // SIGCONT (a call waits for that, up to its timeout); its threads go on,
+  // which a stopped process's would not. Others: refused.
+  std::string signal(FleetAgent& agent, int sig) override;
 
   // ---- for assertions
   std::vector<Call> calls() const;
@@ -113,6 +117,8 @@ class InProcessFleet final : public AgentFleet {
   FakeProducer* producer() const { return producers_.last(); }
   int agents_started() const { return next_id_ - 1; }
   int discarded() const { return discarded_; }
+  // Every signal sent, as "pub0" / "sub1" and the signal number.
+  std::vector<std::pair<std::string, int>> signals() const;
 
  private:
   std::unique_ptr<InProcessAgent> make(const std::string& role, int index);
@@ -125,6 +131,7 @@ class InProcessFleet final : public AgentFleet {
   FakeProducerFactory producers_;
   mutable std::mutex mu_;  // guards calls_, rules_
   std::vector<Call> calls_;
+  std::vector<std::pair<std::string, int>> signals_;
   struct Rule {
     Fault fault;
     Match match;

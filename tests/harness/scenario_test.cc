@@ -214,7 +214,7 @@ TEST(ScenarioUnknownKey, TopLevel) {
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"duration\" (allowed: name, broker, topic, duration_s, "
                "warmup_s, drain_timeout_s, control_timeout_s, repeats, publisher, subscribers, "
-               "mode, max_loss_pct, max_probes, sweep)");
+               "mode, max_loss_pct, max_probes, sweep, faults)");
 }
 
 TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {

@@ -301,7 +301,7 @@ TEST(TimedActions, FireOnceWhenDueAndAgainInTheNextWindow) {
   std::vector<std::string> fired;
   t.add(0.5, "a", [&](double) { fired.push_back("a"); });
   t.add(0.2, "b", [&](double) { fired.push_back("b"); });
-  t.window_opened();
+  t.window_opened({});
   EXPECT_DOUBLE_EQ(t.next_due_s(0.0), 0.2);
   t.tick(0.1);
   EXPECT_TRUE(fired.empty());
@@ -312,14 +312,14 @@ TEST(TimedActions, FireOnceWhenDueAndAgainInTheNextWindow) {
   t.tick(1.0);
   EXPECT_EQ(fired, (std::vector<std::string>{"b", "a"}));
   EXPECT_TRUE(std::isinf(t.next_due_s(1.0)));
-  t.window_opened();  // the next step's window
+  t.window_opened({});  // the next step's window
   t.tick(1.0);
   EXPECT_EQ(fired.size(), 4u);
 }
 
 TEST(TimedActions, EmptyHasNothingDue) {
   TimedActions t;
-  t.window_opened();
+  t.window_opened({});
   EXPECT_TRUE(std::isinf(t.next_due_s(0)));
   t.tick(100);  // nothing to fire, nothing thrown
 }

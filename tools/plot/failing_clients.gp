@@ -77,9 +77,11 @@ set ylabel "mean receive rate of failing clients (msg/s)"
 set y2label "failing clients (dashed)"
 # Outside the graph: a key inside would cover whatever series runs under it.
 set key outside right top
+# Both stats before either range is set: stats filters by the current yrange,
+# so a yrange of the rates could leave no failing count in range.
 stats csv using (measured(column(col_failing_clients_rate))) nooutput prefix "Y"
-set yrange [lo(min0(Y_min), Y_max):hi(min0(Y_min), Y_max)]
 stats csv using (measured(column(col_failing_clients))) nooutput prefix "Y2"
+set yrange [lo(min0(Y_min), Y_max):hi(min0(Y_min), Y_max)]
 set y2range [lo(min0(Y2_min), Y2_max):hi(min0(Y2_min), Y2_max)]
 set ytics nomirror
 set y2tics
