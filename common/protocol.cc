@@ -175,6 +175,8 @@ nlohmann::json SubscriberConfig::to_json() const {
                       {"clients", clients},
                       {"first_client_id", first_client_id},
                       {"group_prefix", group_prefix},
+                      {"group_members", group_members},
+                      {"read_committed", read_committed},
                       {"processing", processing}};
   knobs(*this, [&](const char* wire, const auto& member) { j[wire] = member; });
   return j;
@@ -183,7 +185,8 @@ nlohmann::json SubscriberConfig::to_json() const {
 SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
   static const auto known = known_fields<SubscriberConfig>(
-      {"driver", "bootstrap", "topic", "clients", "first_client_id", "group_prefix", "processing"});
+      {"driver", "bootstrap", "topic", "clients", "first_client_id", "group_prefix",
+       "group_members", "read_committed", "processing"});
   reject_unknown(j, known);
   SubscriberConfig c;
   c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
@@ -197,7 +200,12 @@ SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   c.first_client_id = field<int>(j, "first_client_id", c.first_client_id, "an integer");
   require(c.first_client_id >= 0, "first_client_id: must be >= 0");
   c.group_prefix = field<std::string>(j, "group_prefix", c.group_prefix, "a string");
+  c.group_members = field<int>(j, "group_members", c.group_members, "an integer");
+  require(c.group_members >= 1, "group_members: must be >= 1");
+  c.read_committed = field<bool>(j, "read_committed", c.read_committed, "true or false");
   read_knobs(settings::Role::kSubscriber, j, c);
+  require(c.groups == "shared" || c.group_members == 1,
+          "group_members: must be 1 unless groups is \"shared\"");
   if (j.contains("processing") && !j["processing"].is_null()) {
     require(j["processing"].is_object(), "processing: must be an object");
     c.processing = j["processing"];

@@ -75,6 +75,8 @@ struct PublisherConfig {
   double linger_ms = 5;
   std::string payload = "random";  // "random" or "sensor"
   int keys = 0;                    // 0: unkeyed round robin; N: keyed over N keys
+  bool idempotent = false;         // librdkafka enable.idempotence
+  bool transactional = false;      // messages in transactions (a transactional.id)
   double max_run_s = 3600;         // safety bound: the publisher stops itself after this
   KafkaProps kafka;                // extra librdkafka properties
 
@@ -84,6 +86,7 @@ struct PublisherConfig {
     v("partitions", c.partitions), v("rate", c.rate), v("message_size", c.message_size);
     v("msg_batch", c.msg_batch), v("acks", c.acks), v("linger_ms", c.linger_ms);
     v("payload", c.payload), v("keys", c.keys), v("kafka", c.kafka);
+    v("idempotent", c.idempotent), v("transactional", c.transactional);
   }
 
   nlohmann::json to_json() const;
@@ -101,12 +104,18 @@ struct SubscriberConfig {
   int first_client_id = 0;             // ids are first_client_id .. +clients-1
   std::string groups = "per-client";   // see subscribers.groups
   std::string group_prefix = "hydra";  // consumer group ids start with this
-  KafkaProps kafka;                    // extra librdkafka properties
-  nlohmann::json processing;           // processing stage ({kind, device, ...}); null = none
+  // groups "shared": members per group. Client id c is a member of group
+  // c / group_members (group id "<group_prefix>-g<index>"); the controller
+  // places whole groups in one agent.
+  int group_members = 1;
+  std::string commit = "auto";  // see subscribers.commit
+  bool read_committed = false;  // isolation.level read_committed (transactional publisher)
+  KafkaProps kafka;             // extra librdkafka properties
+  nlohmann::json processing;    // processing stage ({kind, device, ...}); null = none
 
   template <typename Self, typename Visit>
   static void knobs(Self& c, Visit&& v) {
-    v("groups", c.groups), v("kafka", c.kafka);
+    v("groups", c.groups), v("kafka", c.kafka), v("commit", c.commit);
   }
 
   nlohmann::json to_json() const;
