@@ -162,6 +162,10 @@ PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
   require(c.max_run_s > 0, "max_run_s: must be > 0");
   read_knobs(settings::Role::kPublisher, j, c);
   const int sensor_min = settings::kHeaderSize + settings::kSensorRecordSize;
+  for (const auto& [on, wire] :
+       {std::pair{c.idempotent, "idempotent"}, std::pair{c.transactional, "transactional"}})
+    require(!on || c.acks == "all",
+            std::string(wire) + ": true needs acks \"all\" (got \"" + c.acks + "\")");
   require(c.payload != "sensor" || c.message_size >= sensor_min,
           "message_size: must be >= " + std::to_string(sensor_min) +
               " with payload \"sensor\" (header + sensor record)");
@@ -206,6 +210,8 @@ SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   read_knobs(settings::Role::kSubscriber, j, c);
   require(c.groups == "shared" || c.group_members == 1,
           "group_members: must be 1 unless groups is \"shared\"");
+  require(c.groups == "shared" || c.commit == "auto",
+          "commit: \"" + c.commit + "\" needs groups \"shared\" (other groups never commit)");
   if (j.contains("processing") && !j["processing"].is_null()) {
     require(j["processing"].is_object(), "processing: must be an object");
     c.processing = j["processing"];
