@@ -12,3 +12,5 @@ target_compile_definitions(settings_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOU
 # keys in the effective librdkafka configuration.
 hydra_add_test(groups_settings_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/groups_settings_test.cc
   LIBS hydra::harness hydra::drivers)
+# group_row_test: results.csv figures with shared groups (loss per group).
+hydra_add_test(group_row_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/group_row_test.cc LIBS hydra::harness)
