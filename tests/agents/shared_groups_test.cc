@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -144,6 +145,18 @@ class SharedGroups : public ::testing::Test {
   std::unique_ptr<broker::Cluster> cluster_;
 };
 
+// The figures a crash test measured (quoted by the README's delivery-semantics
+// table).
+void print_figures(const char* mode, uint64_t window, const json& g) {
+  const ClientStats s = ClientStats::from_json(g["stats"]);
+  std::printf(
+      "%s: window %llu, unique %llu, lost %llu, duplicates %llu, rebalances %d, "
+      "pause %.0f ms\n",
+      mode, (unsigned long long)window, (unsigned long long)s.unique, (unsigned long long)s.lost,
+      (unsigned long long)s.duplicates, g["rebalances"].get<int>(),
+      g["rebalance_pause_ms"].get<double>());
+}
+
 ClientStats group_stats(const json& g) {
   return ClientStats::from_json(g["stats"]);
 }
@@ -219,6 +232,7 @@ TEST_F(SharedGroups, AtLeastOnceMemberCrashShowsDuplicatesNotLoss) {
   EXPECT_EQ(s.lost, 0u);
   EXPECT_GT(s.duplicates, 0u);
   EXPECT_GE(g["rebalances"].get<int>(), 1);
+  print_figures("after-process", o.window, g);
   EXPECT_GT(g["rebalance_pause_ms"].get<double>(), 0.0);
 }
 
@@ -239,6 +253,7 @@ TEST_F(SharedGroups, AtMostOnceMemberCrashShowsLossNotDuplicates) {
   EXPECT_EQ(s.unique + s.lost, o.window);
   EXPECT_EQ(s.duplicates, 0u);
   EXPECT_GE(g["rebalances"].get<int>(), 1);
+  print_figures("before-process", o.window, g);
 }
 
 TEST_F(SharedGroups, CrashingAMemberOutsideASharedGroupIsRefused) {
