@@ -583,8 +583,10 @@ void StepRun::report_progress(const std::string& phase, double fraction, uint64_
   p.elapsed_s = since(env_.run_start);
   p.eta_s = env_.eta ? env_.eta(fraction) : -1;
   p.tx_rate = sent >= last_sent_ ? double(sent - last_sent_) / dt : 0;
+  // Per copy of the stream: per client, or per group when clients share.
+  const int copies = result_.group_count > 0 ? result_.group_count : result_.client_count;
   p.rx_rate = live.unique >= last_live_.unique
-                  ? double(live.unique - last_live_.unique) / dt / std::max(1, result_.client_count)
+                  ? double(live.unique - last_live_.unique) / dt / std::max(1, copies)
                   : 0;
   p.loss_pct =
       live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;
