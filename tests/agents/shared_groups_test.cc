@@ -256,6 +256,25 @@ TEST_F(SharedGroups, AtMostOnceMemberCrashShowsLossNotDuplicates) {
   print_figures("before-process", o.window, g);
 }
 
+// No commits: the member taking the crashed one's partition over starts at
+// the end of the log, so what was sent while the group waited is lost.
+TEST_F(SharedGroups, NoCommitMemberCrashLosesWhatTheTakeoverSkipped) {
+  Plan p;
+  p.clients = 2;
+  p.members = 2;
+  p.commit = "none";
+  p.crash = 0;
+  const Outcome o = run(p);
+  ASSERT_GT(o.window, 1000u);
+  ASSERT_EQ(o.stats["groups"].size(), 1u);
+  const json& g = o.stats["groups"][0];
+  const ClientStats s = group_stats(g);
+  EXPECT_GT(s.lost, 0u) << g.dump();
+  EXPECT_EQ(s.unique + s.lost, o.window);
+  EXPECT_EQ(s.duplicates, 0u);
+  print_figures("none", o.window, g);
+}
+
 TEST_F(SharedGroups, CrashingAMemberOutsideASharedGroupIsRefused) {
   cluster_->create_topic("solo", 1, 1);
   Subscriber sub(builtin_drivers());
