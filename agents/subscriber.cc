@@ -303,6 +303,13 @@ nlohmann::json Subscriber::group_entry(const HostedGroup& g,
           {"stats", total.to_json()}};
 }
 
+nlohmann::json Subscriber::crash(const nlohmann::json& request) {
+  if (!request.contains("client") || !request["client"].is_number_integer())
+    throw ProtocolError("crash: needs an integer field \"client\" (the member's client id)");
+  crash_member(request["client"].get<int>());
+  return nlohmann::json::object();
+}
+
 void Subscriber::crash_member(int client_id) {
   std::lock_guard lock(mu_);
   if (state_ != AgentState::kRunning) throw ProtocolError("crash_member: not running");

@@ -54,6 +54,8 @@ class Subscriber final : public AgentRole {
   // and fault injection in this process. Throws ProtocolError when the client
   // is not here, not in a shared group, or not running.
   void crash_member(int client_id);
+  // The control request: {"client": id} -> crash_member(id).
+  nlohmann::json crash(const nlohmann::json& request) override;
 
  private:
   void stop_clients();

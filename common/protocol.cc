@@ -8,7 +8,7 @@
 namespace hydra::proto {
 namespace {
 
-constexpr std::array<std::pair<Command, const char*>, 8> kCommands{{
+constexpr std::array<std::pair<Command, const char*>, 9> kCommands{{
     {Command::kPing, "ping"},
     {Command::kConfigure, "configure"},
     {Command::kStart, "start"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<Command, const char*>, 8> kCommands{{
     {Command::kStats, "stats"},
     {Command::kReset, "reset"},
     {Command::kShutdown, "shutdown"},
+    {Command::kCrash, "crash"},
 }};
 
 // Typed field readers that name the field when it is wrong.
@@ -99,8 +100,9 @@ Request parse_request(std::string_view frame) {
   const auto name = j["cmd"].get<std::string>();
   for (const auto& [cmd, n] : kCommands)
     if (name == n) return Request{cmd, std::move(j)};
-  throw ProtocolError("unknown command \"" + name +
-                      "\" (allowed: ping, configure, start, stop, status, stats, reset, shutdown)");
+  throw ProtocolError(
+      "unknown command \"" + name +
+      "\" (allowed: ping, configure, start, stop, status, stats, reset, shutdown, crash)");
 }
 
 std::string make_request(Command c, nlohmann::json body) {

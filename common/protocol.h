@@ -3,7 +3,7 @@
 // {"ok": false, "error": "..."}. This header is the one place that names the
 // commands, the configuration each role takes and the reply shapes.
 //
-// Commands (all but shutdown idempotent):
+// Commands (all but shutdown and crash idempotent):
 //   ping                         -> {ok, role, version, pid, state}
 //   configure {config: {...}}    -> {ok}            (not while running)
 //   start                        -> {ok}            (needs configure)
@@ -11,6 +11,8 @@
 //   status                       -> {ok, state, ready, clients, clients_ready, error}
 //   stats {window?: [...]}       -> {ok, role, usage, publisher | clients}
 //   reset {window?: [...]}       -> {ok, window?}   publisher: window starts
+//   crash {client: id}           -> {ok}            subscriber: a shared group's member
+//                                                   crashes and rejoins (fault injection)
 //   shutdown                     -> {ok}, then the agent exits
 #pragma once
 
@@ -36,7 +38,7 @@ class ProtocolError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Command { kPing, kConfigure, kStart, kStop, kStatus, kStats, kReset, kShutdown };
+enum class Command { kPing, kConfigure, kStart, kStop, kStatus, kStats, kReset, kShutdown, kCrash };
 const char* command_name(Command c);
 
 struct Request {

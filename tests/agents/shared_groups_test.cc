@@ -88,7 +88,8 @@ class SharedGroups : public ::testing::Test {
     sub.reset({{"window", json::array({from})}});
     if (p.crash >= 0) {
       std::this_thread::sleep_for(p.window / 2);
-      sub.crash_member(p.crash);
+      // As the control request {"cmd": "crash", "client": id} does it.
+      sub.crash({{"client", p.crash}});
       std::this_thread::sleep_for(p.window / 2);
     } else {
       std::this_thread::sleep_for(p.window);
@@ -281,6 +282,7 @@ TEST_F(SharedGroups, CrashingAMemberOutsideASharedGroupIsRefused) {
   sub.configure({{"bootstrap", cluster_->bootstrap()}, {"topic", "solo"}, {"clients", 1}});
   sub.start();
   EXPECT_THROW(sub.crash_member(0), proto::ProtocolError);
+  EXPECT_THROW(sub.crash({{"client", "zero"}}), proto::ProtocolError);
   sub.stop();
 }
 
