@@ -4,6 +4,8 @@
 // "error": what()} and the agent keeps serving.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "common/protocol.h"
@@ -22,6 +24,12 @@ class AgentRole {
   virtual nlohmann::json status() = 0;
   virtual nlohmann::json stats(const nlohmann::json& request) = 0;
   virtual nlohmann::json reset(const nlohmann::json& request) = 0;
+  // Fault injection (request {"client": id}); only a subscriber with shared
+  // groups does it (see Subscriber::crash_member).
+  virtual nlohmann::json crash(const nlohmann::json& /*request*/) {
+    throw proto::ProtocolError(std::string("crash: a ") + role() +
+                               " agent has no shared-group member to crash");
+  }
 };
 
 }  // namespace hydra

@@ -44,6 +44,8 @@ std::string ControlServer::handle(std::string_view frame, bool* shutdown) {
         return proto::ok_reply(role_.stats(req.body));
       case Command::kReset:
         return proto::ok_reply(role_.reset(req.body));
+      case Command::kCrash:
+        return proto::ok_reply(role_.crash(req.body));
     }
     return proto::error_reply("unhandled command");
   } catch (const std::exception& e) {

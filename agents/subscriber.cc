@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "agents/group_pauses.h"
 #include "agents/processing/processor.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
@@ -83,6 +84,8 @@ nlohmann::json Subscriber::start() {
     throw ProtocolError("start: not configured (send configure first)");
   loops_.clear();
   clients_.clear();
+  hosted_.clear();
+  groups_.clear();
   const proto::SubscriberConfig cfg = config_;
   const ProcessingConfig pc = processing_config(cfg.processing);
   // Shared by the clients, which make their consumers on their loops' threads.
@@ -97,15 +100,39 @@ nlohmann::json Subscriber::start() {
     clients_.push_back(std::make_unique<SubscriberClient>(
         id, [driver, cfg](int cid) { return driver->make_consumer(cfg, cid); }, pf, tick_ms));
   }
-  // Client i on loop i % loops: a loop's clients are spread over the ids.
+  // Client i on loop i % loops: a loop's clients are spread over the ids. A
+  // shared group's members all go to one loop (group k on loop k % loops):
+  // they share a tracker, which one thread then owns.
   const size_t loops = size_t(std::clamp(
       loops_wanted_ > 0 ? loops_wanted_ : default_loops(cfg.clients), 1, std::max(1, cfg.clients)));
-  std::vector<std::vector<SubscriberClient*>> hosted(loops);
-  for (size_t i = 0; i < clients_.size(); ++i) hosted[i % loops].push_back(clients_[i].get());
-  for (auto& h : hosted) loops_.push_back(std::make_unique<ClientLoop>(std::move(h)));
+  hosted_.assign(loops, {});
+  const bool shared = cfg.groups == "shared";
+  for (size_t i = 0; i < clients_.size(); ++i) {
+    size_t loop = i % loops;
+    if (shared) {
+      const int g = clients_[i]->id() / cfg.group_members;
+      if (groups_.empty() || groups_.back().index != g) {
+        groups_.push_back({g, groups_.size() % loops, {}});
+        clients_[i]->join_group(std::make_shared<SequenceTracker>(), /*reports_group_loss=*/true);
+      }
+      HostedGroup& hg = groups_.back();
+      if (!hg.members.empty())
+        clients_[i]->join_group(clients_[hg.members.front()]->shared_tracker(),
+                                /*reports_group_loss=*/false);
+      hg.members.push_back(i);
+      loop = hg.loop;
+    }
+    hosted_[loop].push_back(i);
+  }
+  for (auto& h : hosted_) {
+    std::vector<SubscriberClient*> hosted;
+    for (size_t i : h) hosted.push_back(clients_[i].get());
+    loops_.push_back(std::make_unique<ClientLoop>(std::move(hosted)));
+  }
   for (auto& l : loops_) l->start();
   cpu_at_reset_ = read_process_usage().cpu_ns;
   reset_mono_ns_ = mono_ns();
+  reset_wall_ns_ = wall_ns();
   state_ = AgentState::kRunning;
   return {};
 }
@@ -149,7 +176,10 @@ nlohmann::json Subscriber::status() {
     const std::string err = c->error();
     if (first_error.empty() && !err.empty())
       first_error = "client " + std::to_string(c->id()) + ": " + err;
-    clients.push_back({{"id", c->id()}, {"ready", r}, {"assigned", c->assigned()}, {"error", err}});
+    nlohmann::json st = {
+        {"id", c->id()}, {"ready", r}, {"assigned", c->assigned()}, {"error", err}};
+    if (config_.groups == "shared") st["group"] = c->id() / config_.group_members;
+    clients.push_back(std::move(st));
   }
   const int total = state_ == AgentState::kRunning ? int(clients_.size()) : 0;
   return {{"state", proto::state_name(state_)},
@@ -198,6 +228,7 @@ nlohmann::json Subscriber::reset(const nlohmann::json& request) {
   const int late = on_loops([&](SubscriberClient& c) { c.reset(windows, series); }, kLoopTimeout);
   cpu_at_reset_ = read_process_usage().cpu_ns;
   reset_mono_ns_ = mono_ns();
+  reset_wall_ns_ = wall_ns();
   if (late > 0)
     throw std::runtime_error("reset: " + std::to_string(late) +
                              " client loop thread(s) did not answer within 5 s (their clients were "
@@ -211,6 +242,7 @@ nlohmann::json Subscriber::stats(const nlohmann::json& request) {
   std::lock_guard lock(mu_);
   auto clients = nlohmann::json::array();
   auto late = nlohmann::json::array();
+  auto groups = nlohmann::json::array();
   if (!request.value("histograms", true)) {
     // Live progress: the counters each loop publishes after every batch. No
     // loop is woken, no histogram copied.
@@ -222,14 +254,15 @@ nlohmann::json Subscriber::stats(const nlohmann::json& request) {
                          {"lost", n.lost}});
     }
   } else {
-    // In client order: loop l hosts clients l, l + loops, l + 2 * loops, ...
+    // Each loop snapshots its clients, and the groups it hosts, on its thread.
     std::vector<std::optional<ClientStats>> snaps(clients_.size());
+    std::vector<nlohmann::json> group_entries(groups_.size());
     for (size_t l = 0; l < loops_.size(); ++l) {
-      const auto& hosted = loops_[l]->clients();
       loops_[l]->call(
           [&] {
-            for (size_t j = 0; j < hosted.size(); ++j)
-              snaps[j * loops_.size() + l] = hosted[j]->snapshot(windows);
+            for (size_t i : hosted_[l]) snaps[i] = clients_[i]->snapshot(windows);
+            for (size_t g = 0; g < groups_.size(); ++g)
+              if (groups_[g].loop == l) group_entries[g] = group_entry(groups_[g], snaps, windows);
           },
           kLoopTimeout);
     }
@@ -239,15 +272,80 @@ nlohmann::json Subscriber::stats(const nlohmann::json& request) {
       else
         late.push_back(clients_[i]->id());
     }
+    for (auto& g : group_entries)
+      if (!g.is_null()) groups.push_back(std::move(g));
   }
   ProcessUsage usage = read_process_usage();
   usage.cpu_ns -= std::min(usage.cpu_ns, cpu_at_reset_);
   usage.span_ns = uint64_t(std::max<int64_t>(0, mono_ns() - reset_mono_ns_));
-  return {{"role", "sub"},
-          {"state", proto::state_name(state_)},
-          {"clients", clients},
-          {"unanswered_clients", late},
-          {"usage", usage.to_json()}};
+  nlohmann::json reply = {{"role", "sub"},
+                          {"state", proto::state_name(state_)},
+                          {"clients", clients},
+                          {"unanswered_clients", late},
+                          {"usage", usage.to_json()}};
+  if (config_.groups == "shared" && request.value("histograms", true)) reply["groups"] = groups;
+  return reply;
+}
+
+nlohmann::json Subscriber::group_entry(const HostedGroup& g,
+                                       const std::vector<std::optional<ClientStats>>& snaps,
+                                       const std::vector<ProducerWindow>& windows) const {
+  // The group's figures: its members' latency, bytes and receive span merged
+  // (one latency sample per message the group counted), its loss and
+  // duplicates from the tracker they share.
+  ClientStats total;
+  std::vector<PausedSpan> spans;
+  auto members = nlohmann::json::array();
+  auto assignment = nlohmann::json::object();
+  int idle = 0;
+  for (size_t i : g.members) {
+    const SubscriberClient& c = *clients_[i];
+    members.push_back(c.id());
+    const auto assigned = c.assigned();
+    assignment[std::to_string(c.id())] = assigned;
+    idle += assigned.empty();
+    if (snaps[i]) {
+      total += *snaps[i];
+    }
+    for (const PausedSpan& p : c.paused_spans()) spans.push_back(p);
+  }
+  const SubscriberClient& first = *clients_[g.members.front()];
+  first.group_counts(total, windows);
+  total.client_id = first.id();
+  const GroupPauses pauses = merge_pauses(spans, reset_wall_ns_, wall_ns());
+  return {{"group", g.index},
+          {"group_id", config_.group_prefix + "-g" + std::to_string(g.index)},
+          {"members", members},
+          {"assignment", assignment},
+          {"idle_members", idle},
+          {"rebalances", pauses.count},
+          {"rebalance_pause_ms", double(pauses.total_ns) / 1e6},
+          {"rebalance_pause_max_ms", double(pauses.max_ns) / 1e6},
+          {"stats", total.to_json()}};
+}
+
+nlohmann::json Subscriber::crash(const nlohmann::json& request) {
+  if (!request.contains("client") || !request["client"].is_number_integer())
+    throw ProtocolError("crash: needs an integer field \"client\" (the member's client id)");
+  crash_member(request["client"].get<int>());
+  return nlohmann::json::object();
+}
+
+void Subscriber::crash_member(int client_id) {
+  std::lock_guard lock(mu_);
+  if (state_ != AgentState::kRunning) throw ProtocolError("crash_member: not running");
+  if (config_.groups != "shared")
+    throw ProtocolError("crash_member: only a shared group's member can be taken over");
+  for (size_t l = 0; l < loops_.size(); ++l)
+    for (size_t i : hosted_[l]) {
+      if (clients_[i]->id() != client_id) continue;
+      bool ok = false;
+      if (!loops_[l]->call([&] { ok = clients_[i]->crash_and_rejoin(); }, kLoopTimeout))
+        throw std::runtime_error("crash_member: the client's loop did not answer within 5 s");
+      if (!ok) throw std::runtime_error("crash_member: " + clients_[i]->error());
+      return;
+    }
+  throw ProtocolError("crash_member: no client " + std::to_string(client_id) + " here");
 }
 
 }  // namespace hydra

@@ -15,8 +15,30 @@ SubscriberClient::SubscriberClient(int id, ConsumerFactory consumer_factory,
     : id_(id),
       tick_ms_(tick_ms),
       consumer_factory_(std::move(consumer_factory)),
-      processor_factory_(std::move(processor_factory)) {
+      processor_factory_(std::move(processor_factory)),
+      tracker_(std::make_shared<SequenceTracker>()) {
   stats_.client_id = id;
+}
+
+void SubscriberClient::join_group(std::shared_ptr<SequenceTracker> tracker,
+                                  bool reports_group_loss) {
+  tracker_ = std::move(tracker);
+  in_group_ = true;
+  reports_group_loss_ = reports_group_loss;
+}
+
+bool SubscriberClient::crash_and_rejoin() {
+  std::lock_guard lock(mu_);
+  if (!driver_ || !open_) return false;
+  // What it fetched but had not handed out is gone with the consumer.
+  if (driver_->crash_and_rejoin()) return true;
+  error_ = "the consumer could not crash and rejoin its group";
+  return false;
+}
+
+std::vector<PausedSpan> SubscriberClient::paused_spans() const {
+  std::lock_guard lock(mu_);
+  return driver_ ? driver_->paused_spans() : std::vector<PausedSpan>{};
 }
 
 SubscriberClient::~SubscriberClient() {
@@ -151,7 +173,7 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
     ++stats_.before_window;
     return;
   }
-  const SeqOutcome out = tracker_.on_message(h->producer_id, h->partition, h->sequence);
+  const SeqOutcome out = tracker_->on_message(h->producer_id, h->partition, h->sequence);
   if (out == SeqOutcome::kBeforeWindow) {
     ++stats_.before_window;
     return;
@@ -201,16 +223,28 @@ bool SubscriberClient::in_window_producers(uint32_t producer) const {
 void SubscriberClient::publish_live() {
   live_received_.store(stats_.received, std::memory_order_relaxed);
   uint64_t unique = 0, lost = 0;
+  if (in_group_) {
+    // What this member counted for its group (one latency sample each);
+    // the group's loss once, on its reporting member.
+    if (reports_group_loss_) {
+      ClientStats g;
+      if (!windows_.empty()) count_window(g, windows_, /*until_known=*/false);
+      lost = windows_.empty() ? tracker_->lost() : g.lost;
+    }
+    live_unique_.store(stats_.latency.count(), std::memory_order_relaxed);
+    live_lost_.store(lost, std::memory_order_relaxed);
+    return;
+  }
   if (!windows_.empty()) {
     for (const auto& w : windows_)
       for (const auto& [partition, from] : w.from) {
-        const StreamCounts c = tracker_.stream(w.producer_id, partition);
+        const StreamCounts c = tracker_->stream(w.producer_id, partition);
         unique += c.unique;
         lost += c.lost;
       }
   } else {
-    unique = tracker_.unique();
-    lost = tracker_.lost();
+    unique = tracker_->unique();
+    lost = tracker_->lost();
   }
   live_unique_.store(unique, std::memory_order_relaxed);
   live_lost_.store(lost, std::memory_order_relaxed);
@@ -227,14 +261,14 @@ void SubscriberClient::reset(const std::vector<ProducerWindow>& windows, SeriesS
     error_.clear();
   }
   // Without the publisher's window, the warm-up boundary is "now".
-  if (windows.empty()) tracker_.reset();
-  dup_base_ = tracker_.duplicates();
-  reorder_base_ = tracker_.reordered();
+  if (windows.empty()) tracker_->reset();
+  dup_base_ = tracker_->duplicates();
+  reorder_base_ = tracker_->reordered();
   windows_ = windows;
   has_window_ = !windows.empty();
   for (const auto& w : windows) {
     for (const auto& [partition, from] : w.from)
-      tracker_.set_window_start(w.producer_id, partition, from);
+      tracker_->set_window_start(w.producer_id, partition, from);
     // The window's messages this client read before its reset: the tracker
     // counts them, so their latency, bytes and times count as well; every
     // message counted in the window has exactly one latency sample.
@@ -275,14 +309,14 @@ void SubscriberClient::count_window(ClientStats& s, const std::vector<ProducerWi
   s.unique = s.lost = s.behind = 0;
   for (const auto& w : ws) {
     for (const auto& [partition, start] : w.from) {
-      const uint64_t reached = tracker_.stream(w.producer_id, partition).next;
+      const uint64_t reached = tracker_->stream(w.producer_id, partition).next;
       uint64_t until = reached;
       if (until_known) {
         auto it = w.until.find(partition);
         until = it == w.until.end() ? start : it->second;
       }
       if (until <= start) continue;
-      const uint64_t got = tracker_.unique_in(w.producer_id, partition, start, until);
+      const uint64_t got = tracker_->unique_in(w.producer_id, partition, start, until);
       s.unique += got;
       s.lost += (until - start) - got;
       s.behind += until - std::clamp(reached, start, until);
@@ -290,10 +324,36 @@ void SubscriberClient::count_window(ClientStats& s, const std::vector<ProducerWi
   }
 }
 
+void SubscriberClient::group_counts(ClientStats& s,
+                                    const std::vector<ProducerWindow>& windows) const {
+  s.duplicates = tracker_->duplicates() - dup_base_;
+  s.reordered = tracker_->reordered() - reorder_base_;
+  if (!windows.empty()) {
+    count_window(s, windows, /*until_known=*/true);
+  } else if (!windows_.empty()) {
+    count_window(s, windows_, /*until_known=*/false);
+  } else {
+    s.unique = tracker_->unique();
+    s.lost = tracker_->lost();
+  }
+}
+
 ClientStats SubscriberClient::snapshot(const std::vector<ProducerWindow>& windows) {
   ClientStats s = stats_;
-  s.duplicates = tracker_.duplicates() - dup_base_;
-  s.reordered = tracker_.reordered() - reorder_base_;
+  if (in_group_) {
+    // A member: what it counted for its group. The group's loss and
+    // duplicates are the group's (group_counts), not any member's.
+    s.unique = stats_.latency.count();
+    {
+      std::lock_guard lock(mu_);
+      s.ready = driver_ && driver_->ready();
+      s.error = error_;
+    }
+    if (processor_) s.processing = processor_->take_stats(/*reset=*/false).to_json();
+    return s;
+  }
+  s.duplicates = tracker_->duplicates() - dup_base_;
+  s.reordered = tracker_->reordered() - reorder_base_;
   // Counts over [from, until) of each stream: until is the publisher's when
   // the caller passes its window (then a message that never arrived is lost
   // even if no later message revealed the gap); while the window is still
@@ -306,8 +366,8 @@ ClientStats SubscriberClient::snapshot(const std::vector<ProducerWindow>& window
   } else if (!windows_.empty()) {
     count_window(s, windows_, /*until_known=*/false);
   } else {
-    s.unique = tracker_.unique();
-    s.lost = tracker_.lost();
+    s.unique = tracker_->unique();
+    s.lost = tracker_->lost();
   }
   {
     std::lock_guard lock(mu_);

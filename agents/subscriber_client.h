@@ -3,6 +3,16 @@
 // unique, lost, duplicates, reordered, foreign, and end-to-end latency from
 // the intended send time.
 //
+// In a shared consumer group (subscribers.groups "shared") the members of one
+// group share one sequence tracker (join_group), so a message counts once
+// for the group whoever reads it, and a second copy, whoever reads it, is the
+// group's duplicate. All members of a group are hosted by the same loop
+// (the subscriber places them so), which keeps the shared tracker on one
+// thread. A member's own snapshot then says what it counted for its group
+// (unique: first-seen window messages it read, each with its one latency
+// sample); the group's loss, duplicates and reordering come from
+// group_counts() on any one member.
+//
 // A client has no thread of its own: a ClientLoop (subscriber_loop.h) hosts
 // several clients on one thread and calls open(), pump(), tick() and close()
 // on it; the subscriber agent asks for resets and snapshots through that
@@ -50,6 +60,14 @@ class SubscriberClient {
   SubscriberClient(const SubscriberClient&) = delete;
   SubscriberClient& operator=(const SubscriberClient&) = delete;
 
+  // Before open(): makes this client a member of a shared group whose
+  // members share `tracker` (see above). `reports_group_loss`: its live
+  // counts carry the group's loss (one member per group does, so live sums
+  // count each group once).
+  void join_group(std::shared_ptr<SequenceTracker> tracker, bool reports_group_loss);
+  bool in_group() const { return in_group_; }
+  const std::shared_ptr<SequenceTracker>& shared_tracker() const { return tracker_; }
+
   // ---- the hosting loop's thread
   // Makes the consumer and the processing stage; false (and error() says
   // why) when either cannot be made: the client then reads nothing.
@@ -81,6 +99,15 @@ class SubscriberClient {
   // Counters now; with windows, unique/lost are counted over each window's
   // [from, until) exactly.
   ClientStats snapshot(const std::vector<ProducerWindow>& windows);
+  // The shared tracker's counts over the window as snapshot() gives them to
+  // a client of its own: unique, lost, behind, duplicates, reordered.
+  void group_counts(ClientStats& s, const std::vector<ProducerWindow>& windows) const;
+  // Crashes this member's consumer and joins the group again (see
+  // ConsumerDriver::crash_and_rejoin); its counts go on. False (and error()
+  // says why) when the consumer cannot.
+  bool crash_and_rejoin();
+  // The consumer's pauses (ConsumerDriver::paused_spans).
+  std::vector<PausedSpan> paused_spans() const;
 
   // ---- any thread
   int id() const { return id_; }
@@ -118,7 +145,9 @@ class SubscriberClient {
 
   // Owned by the loop's thread.
   std::unique_ptr<Processor> processor_;
-  SequenceTracker tracker_;
+  std::shared_ptr<SequenceTracker> tracker_;  // its own, or its group's
+  bool in_group_ = false;
+  bool reports_group_loss_ = true;
   ClientStats stats_;
   uint64_t dup_base_ = 0;
   uint64_t reorder_base_ = 0;

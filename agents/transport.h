@@ -56,6 +56,14 @@ struct Received {
   int64_t recv_ns = 0;
 };
 
+// One time a group consumer had no partitions to read: from losing them (a
+// rebalance's revocation, or the consumer's crash) until the group gave it
+// an assignment again. Wall ns since the epoch; end_ns 0 while it lasts.
+struct PausedSpan {
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+};
+
 class ConsumerDriver {
  public:
   virtual ~ConsumerDriver() = default;
@@ -77,6 +85,15 @@ class ConsumerDriver {
   virtual bool seek_to_end(int timeout_ms) = 0;
   // Leaves the group and releases the connection (bounded).
   virtual void close() = 0;
+
+  // ---- consumer groups (a driver without them keeps the defaults)
+  // Every pause so far (see PausedSpan), oldest first.
+  virtual std::vector<PausedSpan> paused_spans() const { return {}; }
+  // A crash and its replacement: drops the consumer as a killed process
+  // would (no leave, no final commit), then joins the group again as a new
+  // member, which resumes from the group's committed offsets. False when the
+  // driver cannot (the subscriber's kill of a member then fails, saying so).
+  virtual bool crash_and_rejoin() { return false; }
 };
 
 }  // namespace hydra

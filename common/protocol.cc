@@ -8,7 +8,7 @@
 namespace hydra::proto {
 namespace {
 
-constexpr std::array<std::pair<Command, const char*>, 8> kCommands{{
+constexpr std::array<std::pair<Command, const char*>, 9> kCommands{{
     {Command::kPing, "ping"},
     {Command::kConfigure, "configure"},
     {Command::kStart, "start"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<Command, const char*>, 8> kCommands{{
     {Command::kStats, "stats"},
     {Command::kReset, "reset"},
     {Command::kShutdown, "shutdown"},
+    {Command::kCrash, "crash"},
 }};
 
 // Typed field readers that name the field when it is wrong.
@@ -99,8 +100,9 @@ Request parse_request(std::string_view frame) {
   const auto name = j["cmd"].get<std::string>();
   for (const auto& [cmd, n] : kCommands)
     if (name == n) return Request{cmd, std::move(j)};
-  throw ProtocolError("unknown command \"" + name +
-                      "\" (allowed: ping, configure, start, stop, status, stats, reset, shutdown)");
+  throw ProtocolError(
+      "unknown command \"" + name +
+      "\" (allowed: ping, configure, start, stop, status, stats, reset, shutdown, crash)");
 }
 
 std::string make_request(Command c, nlohmann::json body) {
@@ -162,6 +164,10 @@ PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
   require(c.max_run_s > 0, "max_run_s: must be > 0");
   read_knobs(settings::Role::kPublisher, j, c);
   const int sensor_min = settings::kHeaderSize + settings::kSensorRecordSize;
+  for (const auto& [on, wire] :
+       {std::pair{c.idempotent, "idempotent"}, std::pair{c.transactional, "transactional"}})
+    require(!on || c.acks == "all",
+            std::string(wire) + ": true needs acks \"all\" (got \"" + c.acks + "\")");
   require(c.payload != "sensor" || c.message_size >= sensor_min,
           "message_size: must be >= " + std::to_string(sensor_min) +
               " with payload \"sensor\" (header + sensor record)");
@@ -175,6 +181,8 @@ nlohmann::json SubscriberConfig::to_json() const {
                       {"clients", clients},
                       {"first_client_id", first_client_id},
                       {"group_prefix", group_prefix},
+                      {"group_members", group_members},
+                      {"read_committed", read_committed},
                       {"processing", processing}};
   knobs(*this, [&](const char* wire, const auto& member) { j[wire] = member; });
   return j;
@@ -183,7 +191,8 @@ nlohmann::json SubscriberConfig::to_json() const {
 SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw ProtocolError("config: must be an object");
   static const auto known = known_fields<SubscriberConfig>(
-      {"driver", "bootstrap", "topic", "clients", "first_client_id", "group_prefix", "processing"});
+      {"driver", "bootstrap", "topic", "clients", "first_client_id", "group_prefix",
+       "group_members", "read_committed", "processing"});
   reject_unknown(j, known);
   SubscriberConfig c;
   c.driver = field<std::string>(j, "driver", c.driver, "a driver name");
@@ -197,7 +206,14 @@ SubscriberConfig SubscriberConfig::from_json(const nlohmann::json& j) {
   c.first_client_id = field<int>(j, "first_client_id", c.first_client_id, "an integer");
   require(c.first_client_id >= 0, "first_client_id: must be >= 0");
   c.group_prefix = field<std::string>(j, "group_prefix", c.group_prefix, "a string");
+  c.group_members = field<int>(j, "group_members", c.group_members, "an integer");
+  require(c.group_members >= 1, "group_members: must be >= 1");
+  c.read_committed = field<bool>(j, "read_committed", c.read_committed, "true or false");
   read_knobs(settings::Role::kSubscriber, j, c);
+  require(c.groups == "shared" || c.group_members == 1,
+          "group_members: must be 1 unless groups is \"shared\"");
+  require(c.groups == "shared" || c.commit == "auto",
+          "commit: \"" + c.commit + "\" needs groups \"shared\" (other groups never commit)");
   if (j.contains("processing") && !j["processing"].is_null()) {
     require(j["processing"].is_object(), "processing: must be an object");
     c.processing = j["processing"];

@@ -3,7 +3,7 @@
 // {"ok": false, "error": "..."}. This header is the one place that names the
 // commands, the configuration each role takes and the reply shapes.
 //
-// Commands (all but shutdown idempotent):
+// Commands (all but shutdown and crash idempotent):
 //   ping                         -> {ok, role, version, pid, state}
 //   configure {config: {...}}    -> {ok}            (not while running)
 //   start                        -> {ok}            (needs configure)
@@ -14,6 +14,8 @@
 //         publisher {series_s?: N} -> {..., series?: {from_ns, seconds}}
 //         subscriber {series?: {from_ns, seconds}}: per-second counts
 //         subscriber {throttle: msg/s}: only throttles its clients (0: lifts)
+//   crash {client: id}           -> {ok}            subscriber: a shared group's member
+//                                                   crashes and rejoins (fault injection)
 //   shutdown                     -> {ok}, then the agent exits
 #pragma once
 
@@ -39,7 +41,7 @@ class ProtocolError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Command { kPing, kConfigure, kStart, kStop, kStatus, kStats, kReset, kShutdown };
+enum class Command { kPing, kConfigure, kStart, kStop, kStatus, kStats, kReset, kShutdown, kCrash };
 const char* command_name(Command c);
 
 struct Request {
@@ -78,6 +80,8 @@ struct PublisherConfig {
   double linger_ms = 5;
   std::string payload = "random";  // "random" or "sensor"
   int keys = 0;                    // 0: unkeyed round robin; N: keyed over N keys
+  bool idempotent = false;         // librdkafka enable.idempotence
+  bool transactional = false;      // messages in transactions (a transactional.id)
   double max_run_s = 3600;         // safety bound: the publisher stops itself after this
   KafkaProps kafka;                // extra librdkafka properties
 
@@ -87,6 +91,7 @@ struct PublisherConfig {
     v("partitions", c.partitions), v("rate", c.rate), v("message_size", c.message_size);
     v("msg_batch", c.msg_batch), v("acks", c.acks), v("linger_ms", c.linger_ms);
     v("payload", c.payload), v("keys", c.keys), v("kafka", c.kafka);
+    v("idempotent", c.idempotent), v("transactional", c.transactional);
   }
 
   nlohmann::json to_json() const;
@@ -104,12 +109,18 @@ struct SubscriberConfig {
   int first_client_id = 0;             // ids are first_client_id .. +clients-1
   std::string groups = "per-client";   // see subscribers.groups
   std::string group_prefix = "hydra";  // consumer group ids start with this
-  KafkaProps kafka;                    // extra librdkafka properties
-  nlohmann::json processing;           // processing stage ({kind, device, ...}); null = none
+  // groups "shared": members per group. Client id c is a member of group
+  // c / group_members (group id "<group_prefix>-g<index>"); the controller
+  // places whole groups in one agent.
+  int group_members = 1;
+  std::string commit = "auto";  // see subscribers.commit
+  bool read_committed = false;  // isolation.level read_committed (transactional publisher)
+  KafkaProps kafka;             // extra librdkafka properties
+  nlohmann::json processing;    // processing stage ({kind, device, ...}); null = none
 
   template <typename Self, typename Visit>
   static void knobs(Self& c, Visit&& v) {
-    v("groups", c.groups), v("kafka", c.kafka);
+    v("groups", c.groups), v("kafka", c.kafka), v("commit", c.commit);
   }
 
   nlohmann::json to_json() const;

@@ -208,13 +208,16 @@ const std::vector<Column>& table() {
          return *packets / in.result.measured_s;
        }},
       {"behind", "messages", F::kInteger, G::kRun,
-       "of `lost`, the messages past the furthest sequence a client reached (sum): the client was "
-       "slow, the stream had no hole; `lost` - `behind` are gaps",
+       "of `lost`, the messages past the furthest sequence a client reached (sum; with shared "
+       "groups, a group): the client was slow, the stream had no hole; `lost` - `behind` are gaps",
        nullptr,
        [](const StepInput& in) -> Value {
          if (!have_window(in) || in.result.clients.empty()) return {};
          uint64_t behind = 0;
-         for (const auto& c : in.result.clients) behind += c.behind;
+         if (in.result.group_count > 0)
+           for (const auto& g : in.result.groups) behind += g.stats.behind;
+         else
+           for (const auto& c : in.result.clients) behind += c.behind;
          return behind;
        }},
       {"pub_unacked", "messages", F::kInteger, G::kRun,
@@ -370,6 +373,46 @@ const std::vector<Column>& table() {
       {"clean_lat_p99_ms", "ms", F::kFixed3, G::kRun,
        "end-to-end latency p99 of the messages sent outside every fault's seconds", nullptr,
        &fault_value<&fault_side_p99<false>>},
+      // Shared consumer groups (subscribers.groups "shared"); empty otherwise.
+      {"group_count", "groups", F::kInteger, G::kRun,
+       "shared consumer groups (each must get the whole window; loss, duplicates and the client "
+       "means count per group); empty unless subscribers.groups is `shared`",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.group_count <= 0) return {};
+         return int64_t(in.result.group_count);
+       }},
+      {"idle_members", "clients", F::kInteger, G::kRun,
+       "shared-group members with no partition at the end of the step (members beyond the "
+       "partition count), all groups",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.group_count <= 0 || in.result.groups.empty()) return {};
+         int64_t idle = 0;
+         for (const auto& g : in.result.groups) idle += g.idle_members;
+         return idle;
+       }},
+      {"rebalances", "rebalances", F::kInteger, G::kRun,
+       "shared groups' rebalances from the window's start to the collection, summed over groups "
+       "(a rebalance: some member between losing its partitions, or crashing, and getting new "
+       "ones)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.group_count <= 0 || in.result.groups.empty()) return {};
+         int64_t n = 0;
+         for (const auto& g : in.result.groups) n += g.rebalances;
+         return n;
+       }},
+      {"rebalance_pause_ms", "ms", F::kFixed1, G::kRun,
+       "the longest time a shared group spent in rebalances (summed over its rebalances), over "
+       "groups; 0 when no group rebalanced",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.group_count <= 0 || in.result.groups.empty()) return {};
+         double most = 0;
+         for (const auto& g : in.result.groups) most = std::max(most, g.rebalance_pause_ms);
+         return most;
+       }},
 
       // Set by the run loop, not computed from the step: empty on a plain
       // step's row.

@@ -128,23 +128,43 @@ Row compute_row(const StepResult& r, const StepContext& ctx) {
   double sum_unique = 0, sum_rate = 0, sum_loss_pct = 0, sum_failing_rate = 0;
   int64_t failing = 0;
   uint64_t lost = 0, duplicates = 0, reordered = 0, foreign = 0;
-  for (const auto& c : r.clients) {
+  // The unit that must get the whole window: each client, or, with shared
+  // groups, each group (docs/contracts.md "Shared consumer groups"). A
+  // group's figures count for each of its members, so the means over the N
+  // clients are the means over the groups and a client fails when its group
+  // lost anything.
+  const bool shared = r.group_count > 0;
+  const int64_t weight = shared ? std::max(1, r.group_members) : 1;
+  std::vector<const ClientStats*> units;
+  if (shared)
+    for (const auto& g : r.groups) units.push_back(&g.stats);
+  else
+    for (const auto& c : r.clients) units.push_back(&c);
+  for (const ClientStats* u : units) {
+    const ClientStats& c = *u;
     // Loss by sequence: expected - unique, so duplicates cannot hide it. A
     // client that counted more than the window (it should not) loses nothing.
     const uint64_t client_lost = expected > c.unique ? expected - c.unique : 0;
     const double span_s = double(c.last_recv_ns - c.first_recv_ns) / kNsPerS;
     const double rate = ratio(double(c.unique), span_s);  // HYDRA's per-client rate
-    sum_unique += double(c.unique);
-    sum_rate += rate;
-    sum_loss_pct += expected > 0 ? 100.0 * double(client_lost) / double(expected) : 0.0;
+    sum_unique += double(weight) * double(c.unique);
+    sum_rate += double(weight) * rate;
+    sum_loss_pct +=
+        double(weight) * (expected > 0 ? 100.0 * double(client_lost) / double(expected) : 0.0);
     if (c.unique < expected) {
-      ++failing;
-      sum_failing_rate += rate;
+      failing += weight;
+      sum_failing_rate += double(weight) * rate;
     }
     lost += client_lost;
     duplicates += c.duplicates;
     reordered += c.reordered;
-    foreign += c.foreign;
+  }
+  for (const auto& c : r.clients) foreign += c.foreign;
+  if (shared) {
+    // A group that did not answer (its agent died) lost the whole window for
+    // each of its members.
+    const int64_t groups_missing = std::max<int64_t>(0, r.group_count - int64_t(r.groups.size()));
+    missing = groups_missing * weight;
   }
   // What the answering clients counted, window or not.
   if (answered > 0) {
@@ -153,10 +173,11 @@ Row compute_row(const StepResult& r, const StepContext& ctx) {
     row.foreign = foreign;
   }
   if (have_window && n > 0) {
-    // Unanswered clients: no messages, rate 0, all of the window lost.
+    // Unanswered clients: no messages, rate 0, all of the window lost (with
+    // shared groups: their groups' windows, once per group).
     failing += missing;
     sum_loss_pct += 100.0 * double(missing);
-    row.lost = lost + uint64_t(missing) * expected;
+    row.lost = lost + uint64_t(shared ? missing / weight : missing) * expected;
     row.average_packets = sum_unique / double(n);
     row.average_rate = sum_rate / double(n);
     row.average_packet_loss = sum_loss_pct / double(n);

@@ -104,10 +104,14 @@ std::vector<Binding> bindings() {
     bind("publisher.linger_ms", [](auto& c) -> auto& { return c.publisher.linger_ms; }),
     bind("publisher.payload", [](auto& c) -> auto& { return c.publisher.payload; }),
     bind("publisher.keys", [](auto& c) -> auto& { return c.publisher.keys; }),
+    bind("publisher.idempotent", [](auto& c) -> auto& { return c.publisher.idempotent; }),
+    bind("publisher.transactional", [](auto& c) -> auto& { return c.publisher.transactional; }),
     bind("publisher.kafka", [](auto& c) -> auto& { return c.publisher.kafka; }),
     bind("subscribers.clients", [](auto& c) -> auto& { return c.subscribers.clients; }),
     bind("subscribers.clients_per_agent", [](auto& c) -> auto& { return c.subscribers.clients_per_agent; }),
     bind("subscribers.groups", [](auto& c) -> auto& { return c.subscribers.groups; }),
+    bind("subscribers.group_count", [](auto& c) -> auto& { return c.subscribers.group_count; }),
+    bind("subscribers.commit", [](auto& c) -> auto& { return c.subscribers.commit; }),
     bind("subscribers.kafka", [](auto& c) -> auto& { return c.subscribers.kafka; }),
     bind("subscribers.processing.kind", [](auto& c) -> auto& { return c.subscribers.processing.kind; }),
     bind("subscribers.processing.device", [](auto& c) -> auto& { return c.subscribers.processing.device; }),
@@ -314,6 +318,56 @@ std::vector<SweepAxis> parse_sweep(const json& doc, const std::string& src) {
   return axes;
 }
 
+// Shared consumer groups and delivery semantics: rules between the group,
+// commit, idempotence and broker keys (see the settings' docs).
+template <typename Swept>
+void check_groups_and_delivery(const Scenario& s, const std::string& src, const Swept& swept) {
+  const auto& sub = s.subscribers;
+  auto refuse = [&](const char* key, const std::string& why) {
+    throw ScenarioError(src, key, why, key);
+  };
+  const bool group_keys_swept = swept({"subscribers.groups", "subscribers.group_count",
+                                       "subscribers.clients", "subscribers.clients_per_agent"});
+  if (!group_keys_swept) {
+    if (!sub.shared() && sub.group_count != 1)
+      refuse("subscribers.group_count", std::to_string(sub.group_count) +
+                                            " needs subscribers.groups \"shared\" (got " +
+                                            quote_json(sub.groups) + ")");
+    if (sub.shared() && sub.clients % sub.group_count != 0)
+      refuse("subscribers.group_count", "subscribers.clients (" + std::to_string(sub.clients) +
+                                            ") must be a multiple of subscribers.group_count (" +
+                                            std::to_string(sub.group_count) +
+                                            "): every group has the same members");
+    const int members = sub.group_members();
+    if (sub.shared() && sub.clients % sub.group_count == 0 && sub.agents() > 1 &&
+        sub.clients_per_agent % members != 0)
+      refuse("subscribers.clients_per_agent",
+             std::to_string(sub.clients_per_agent) + " must be a multiple of the " +
+                 std::to_string(members) +
+                 " members per group (subscribers.clients / group_count), or at least "
+                 "subscribers.clients (" +
+                 std::to_string(sub.clients) +
+                 "): a group's members count the window together in one subscriber agent");
+  }
+  if (!sub.shared() && sub.commit != "auto" && !swept({"subscribers.groups", "subscribers.commit"}))
+    refuse("subscribers.commit", quote_json(sub.commit) +
+                                     " needs subscribers.groups \"shared\": other groups never "
+                                     "commit (nothing resumes from their offsets)");
+  const auto& pub = s.publisher;
+  for (const auto& [on, key] : {std::pair{pub.idempotent, "publisher.idempotent"},
+                                std::pair{pub.transactional, "publisher.transactional"}}) {
+    if (on && pub.acks != "all" && !swept({key, "publisher.acks"}))
+      refuse(key, std::string("true needs publisher.acks \"all\" (got ") + quote_json(pub.acks) +
+                      "): the broker can only drop a retry's duplicate when every replica has "
+                      "the first copy");
+  }
+  if (pub.transactional && s.broker.embedded() && s.broker.embedded_kind == "hydra" &&
+      !swept({"publisher.transactional", "broker.embedded.kind", "broker.bootstrap"}))
+    refuse("publisher.transactional",
+           "true needs a broker with transactions: Hydra's own broker (broker.embedded.kind "
+           "\"hydra\") has none; use \"mock\" or broker.bootstrap");
+}
+
 // Rules between fields. A rule whose keys are swept is checked per step.
 void check_combinations(const Scenario& s, const std::string& src) {
   auto swept = [&s](std::initializer_list<const char*> keys) {
@@ -383,6 +437,7 @@ void check_combinations(const Scenario& s, const std::string& src) {
                             quote_json(s.publisher.payload) + ")",
                         "subscribers.processing.kind");
   }
+  check_groups_and_delivery(s, src, swept);
 }
 
 // 1-based line and column of a 0-based byte offset.

@@ -16,6 +16,7 @@
 //   smoke.json:12:7: syntax error while parsing object - ...
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,8 @@ struct ScenarioPublisher {
   double linger_ms = 5;
   std::string payload = "random";
   int keys = 0;
+  bool idempotent = false;
+  bool transactional = false;
   std::map<std::string, std::string> kafka;
 };
 
@@ -75,11 +78,16 @@ struct ScenarioSubscribers {
   int clients = 10;
   int clients_per_agent = 100;
   std::string groups = "per-client";
+  int group_count = 1;          // groups "shared": consumer groups
+  std::string commit = "auto";  // groups "shared": when members commit
   std::map<std::string, std::string> kafka;
   ScenarioProcessing processing;
 
   // Subscriber agents needed: ceil(clients / clients_per_agent).
   int agents() const { return (clients + clients_per_agent - 1) / clients_per_agent; }
+  bool shared() const { return groups == "shared"; }
+  // Members of one shared group (clients / group_count); 1 otherwise.
+  int group_members() const { return shared() ? clients / std::max(1, group_count) : 1; }
 };
 
 // One sweep axis: a dotted key and the values it takes, in file order.

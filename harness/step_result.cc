@@ -2,6 +2,32 @@
 
 namespace hydra {
 
+nlohmann::json GroupResult::to_json() const {
+  return {{"group", group},
+          {"group_id", group_id},
+          {"members", members},
+          {"assignment", assignment},
+          {"idle_members", idle_members},
+          {"rebalances", rebalances},
+          {"rebalance_pause_ms", rebalance_pause_ms},
+          {"rebalance_pause_max_ms", rebalance_pause_max_ms},
+          {"stats", stats.to_json()}};
+}
+
+GroupResult GroupResult::from_json(const nlohmann::json& j) {
+  GroupResult g;
+  g.group = j.at("group").get<int>();
+  g.group_id = j.value("group_id", std::string());
+  g.members = j.at("members").get<std::vector<int>>();
+  g.stats = ClientStats::from_json(j.at("stats"));
+  g.assignment = j.value("assignment", nlohmann::json::object());
+  g.idle_members = j.value("idle_members", 0);
+  g.rebalances = j.value("rebalances", 0);
+  g.rebalance_pause_ms = j.value("rebalance_pause_ms", 0.0);
+  g.rebalance_pause_max_ms = j.value("rebalance_pause_max_ms", 0.0);
+  return g;
+}
+
 nlohmann::json StepResult::to_json() const {
   nlohmann::json j;
   j["step"] = step;
@@ -25,6 +51,13 @@ nlohmann::json StepResult::to_json() const {
   for (const auto& c : clients) clients_j.push_back(c.to_json());
   j["clients"] = clients_j;
   j["unanswered_clients"] = unanswered_clients;
+  if (group_count > 0) {
+    j["group_count"] = group_count;
+    j["group_members"] = group_members;
+    auto gs = nlohmann::json::array();
+    for (const auto& g : groups) gs.push_back(g.to_json());
+    j["groups"] = gs;
+  }
   auto subs = nlohmann::json::array();
   for (const auto& u : subscriber_usage) subs.push_back(u.to_json());
   j["subscriber_usage"] = subs;

@@ -15,6 +15,25 @@
 
 namespace hydra {
 
+// One shared consumer group (subscribers.groups "shared") as its subscriber
+// agent counted it: the whole group's figures (its members' messages merged,
+// loss and duplicates from the sequence tracker they share), who is in it,
+// each member's partitions and its rebalances since the window opened.
+struct GroupResult {
+  int group = 0;             // index: client id / members per group
+  std::string group_id;      // the consumer group's id
+  std::vector<int> members;  // client ids
+  ClientStats stats;         // the group's: unique, lost, duplicates, latency, ...
+  nlohmann::json assignment = nlohmann::json::object();  // member id -> partitions
+  int idle_members = 0;                                  // members with no partition
+  int rebalances = 0;             // disjoint paused spans since the window opened
+  double rebalance_pause_ms = 0;  // their summed length
+  double rebalance_pause_max_ms = 0;
+
+  nlohmann::json to_json() const;
+  static GroupResult from_json(const nlohmann::json& j);
+};
+
 struct StepResult {
   int step = 0;    // index in the sweep
   int repeat = 0;  // repeat index
@@ -34,6 +53,12 @@ struct StepResult {
 
   // One entry per client that answered, in client id order.
   std::vector<ClientStats> clients;
+  // Shared groups: how many were asked for (0: the clients do not share
+  // groups), their size, and one entry per group that answered, by index.
+  // The row's loss figures then count per group (harness/row.cc).
+  int group_count = 0;
+  int group_members = 0;
+  std::vector<GroupResult> groups;
   // Ids of clients whose agent did not answer (dead, hung, never started).
   std::vector<int> unanswered_clients;
   // Per subscriber agent: resource use delta over the measured window.

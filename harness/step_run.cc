@@ -47,6 +47,10 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
   result_.msg_rate = scenario_.publisher.rate;
   result_.duration_s = scenario_.duration_s;
   result_.shared_groups = scenario_.subscribers.groups == "shared";
+  if (scenario_.subscribers.shared()) {
+    result_.group_count = scenario_.subscribers.group_count;
+    result_.group_members = scenario_.subscribers.group_members();
+  }
 }
 
 StepResult StepRun::run() {
@@ -231,17 +235,24 @@ bool StepRun::await_readiness() {
 // the step.
 StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
   const int partitions = scenario_.topic.partitions;
-  // Every client reads every partition unless the clients share a group.
-  const bool per_client = scenario_.subscribers.groups != "shared";
+  // Every client reads every partition unless the clients share a group;
+  // then every group must own every partition, each exactly once.
+  const bool shared = scenario_.subscribers.shared();
+  const size_t owner_sets = shared ? size_t(scenario_.subscribers.group_count) : 1;
   Readiness r;
-  std::vector<int> owners(size_t(partitions), 0);  // clients owning each partition
+  // Clients (per group, when shared) owning each partition.
+  std::vector<std::vector<int>> owners(owner_sets, std::vector<int>(size_t(partitions), 0));
+  std::vector<bool> group_seen(owner_sets, !shared);
   for (size_t i = 0; i < subscribers_.size(); ++i) {
     if (subscribers_[i].dead || !replies[i].ok) continue;
     for (const auto& c : replies[i].body.value("client_status", json::array())) {
       const auto assigned = c.value("assigned", std::vector<int>{});
+      const size_t set =
+          shared ? size_t(std::clamp<int>(c.value("group", 0), 0, int(owner_sets) - 1)) : 0;
+      group_seen[set] = true;
       for (int p : assigned)
-        if (p >= 0 && p < partitions) owners[size_t(p)]++;
-      const bool owns_all = !per_client || int(assigned.size()) == partitions;
+        if (p >= 0 && p < partitions) owners[set][size_t(p)]++;
+      const bool owns_all = shared || int(assigned.size()) == partitions;
       if (c.value("ready", false) && owns_all) ++r.ready_clients;
       if (!c.value("error", std::string()).empty()) {
         r.errors = true;
@@ -249,7 +260,13 @@ StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
       }
     }
   }
-  r.all_partitions_owned = std::all_of(owners.begin(), owners.end(), [](int n) { return n > 0; });
+  r.all_partitions_owned = true;
+  for (size_t g = 0; g < owner_sets; ++g) {
+    // A group in a dead agent is not waited for (its clients are failing).
+    if (!group_seen[g]) continue;
+    for (int n : owners[g])
+      if (shared ? n != 1 : n == 0) r.all_partitions_owned = false;
+  }
   return r;
 }
 
@@ -381,7 +398,11 @@ void StepRun::close_consumer_only_window() {
 // through the warm-up backlog makes no window progress yet is not done.
 bool StepRun::drain() {
   const auto t = Clock::now();
-  const uint64_t want = result_.window.size() * uint64_t(live_clients());
+  // Every client wants the whole window; with shared groups, every group.
+  const uint64_t copies = scenario_.subscribers.shared()
+                              ? uint64_t(live_clients() / scenario_.subscribers.group_members())
+                              : uint64_t(live_clients());
+  const uint64_t want = result_.window.size() * copies;
   uint64_t received = ~uint64_t(0);
   auto quiet_since = Clock::now();
   while (since(t) < scenario_.drain_timeout_s && !interrupted()) {
@@ -463,6 +484,8 @@ void StepRun::collect_subscribers() {
         result_.clients.push_back(ClientStats::from_json(c));
       for (const auto& id : replies[i].body.value("unanswered_clients", json::array()))
         result_.unanswered_clients.push_back(id.get<int>());
+      for (const auto& g : replies[i].body.value("groups", json::array()))
+        result_.groups.push_back(GroupResult::from_json(g));
       result_.subscriber_usage.push_back(ProcessUsage::from_json(replies[i].body.at("usage")));
     } catch (const std::exception& e) {
       subscriber_failed(s, std::string("malformed stats: ") + e.what());
@@ -470,6 +493,8 @@ void StepRun::collect_subscribers() {
   }
   std::sort(result_.clients.begin(), result_.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.client_id < b.client_id; });
+  std::sort(result_.groups.begin(), result_.groups.end(),
+            [](const GroupResult& a, const GroupResult& b) { return a.group < b.group; });
 }
 
 // Stops everything still running and turns the collected state into the
@@ -616,8 +641,10 @@ void StepRun::report_progress(const std::string& phase, double fraction, uint64_
   p.elapsed_s = since(env_.run_start);
   p.eta_s = env_.eta ? env_.eta(fraction) : -1;
   p.tx_rate = sent >= last_sent_ ? double(sent - last_sent_) / dt : 0;
+  // Per copy of the stream: per client, or per group when clients share.
+  const int copies = result_.group_count > 0 ? result_.group_count : result_.client_count;
   p.rx_rate = live.unique >= last_live_.unique
-                  ? double(live.unique - last_live_.unique) / dt / std::max(1, result_.client_count)
+                  ? double(live.unique - last_live_.unique) / dt / std::max(1, copies)
                   : 0;
   p.loss_pct =
       live.unique + live.lost ? 100.0 * double(live.lost) / double(live.unique + live.lost) : 0;

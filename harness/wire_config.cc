@@ -51,6 +51,11 @@ proto::SubscriberConfig subscriber_wire_config(const Scenario& sc, const WireTar
   j["first_client_id"] = first_client;
   j["group_prefix"] = target.group_prefix;
   add_cluster_properties(j, sc);
+  // A shared group's members are whole in one agent (the scenario's rule), so
+  // the agent only needs the group size to tell its groups apart.
+  if (sc.subscribers.shared()) j["group_members"] = sc.subscribers.group_members();
+  // A transactional publisher's messages are read once committed.
+  j["read_committed"] = sc.publisher.transactional;
   if (sc.subscribers.processing.kind != "none") {
     j["processing"] = wire_section(sc, settings::Role::kProcessing);
   }

@@ -39,11 +39,16 @@ KafkaPropMap KafkaConsumer::default_props(const KafkaConsumerOptions& opts) {
   constexpr int kAgentBudgetKb = 512 * 1024;
   const int per_client_kb =
       std::clamp(kAgentBudgetKb / std::max(1, opts.clients_in_process), 4096, 65536);
+  // Only a shared group's members commit (see the header for the modes).
+  const bool auto_commit =
+      opts.shared_group && (opts.commit == "auto" || opts.commit == "after-process");
   return {
       {"bootstrap.servers", opts.bootstrap},
       {"group.id", opts.group_id},
-      {"enable.auto.commit", opts.shared_group ? "true" : "false"},
-      {"enable.auto.offset.store", "true"},
+      {"enable.auto.commit", auto_commit ? "true" : "false"},
+      {"enable.auto.offset.store",
+       opts.shared_group && opts.commit == "after-process" ? "false" : "true"},
+      {"isolation.level", opts.read_committed ? "read_committed" : "read_uncommitted"},
       {"auto.offset.reset", "latest"},
       {"enable.partition.eof", "false"},
       {"queued.max.messages.kbytes", std::to_string(per_client_kb)},
@@ -55,7 +60,20 @@ KafkaPropMap KafkaConsumer::default_props(const KafkaConsumerOptions& opts) {
 }
 
 KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& opts) : opts_(opts) {
-  rd_kafka_conf_t* conf = make_kafka_conf(default_props(opts), opts.overrides);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0)
+    throw std::runtime_error(std::string("cannot set up the Kafka consumer's queue: ") +
+                             std::strerror(errno));
+  try {
+    start_client();
+  } catch (...) {
+    ::close(wake_fd_);
+    throw;
+  }
+}
+
+void KafkaConsumer::start_client() {
+  rd_kafka_conf_t* conf = make_kafka_conf(default_props(opts_), opts_.overrides);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &KafkaConsumer::on_rebalance);
   char err[512];
@@ -66,42 +84,86 @@ KafkaConsumer::KafkaConsumer(const KafkaConsumerOptions& opts) : opts_(opts) {
   }
   rd_kafka_poll_set_consumer(rk_);
   queue_ = rd_kafka_queue_get_consumer(rk_);
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (!queue_ || wake_fd_ < 0) {
-    if (queue_) rd_kafka_queue_destroy(queue_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (!queue_) {
     rd_kafka_destroy(rk_);
-    throw std::runtime_error(std::string("cannot set up the Kafka consumer's queue: ") +
-                             std::strerror(errno));
+    rk_ = nullptr;
+    throw std::runtime_error("cannot set up the Kafka consumer's queue");
   }
   // librdkafka writes this when the queue goes from empty to non-empty (an
   // eventfd takes an 8-byte count).
   const uint64_t one = 1;
   rd_kafka_queue_io_event_enable(queue_, wake_fd_, &one, sizeof one);
-  if (opts.manual_assign) {
+  if (opts_.manual_assign) {
     try {
       assign_all_at_end();
     } catch (...) {
-      rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
-      rd_kafka_queue_destroy(queue_);
-      rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-      ::close(wake_fd_);
+      destroy_client(/*leave=*/false);
       throw;
     }
     return;
   }
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, opts.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_add(topics, opts_.topic.c_str(), RD_KAFKA_PARTITION_UA);
   const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
-    rd_kafka_queue_destroy(queue_);
-    rd_kafka_destroy(rk_);
-    ::close(wake_fd_);
-    throw std::runtime_error(std::string("cannot subscribe to ") + opts.topic + ": " +
+    destroy_client(/*leave=*/false);
+    throw std::runtime_error(std::string("cannot subscribe to ") + opts_.topic + ": " +
                              rd_kafka_err2str(e));
   }
+}
+
+void KafkaConsumer::destroy_client(bool leave) {
+  drop_batch();
+  if (queue_) {
+    rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
+    rd_kafka_queue_destroy(queue_);
+    queue_ = nullptr;
+  }
+  if (!rk_) return;
+  if (leave) {
+    // Commits and leaves the group so the others take over at once.
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  } else {
+    rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  }
+  rk_ = nullptr;
+}
+
+bool KafkaConsumer::crash_and_rejoin() {
+  if (closed_ || !opts_.shared_group) return false;
+  ready_.store(false, std::memory_order_release);
+  {
+    std::lock_guard lock(mu_);
+    assigned_.clear();
+  }
+  // The crash strikes at the moment the commit mode is exposed to. For
+  // at-most-once that is with a committed batch not yet counted: when none is
+  // in hand, the member takes the next one (waiting up to 200 ms), commits
+  // it, and dies. (For at-least-once it is the counted messages whose offsets
+  // the auto-commit has not sent yet, which any moment has.)
+  if (opts_.commit == "before-process" && next_ >= count_) {
+    drop_batch();
+    const ssize_t n = rd_kafka_consume_batch_queue(queue_, 200, batch_, kBatch);
+    if (n > 0) {
+      count_ = int(n);
+      commit_batch();
+    }
+  }
+  // Its partitions are nobody's until the group notices (session timeout)
+  // and hands them out again: that is this member's pause.
+  pause_begins(wall_ns());
+  destroy_client(/*leave=*/false);
+  try {
+    start_client();
+  } catch (...) {
+    closed_ = true;
+    ::close(wake_fd_);
+    wake_fd_ = -1;
+    return false;
+  }
+  return true;
 }
 
 KafkaConsumer::~KafkaConsumer() {
@@ -112,20 +174,9 @@ void KafkaConsumer::close() {
   if (closed_) return;
   closed_ = true;
   ready_.store(false, std::memory_order_release);
-  drop_batch();
-  rd_kafka_queue_io_event_enable(queue_, -1, nullptr, 0);
-  rd_kafka_queue_destroy(queue_);
-  queue_ = nullptr;
-  if (opts_.shared_group) {
-    // Commits and leaves the group so the others take over at once.
-    rd_kafka_consumer_close(rk_);
-    rd_kafka_destroy(rk_);
-  } else {
-    // A per-client group has nobody to hand over to: skip the leave/commit
-    // round trips, which matter when hundreds of clients stop at once.
-    rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-  }
-  rk_ = nullptr;
+  // A per-client group has nobody to hand over to: skip the leave/commit
+  // round trips, which matter when hundreds of clients stop at once.
+  destroy_client(/*leave=*/opts_.shared_group);
   ::close(wake_fd_);
   wake_fd_ = -1;
 }
@@ -139,6 +190,11 @@ void KafkaConsumer::drop_batch() {
 
 bool KafkaConsumer::poll(int timeout_ms, Received& out) {
   if (next_ > 0) {
+    const rd_kafka_message_t* done = batch_[next_ - 1];
+    // The caller asks for the next message only once it has counted this
+    // one: at-least-once stores its offset for the auto-commit now.
+    if (opts_.shared_group && opts_.commit == "after-process" && !done->err)
+      rd_kafka_offset_store(done->rkt, done->partition, done->offset);
     rd_kafka_message_destroy(batch_[next_ - 1]);
     batch_[next_ - 1] = nullptr;
   }
@@ -167,6 +223,15 @@ bool KafkaConsumer::poll(int timeout_ms, Received& out) {
     // Once, after the batch is in hand: every message in it arrived before.
     batch_ns_ = wall_ns();
     count_ = int(n);
+    if (opts_.shared_group && opts_.commit == "before-process" && !commit_batch()) {
+      // Not committed (a rebalance is under way, say): counting it now
+      // would make a duplicate of it when the partition's next owner reads
+      // from the last commit. It is not counted; its partitions go back to
+      // its first offsets, so it is fetched (and committed) again if they
+      // stay here.
+      rewind_batch();
+      return false;
+    }
   }
   const rd_kafka_message_t* m = batch_[next_++];
   out.value = m->payload;
@@ -222,6 +287,7 @@ std::vector<int32_t> KafkaConsumer::assigned() const {
 
 void KafkaConsumer::position_at_end(rd_kafka_topic_partition_list_t* parts) {
   if (opts_.shared_group) rd_kafka_committed(rk_, parts, 5000);
+  rd_kafka_topic_partition_list_t* fresh = rd_kafka_topic_partition_list_new(parts->cnt);
   for (int i = 0; i < parts->cnt; ++i) {
     auto& p = parts->elems[i];
     if (opts_.shared_group && p.offset >= 0) continue;  // resume where the group was
@@ -233,7 +299,72 @@ void KafkaConsumer::position_at_end(rd_kafka_topic_partition_list_t* parts) {
       p.offset = hi;
     else
       p.offset = RD_KAFKA_OFFSET_END;
+    if (p.offset >= 0)
+      rd_kafka_topic_partition_list_add(fresh, p.topic, p.partition)->offset = p.offset;
   }
+  // The group's first position of a partition is committed at once: a
+  // member taking it over later must resume here, not at a later end of the
+  // log (which would lose what was sent in between).
+  if (opts_.shared_group && opts_.commit != "none" && fresh->cnt > 0)
+    rd_kafka_commit(rk_, fresh, /*async=*/0);
+  rd_kafka_topic_partition_list_destroy(fresh);
+}
+
+void KafkaConsumer::rewind_batch() {
+  rd_kafka_topic_partition_list_t* back = rd_kafka_topic_partition_list_new(4);
+  for (int i = 0; i < count_; ++i) {
+    const rd_kafka_message_t* m = batch_[i];
+    if (m->err) continue;
+    rd_kafka_topic_partition_t* p =
+        rd_kafka_topic_partition_list_find(back, rd_kafka_topic_name(m->rkt), m->partition);
+    if (!p) {
+      p = rd_kafka_topic_partition_list_add(back, rd_kafka_topic_name(m->rkt), m->partition);
+      p->offset = m->offset;
+    }
+    p->offset = std::min<int64_t>(p->offset, m->offset);
+  }
+  drop_batch();
+  // Fails for partitions already revoked: their next owner reads them.
+  if (back->cnt > 0)
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, back, 1000)) rd_kafka_error_destroy(e);
+  rd_kafka_topic_partition_list_destroy(back);
+}
+
+bool KafkaConsumer::commit_batch() {
+  // The next offset of each partition in the batch, committed before any of
+  // it is counted: a crash from here on loses the rest of the batch.
+  rd_kafka_topic_partition_list_t* offs = rd_kafka_topic_partition_list_new(4);
+  for (int i = 0; i < count_; ++i) {
+    const rd_kafka_message_t* m = batch_[i];
+    if (m->err) continue;
+    rd_kafka_topic_partition_t* p =
+        rd_kafka_topic_partition_list_find(offs, rd_kafka_topic_name(m->rkt), m->partition);
+    if (!p) p = rd_kafka_topic_partition_list_add(offs, rd_kafka_topic_name(m->rkt), m->partition);
+    p->offset = std::max<int64_t>(p->offset, m->offset + 1);
+  }
+  bool ok = true;
+  if (offs->cnt > 0) {
+    ok = rd_kafka_commit(rk_, offs, /*async=*/0) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; ok && i < offs->cnt; ++i) ok = !offs->elems[i].err;
+  }
+  rd_kafka_topic_partition_list_destroy(offs);
+  return ok;
+}
+
+void KafkaConsumer::pause_begins(int64_t now_ns) {
+  std::lock_guard lock(mu_);
+  if (!paused_.empty() && paused_.back().end_ns == 0) return;  // already paused
+  paused_.push_back({now_ns, 0});
+}
+
+void KafkaConsumer::pause_ends(int64_t now_ns) {
+  std::lock_guard lock(mu_);
+  if (!paused_.empty() && paused_.back().end_ns == 0) paused_.back().end_ns = now_ns;
+}
+
+std::vector<PausedSpan> KafkaConsumer::paused_spans() const {
+  std::lock_guard lock(mu_);
+  return paused_;
 }
 
 void KafkaConsumer::mark_assigned(const rd_kafka_topic_partition_list_t* parts) {
@@ -310,7 +441,11 @@ void KafkaConsumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     self->position_at_end(parts);
     rd_kafka_assign(rk, parts);
     self->mark_assigned(parts);
+    self->pause_ends(wall_ns());
   } else {
+    // Partitions taken away: paused until the group assigns again (a
+    // member that held none is paused as well, the group being rebalanced).
+    self->pause_begins(wall_ns());
     self->ready_.store(false, std::memory_order_release);
     {
       std::lock_guard lock(self->mu_);

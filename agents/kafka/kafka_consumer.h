@@ -4,6 +4,19 @@
 // partitions are assigned so readiness is knowable: once ready() is true,
 // every message produced afterwards will be read.
 //
+// A shared group's member commits as subscribers.commit says: "auto"
+// (librdkafka's auto-commit of what it handed out), "none", "after-process"
+// (at-least-once: a message's offset is stored for the auto-commit only once
+// the next poll() shows the caller is done with it) or "before-process"
+// (at-most-once: each batch is committed, synchronously, before its first
+// message is handed out). A member that gets a partition the group never
+// committed starts at the end of the log and, unless commit is "none",
+// commits that position at once, so whoever takes the partition over later
+// resumes there rather than at the end of the log.
+//
+// crash_and_rejoin() (a killed member, for the delivery-semantics tests and
+// faults) strikes at the moment its commit mode is exposed to: see there.
+//
 // Messages are taken from librdkafka in batches (rd_kafka_consume_batch_queue)
 // and the clock is read once after each batch returns, so a receive time is
 // never earlier than the message's arrival. The consumer queue signals an
@@ -30,6 +43,11 @@ struct KafkaConsumerOptions {
   // Shared groups resume from committed offsets after a rebalance; a
   // per-client group has nothing to resume and commits nothing.
   bool shared_group = false;
+  // subscribers.commit (shared groups only; others never commit).
+  std::string commit = "none";
+  // isolation.level read_committed (a transactional publisher); otherwise
+  // read_uncommitted: everything the broker has counts.
+  bool read_committed = false;
   // subscribers.groups "none": no subscribe, no group protocol; every
   // partition is assigned at the end of its log when the consumer is made.
   bool manual_assign = false;
@@ -52,6 +70,8 @@ class KafkaConsumer final : public ConsumerDriver {
   std::vector<int32_t> assigned() const override;
   bool seek_to_end(int timeout_ms) override;
   void close() override;
+  std::vector<PausedSpan> paused_spans() const override;
+  bool crash_and_rejoin() override;
 
   // Hydra's defaults for a consumer; exposed so the benchmark's raw loop uses
   // the very same settings.
@@ -64,6 +84,16 @@ class KafkaConsumer final : public ConsumerDriver {
   void assign_all_at_end();
   void mark_assigned(const rd_kafka_topic_partition_list_t* parts);
   void drop_batch();
+  // Makes the librdkafka consumer (rk_, queue_) on wake_fd_ and subscribes
+  // or assigns; throws std::runtime_error. On failure nothing is left.
+  void start_client();
+  void destroy_client(bool leave);
+  // Commits the batch in hand (before-process); false when the commit failed.
+  bool commit_batch();
+  // Drops the batch in hand, uncounted, and seeks its partitions back to it.
+  void rewind_batch();
+  void pause_begins(int64_t now_ns);
+  void pause_ends(int64_t now_ns);
 
   static constexpr int kBatch = 64;
 
@@ -78,8 +108,9 @@ class KafkaConsumer final : public ConsumerDriver {
   int next_ = 0;
   int64_t batch_ns_ = 0;  // wall clock read after the batch returned
   std::atomic<bool> ready_{false};
-  mutable std::mutex mu_;  // guards assigned_ (read by the control thread)
+  mutable std::mutex mu_;  // guards assigned_ and paused_ (read by the control thread)
   std::vector<int32_t> assigned_;
+  std::vector<PausedSpan> paused_;
   bool closed_ = false;
 };
 

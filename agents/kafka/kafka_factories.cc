@@ -1,5 +1,6 @@
 #include "agents/kafka/kafka_factories.h"
 
+#include <algorithm>
 #include <string>
 
 #include "agents/kafka/kafka_consumer.h"
@@ -8,16 +9,22 @@
 namespace hydra {
 
 KafkaPropMap publisher_kafka_defaults(const proto::PublisherConfig& c) {
-  return {
+  KafkaPropMap props{
       {"acks", c.acks},
       {"linger.ms", std::to_string(c.linger_ms)},
       // Hydra's header already makes every message unique; duplicates are a
-      // measured outcome, not something to configure away silently.
-      {"enable.idempotence", "false"},
+      // measured outcome, not something to configure away silently: only
+      // publisher.idempotent (or transactional) turns idempotence on.
+      {"enable.idempotence", c.idempotent || c.transactional ? "true" : "false"},
       // Names the client in its log lines (agents/kafka/kafka_log.h) and
       // in the broker's view.
       {"client.id", "hydra-pub-" + std::to_string(c.producer_id)},
   };
+  // One transactional.id per publisher: the producer id is unique within
+  // the run, the topic names the run.
+  if (c.transactional)
+    props["transactional.id"] = "hydra-" + c.topic + "-" + std::to_string(c.producer_id);
+  return props;
 }
 
 namespace {
@@ -84,7 +91,11 @@ KafkaConsumerOptions consumer_options(const proto::SubscriberConfig& c, int clie
   o.topic = c.topic;
   o.shared_group = c.groups == "shared";
   o.manual_assign = c.groups == "none";
-  o.group_id = o.shared_group ? c.group_prefix : c.group_prefix + "-c" + std::to_string(client_id);
+  o.group_id = o.shared_group ? c.group_prefix + "-g" +
+                                    std::to_string(client_id / std::max(1, c.group_members))
+                              : c.group_prefix + "-c" + std::to_string(client_id);
+  o.commit = o.shared_group ? c.commit : "none";
+  o.read_committed = c.read_committed;
   o.clients_in_process = c.clients;
   o.overrides = c.kafka;
   // Names the client in its log lines (agents/kafka/kafka_log.h) and in the

@@ -222,7 +222,7 @@ TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {
   EXPECT_EQ(e.key(), "publisher.rat");
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"publisher.rat\" (allowed: rate, message_size, msg_batch, "
-               "acks, linger_ms, payload, keys, enabled, kafka)");
+               "acks, linger_ms, payload, keys, enabled, idempotent, transactional, kafka)");
 }
 
 TEST(ScenarioUnknownKey, ThirdLevel) {
@@ -251,8 +251,9 @@ TEST(ScenarioValues, WrongTypeNamesKeyAndValue) {
 
   EXPECT_STREQ(parse_error(R"({"topic": {"reuse": "yes"}})").what(),
                R"(t.json: topic.reuse: must be true or false (got "yes"))");
-  EXPECT_STREQ(parse_error(R"({"subscribers": {"groups": "all"}})").what(),
-               R"(t.json: subscribers.groups: must be one of "per-client", "none" (got "all"))");
+  EXPECT_STREQ(
+      parse_error(R"({"subscribers": {"groups": "all"}})").what(),
+      R"(t.json: subscribers.groups: must be one of "per-client", "shared", "none" (got "all"))");
   EXPECT_EQ(parse_error(R"({"topic": {"name": 7}})").key(), "topic.name");
   EXPECT_EQ(parse_error(R"({"publisher": {"kafka": {"acks": [1]}}})").key(), "publisher.kafka");
   EXPECT_EQ(parse_error(R"({"subscribers": {"kafka": "x"}})").key(), "subscribers.kafka");

@@ -8,3 +8,9 @@ target_compile_definitions(sweep_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE
 # parser's defaults, the wire configuration and the agents' validation.
 hydra_add_test(settings_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/settings_test.cc LIBS hydra::harness)
 target_compile_definitions(settings_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# groups_settings_test: shared groups' and delivery semantics' rules, and their
+# keys in the effective librdkafka configuration.
+hydra_add_test(groups_settings_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/groups_settings_test.cc
+  LIBS hydra::harness hydra::drivers)
+# group_row_test: results.csv figures with shared groups (loss per group).
+hydra_add_test(group_row_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/group_row_test.cc LIBS hydra::harness)

@@ -1,0 +1,96 @@
+// scenarios/consumer-groups.json as a user runs it: `hydra validate` accepts
+// it, and a shortened run (two of its points, 1 s windows) on the embedded
+// broker writes rows where the shared group got the whole window once, with
+// the idle members and each member's partitions in the step JSON.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+
+namespace hydra::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
+const std::string kScenario = std::string(HYDRA_SOURCE_DIR) + "/scenarios/consumer-groups.json";
+
+// results.csv as rows of column -> value (no quoted cells in these rows).
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) out.push_back(cell);
+    if (!s.empty() && s.back() == ',') out.push_back("");
+    return out;
+  };
+  if (!std::getline(in, line)) return rows;
+  header = split(line);
+  while (std::getline(in, line)) {
+    const auto cells = split(line);
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+TEST(ConsumerGroupsScenario, Validates) {
+  const auto r = run_command({kHydra, "validate", kScenario}, 30s);
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("15 steps"), std::string::npos) << r.out;
+}
+
+TEST(ConsumerGroupsScenario, ShortenedRunCountsTheWindowOncePerGroup) {
+  const fs::path out = fs::temp_directory_path() / ("hydra-groups-" + std::to_string(getpid()));
+  fs::remove_all(out);
+  const auto r = run_command({kHydra, "run", kScenario, "--set", "duration_s=1", "--set",
+                              "warmup_s=0.5", "--set", "sweep.topic.partitions=[2]", "--set",
+                              "sweep.subscribers.clients=[1,4]", "--out", out.string(), "--quiet"},
+                             120s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    SCOPED_TRACE("step " + std::to_string(i));
+    EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+    const double tx = std::stod(row.at("packet_tx"));
+    EXPECT_GT(tx, 1000);
+    // Per group: the one group got every window message exactly once.
+    EXPECT_EQ(std::stod(row.at("average_packets")), tx);
+    EXPECT_EQ(row.at("lost"), "0");
+    EXPECT_EQ(row.at("duplicates"), "0");
+    EXPECT_EQ(row.at("failing_clients"), "0");
+    EXPECT_EQ(row.at("group_count"), "1");
+    // 4 members over 2 partitions: two idle.
+    EXPECT_EQ(row.at("idle_members"), i == 0 ? "0" : "2");
+  }
+  std::ifstream sj(out / "steps" / "001-r0.json");
+  ASSERT_TRUE(sj.good());
+  const auto step = nlohmann::json::parse(sj);
+  ASSERT_EQ(step["groups"].size(), 1u);
+  const auto& g = step["groups"][0];
+  EXPECT_EQ(g["members"], nlohmann::json({0, 1, 2, 3}));
+  int owning = 0;
+  for (const auto& [member, parts] : g["assignment"].items()) owning += !parts.empty();
+  EXPECT_EQ(owning, 2) << g["assignment"].dump();
+  EXPECT_EQ(g["stats"]["unique"].get<double>(), std::stod(rows[1].at("packet_tx")));
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace hydra::test
