@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct TopicSpec {
   int partitions = 1;
   int replication = 1;
   bool reuse = false;     // an existing topic is accepted (if big enough)
+  // Topic configuration entries for creation (topic.config: retention.ms,
+  // cleanup.policy, ...); not checked against a reused topic.
+  std::map<std::string, std::string> config;
   int timeout_ms = 5000;  // bounds every request the admin makes
 };
 
@@ -38,7 +42,9 @@ struct TopicSpec {
 // creates a topic on it; the driver then uses that instead of its protocol.
 struct AdminTarget {
   std::string bootstrap;
-  std::function<void(const std::string& name, int partitions, int replication)> create_in_process;
+  std::function<void(const std::string& name, int partitions, int replication,
+                     const std::map<std::string, std::string>& config)>
+      create_in_process;
 };
 
 // Controller side: makes sure a step's topic exists with its layout.

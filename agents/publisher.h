@@ -16,6 +16,7 @@
 
 #include "agents/agent_role.h"
 #include "agents/driver_registry.h"
+#include "agents/payload/payload.h"
 #include "agents/transport.h"
 #include "common/clock.h"
 #include "common/mailbox.h"
@@ -45,7 +46,6 @@ class Publisher final : public AgentRole {
  private:
   void run();  // the sending thread
   void on_delivery(const void* value, size_t len, bool ok);
-  void fill_body(uint8_t* msg, uint64_t seq, uint32_t key, int64_t t_ns);
   void zero_counters();
   nlohmann::json snapshot_json();
 
@@ -58,6 +58,7 @@ class Publisher final : public AgentRole {
 
   std::unique_ptr<MessagingDriver> messaging_;  // outlives driver_, made from it
   std::unique_ptr<ProducerDriver> driver_;
+  std::unique_ptr<PayloadWriter> payload_;  // made on start (a payload file is read then)
   std::thread thread_;
   std::atomic<bool> stop_{false};
   Mailbox mailbox_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agents/payload/payload.h"
 #include "agents/processing/processor.h"
 #include "common/clock.h"
 #include "common/message_header.h"
@@ -60,8 +61,24 @@ int SubscriberClient::wait_fd() const {
   return open_ ? driver_->wait_fd() : -1;
 }
 
+void SubscriberClient::set_throttle(double rate_per_s) {
+  throttle_rate_ = rate_per_s > 0 ? rate_per_s : 0;
+  stats_.slow = throttle_rate_ > 0;
+}
+
 size_t SubscriberClient::pump(size_t max) {
   if (!open_) return 0;
+  if (throttle_rate_ > 0) {
+    const int64_t now = mono_ns();
+    const double burst = std::max(1.0, throttle_rate_ * 0.5);
+    if (tokens_at_ns_ == 0)
+      tokens_ = 1;
+    else
+      tokens_ = std::min(burst, tokens_ + double(now - tokens_at_ns_) * 1e-9 * throttle_rate_);
+    tokens_at_ns_ = now;
+    max = std::min(max, size_t(tokens_));
+    if (max == 0) return 0;
+  }
   Received r;
   size_t n = 0;
   try {
@@ -78,6 +95,7 @@ size_t SubscriberClient::pump(size_t max) {
     error_ = std::string("processing stopped: ") + e.what();
     processor_.reset();
   }
+  if (throttle_rate_ > 0) tokens_ -= double(n);
   if (n > 0) publish_live();
   return n;
 }
@@ -148,11 +166,20 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
   stats_.latency.record(now_ns - h->intended_ns);
   if (stats_.first_recv_ns == 0) stats_.first_recv_ns = now_ns;
   stats_.last_recv_ns = now_ns;
+  const auto* body = static_cast<const uint8_t*>(r.value) + MessageHeader::kSize;
+  const size_t body_len = r.len - MessageHeader::kSize;
+  const BodyFormat format = body_format(h->flags);
+  if (decode_ && has_document(format)) {
+    // Timed alone (two clock reads), so serializers compare by their own cost.
+    const int64_t t0 = mono_ns();
+    const bool ok = decode_document(format, body, body_len).has_value();
+    stats_.decode_ns += uint64_t(mono_ns() - t0);
+    ++stats_.decoded;
+    if (!ok) ++stats_.decode_errors;
+  }
   if (processor_) {
     SensorRecord rec;
-    if ((h->flags & MessageHeader::kFlagSensorPayload) &&
-        decode_sensor_record(static_cast<const uint8_t*>(r.value) + MessageHeader::kSize,
-                             r.len - MessageHeader::kSize, &rec))
+    if (decode_sensor(format, body, body_len, &rec))
       processor_->submit(rec, now_ns, h->intended_ns);
     processor_->poll(now_ns);
   }
@@ -186,6 +213,7 @@ void SubscriberClient::reset(const std::vector<ProducerWindow>& windows) {
   const int id = stats_.client_id;
   stats_ = ClientStats{};
   stats_.client_id = id;
+  stats_.slow = throttle_rate_ > 0;
   {
     // A transient consumer error of an earlier span is not this one's.
     std::lock_guard lock(mu_);

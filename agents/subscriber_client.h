@@ -50,6 +50,11 @@ class SubscriberClient {
   SubscriberClient(const SubscriberClient&) = delete;
   SubscriberClient& operator=(const SubscriberClient&) = delete;
 
+  // Before open(): decode every body and time it (subscribers.decode); read
+  // at most `throttle_rate` msg/s (> 0: a slow client, subscribers.slow).
+  void set_decode(bool decode) { decode_ = decode; }
+  void set_throttle(double rate_per_s);
+
   // ---- the hosting loop's thread
   // Makes the consumer and the processing stage; false (and error() says
   // why) when either cannot be made: the client then reads nothing.
@@ -119,6 +124,14 @@ class SubscriberClient {
   std::vector<ProducerWindow> windows_;
   bool has_window_ = false;
   std::map<uint32_t, EarlyWindow> early_;  // by producer id, until the reset
+
+  bool decode_ = false;
+  // Throttle (slow clients): a token bucket refilled at throttle_rate_,
+  // holding at most half a second's worth (the loop's safety sweep comes
+  // every 500 ms, so a client left waiting still reaches its rate).
+  double throttle_rate_ = 0;
+  double tokens_ = 0;
+  int64_t tokens_at_ns_ = 0;
 
   std::atomic<uint64_t> live_received_{0};
   std::atomic<uint64_t> live_unique_{0};

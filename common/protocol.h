@@ -73,8 +73,15 @@ struct PublisherConfig {
   int msg_batch = 100;       // messages sent between client-library polls
   std::string acks = "1";    // "0", "1" or "all"
   double linger_ms = 5;
-  std::string payload = "random";  // "random" or "sensor"
-  int keys = 0;                    // 0: unkeyed round robin; N: keyed over N keys
+  std::string payload = "random";  // random, sensor, cpu, order or file (common/payload.h)
+  std::string encoding = "binary";  // binary, json, cbor or msgpack
+  double compressibility = 0;       // random: the fraction of the body that is zeros
+  std::string payload_file;         // file: its lines are the bodies
+  int keys = 0;                     // 0: unkeyed round robin; N: keyed over N keys
+  std::string key_distribution = "round-robin";  // common/keys.h
+  double key_exponent = 1;
+  double key_hot_fraction = 0.5;
+  int64_t key_seed = 1;
   double max_run_s = 3600;         // safety bound: the publisher stops itself after this
   KafkaProps kafka;                // extra librdkafka properties
 
@@ -84,6 +91,10 @@ struct PublisherConfig {
     v("partitions", c.partitions), v("rate", c.rate), v("message_size", c.message_size);
     v("msg_batch", c.msg_batch), v("acks", c.acks), v("linger_ms", c.linger_ms);
     v("payload", c.payload), v("keys", c.keys), v("kafka", c.kafka);
+    v("encoding", c.encoding), v("compressibility", c.compressibility);
+    v("payload_file", c.payload_file), v("key_distribution", c.key_distribution);
+    v("key_exponent", c.key_exponent), v("key_hot_fraction", c.key_hot_fraction);
+    v("key_seed", c.key_seed);
   }
 
   nlohmann::json to_json() const;
@@ -103,10 +114,14 @@ struct SubscriberConfig {
   std::string group_prefix = "hydra";  // consumer group ids start with this
   KafkaProps kafka;                    // extra librdkafka properties
   nlohmann::json processing;           // processing stage ({kind, device, ...}); null = none
+  bool decode = false;                 // decode every body (subscribers.decode)
+  double slow_fraction = 0;            // of all clients, by id (common/slow_clients.h)
+  double slow_rate = 100;              // msg/s a slow client reads at most
 
   template <typename Self, typename Visit>
   static void knobs(Self& c, Visit&& v) {
     v("groups", c.groups), v("kafka", c.kafka);
+    v("decode", c.decode), v("slow_fraction", c.slow_fraction), v("slow_rate", c.slow_rate);
   }
 
   nlohmann::json to_json() const;

@@ -114,6 +114,7 @@ nlohmann::json ClientStats::to_json() const {
   j["first_recv_ns"] = first_recv_ns;
   j["last_recv_ns"] = last_recv_ns;
   j["ready"] = ready;
+  j["slow"] = slow;
   j["error"] = error;
   j["processing"] = processing;
   return j;
@@ -129,6 +130,7 @@ ClientStats ClientStats::from_json(const nlohmann::json& j) {
   s.first_recv_ns = j.at("first_recv_ns").get<int64_t>();
   s.last_recv_ns = j.at("last_recv_ns").get<int64_t>();
   s.ready = j.at("ready").get<bool>();
+  s.slow = j.value("slow", false);
   s.error = j.value("error", "");
   s.processing = j.value("processing", nlohmann::json());
   return s;
