@@ -8,3 +8,7 @@ target_compile_definitions(sweep_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE
 # parser's defaults, the wire configuration and the agents' validation.
 hydra_add_test(settings_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/settings_test.cc LIBS hydra::harness)
 target_compile_definitions(settings_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# experiments_scenario_test: keys, payloads, slow clients and topic.config in
+# scenario files, and the shipped experiment scenarios.
+hydra_add_test(experiments_scenario_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/experiments_scenario_test.cc LIBS hydra::harness)
+target_compile_definitions(experiments_scenario_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
