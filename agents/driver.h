@@ -30,7 +30,7 @@ struct TopicSpec {
   std::string name;
   int partitions = 1;
   int replication = 1;
-  bool reuse = false;     // an existing topic is accepted (if big enough)
+  bool reuse = false;  // an existing topic is accepted (if big enough)
   // Topic configuration entries for creation (topic.config: retention.ms,
   // cleanup.policy, ...); not checked against a reused topic.
   std::map<std::string, std::string> config;

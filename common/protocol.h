@@ -73,7 +73,7 @@ struct PublisherConfig {
   int msg_batch = 100;       // messages sent between client-library polls
   std::string acks = "1";    // "0", "1" or "all"
   double linger_ms = 5;
-  std::string payload = "random";  // random, sensor, cpu, order or file (common/payload.h)
+  std::string payload = "random";   // random, sensor, cpu, order or file (common/payload.h)
   std::string encoding = "binary";  // binary, json, cbor or msgpack
   double compressibility = 0;       // random: the fraction of the body that is zeros
   std::string payload_file;         // file: its lines are the bodies
@@ -82,8 +82,8 @@ struct PublisherConfig {
   double key_exponent = 1;
   double key_hot_fraction = 0.5;
   int64_t key_seed = 1;
-  double max_run_s = 3600;         // safety bound: the publisher stops itself after this
-  KafkaProps kafka;                // extra librdkafka properties
+  double max_run_s = 3600;  // safety bound: the publisher stops itself after this
+  KafkaProps kafka;         // extra librdkafka properties
 
   // Each scenario knob with its wire name, for from_json and to_json.
   template <typename Self, typename Visit>

@@ -107,10 +107,12 @@ TEST(ExperimentPayloads, APayloadFileIsFoundBesideTheScenario) {
   const auto dir = std::filesystem::temp_directory_path() / "hydra-exp-scenario";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "lines.txt") << "a\nb\n";
-  std::ofstream(dir / "s.json") << R"({"publisher": {"payload": "file", "payload_file": "lines.txt"}})";
+  std::ofstream(dir / "s.json")
+      << R"({"publisher": {"payload": "file", "payload_file": "lines.txt"}})";
   const Scenario s = load_scenario((dir / "s.json").string(), {});
   EXPECT_EQ(pub_wire(s).payload_file, (dir / "lines.txt").string());
-  std::ofstream(dir / "bad.json") << R"({"publisher": {"payload": "file", "payload_file": "nope.txt"}})";
+  std::ofstream(dir / "bad.json")
+      << R"({"publisher": {"payload": "file", "payload_file": "nope.txt"}})";
   try {
     load_scenario((dir / "bad.json").string(), {});
     FAIL();

@@ -57,13 +57,14 @@ std::map<std::string, std::string> only_row(const fs::path& csv) {
 // Runs `name` shortened with `sets`; returns its row and step JSON.
 std::pair<std::map<std::string, std::string>, nlohmann::json> run_short(
     const std::string& name, const std::vector<std::string>& sets) {
-  const fs::path out = fs::temp_directory_path() / ("hydra-exp-" + name + "-" + std::to_string(getpid()));
+  const fs::path out =
+      fs::temp_directory_path() / ("hydra-exp-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(out);
   std::vector<std::string> args{kHydra, "validate", scenario(name)};
   const auto v = run_command(args, 30s);
   EXPECT_EQ(v.exit_code, 0) << v.err;
-  args = {kHydra, "run", scenario(name), "--out", out.string(), "--quiet",
-          "--set", "duration_s=1", "--set", "warmup_s=0.5"};
+  args = {kHydra,    "run",   scenario(name), "--out", out.string(),
+          "--quiet", "--set", "duration_s=1", "--set", "warmup_s=0.5"};
   for (const auto& s : sets) args.insert(args.end(), {"--set", s});
   const auto r = run_command(args, 90s);
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
@@ -76,8 +77,8 @@ std::pair<std::map<std::string, std::string>, nlohmann::json> run_short(
 
 TEST(ExperimentRuns, HotKeyMakesOneHotPartition) {
   const auto [row, step] =
-      run_short("hot-partition", {"publisher.keys.distribution=hot", "publisher.keys.hot_fraction=0.9",
-                                  "publisher.keys.exponent=1"});
+      run_short("hot-partition", {"publisher.keys.distribution=hot",
+                                  "publisher.keys.hot_fraction=0.9", "publisher.keys.exponent=1"});
   EXPECT_EQ(row.at("status"), "ok") << row.at("error");
   EXPECT_EQ(row.at("hot_partitions"), "1");
   // The hot key's partition: 90 % plus its share of the other keys.
@@ -99,8 +100,8 @@ TEST(ExperimentRuns, SerializersDecodeWhatTheyEncode) {
 }
 
 TEST(ExperimentRuns, SlowClientsFallBehindAndTheOthersLoseNothing) {
-  const auto [row, step] = run_short(
-      "slow-consumers", {"subscribers.slow.fraction=0.3", "drain_timeout_s=1"});
+  const auto [row, step] =
+      run_short("slow-consumers", {"subscribers.slow.fraction=0.3", "drain_timeout_s=1"});
   EXPECT_EQ(row.at("status"), "ok") << row.at("error");
   EXPECT_EQ(row.at("slow_clients"), "3");
   EXPECT_GT(std::stoll(row.at("slow_behind")), 0);
@@ -137,4 +138,4 @@ TEST(ExperimentRuns, LargeRecordsArriveWhole) {
 }
 
 }  // namespace
-}  // namespace hydra
+}  // namespace hydra::test
