@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agents/kafka/kafka_admin.h"
+#include "harness/embedded_broker.h"
 #include "harness/scenario.h"
 #include "harness/sweep.h"
 #include "harness/wire_config.h"
@@ -145,6 +147,37 @@ TEST(ExperimentTopic, TopicConfigIsAMapOfStringsAndSweepable) {
   const ScenarioError e = parse_error(
       R"({"broker": {"embedded": {"kind": "mock"}}, "topic": {"config": {"retention.ms": 1}}})");
   EXPECT_EQ(e.key(), "topic.config");
+}
+
+TEST(ExperimentTopic, TopicConfigReachesTopicCreation) {
+  // The Kafka admin hands the step's topic.config to creation.
+  std::map<std::string, std::string> seen;
+  AdminTarget target;
+  target.bootstrap = "127.0.0.1:1";
+  target.create_in_process = [&](const std::string&, int, int,
+                                 const std::map<std::string, std::string>& config) {
+    seen = config;
+  };
+  TopicSpec spec;
+  spec.name = "t";
+  spec.config = {{"retention.ms", "60000"}, {"segment.bytes", "1048576"}};
+  make_kafka_admin(target, {})->ensure_topic(spec);
+  EXPECT_EQ(seen, spec.config);
+  // The embedded hydra broker applies retention, refuses compaction and a
+  // bad number, and accepts what it does not use.
+  EmbeddedBroker hydra_broker(1);
+  EXPECT_NO_THROW(hydra_broker.create_topic("kept", 1, 1, spec.config));
+  try {
+    hydra_broker.create_topic("compacted", 1, 1, {{"cleanup.policy", "compact"}});
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("cleanup.policy"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(hydra_broker.create_topic("bad", 1, 1, {{"retention.ms", "soon"}}),
+               std::invalid_argument);
+  EmbeddedBroker mock(1, EmbeddedBroker::Kind::kMock);
+  EXPECT_THROW(mock.create_topic("m", 1, 1, {{"retention.ms", "1"}}), std::invalid_argument);
+  EXPECT_NO_THROW(mock.create_topic("m", 1, 1));
 }
 
 TEST(ExperimentScenarios, EveryShippedExperimentLoadsAndExpands) {
