@@ -6,6 +6,7 @@
 
 #include "agents/payload/payload.h"
 #include "common/keys.h"
+#include "common/topics.h"
 #include "common/message_header.h"
 #include "common/process_usage.h"
 #include "common/rate_limiter.h"
@@ -76,8 +77,11 @@ nlohmann::json Publisher::start() {
     driver_.reset();
     throw ProtocolError(std::string("start: ") + e.what());
   }
-  next_seq_.assign(size_t(config_.partitions), 0);
-  window_from_.assign(size_t(config_.partitions), 0);
+  // One sequence per stream: topic index x partitions + partition
+  // (common/topics.h); one topic: the partition.
+  topics_ = int(std::max<size_t>(1, split_topics(config_.topic).size()));
+  next_seq_.assign(size_t(config_.partitions) * size_t(topics_), 0);
+  window_from_.assign(next_seq_.size(), 0);
   in_window_ = false;
   zero_counters();
   stopped_ns_ = 0;
@@ -241,14 +245,17 @@ void Publisher::run() {
       uint32_t key_index = 0;
       int32_t partition;
       std::string_view key;
+      // Several topics take the messages in turn (common/topics.h).
+      const int32_t topic = topics_ > 1 ? int32_t(slot % uint64_t(topics_)) : 0;
       if (!keys.empty()) {
         key_index = chooser.next();
         key = keys[key_index];
         partition = key_partition[key_index];
       } else {
-        partition = int32_t(slot % uint64_t(c.partitions));
+        partition = int32_t((slot / uint64_t(topics_)) % uint64_t(c.partitions));
         key_index = uint32_t(slot & 0xffff);
       }
+      partition += topic * c.partitions;  // the stream
       ++slot;
       h.partition = uint32_t(partition);
       h.sequence = next_seq_[size_t(partition)]++;

@@ -65,7 +65,8 @@ class Publisher final : public AgentRole {
 
   // Owned by the sending thread while it runs (via the mailbox otherwise).
   PublisherStats stats_;
-  std::vector<uint64_t> next_seq_;     // per partition
+  int topics_ = 1;                     // topics in config_.topic (common/topics.h)
+  std::vector<uint64_t> next_seq_;     // per stream (topic index x partitions + partition)
   std::vector<uint64_t> window_from_;  // per partition
   bool in_window_ = false;             // reset seen since start: messages carry kFlagInWindow
   uint64_t cpu_at_reset_ = 0;

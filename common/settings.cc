@@ -224,6 +224,7 @@ std::vector<Setting> build() {
     {"topic.name", "string", safe_name(249), "hydra", "the topic every publisher writes and every subscriber reads", R::kController, ""},
     {"topic.partitions", "integer", integer(1, 1024), 1, "partitions of the topic; the publisher picks each message's partition", R::kPublisher, "partitions"},
     {"topic.replication", "integer", integer(1), 1, "replication factor; on the embedded broker at most broker.embedded.brokers", R::kController, ""},
+    {"topic.count", "integer", integer(1, 64), 1, "topics: 1 = topic.name; N = topic.name-0 .. topic.name-(N-1), each with topic.partitions, the publisher's messages spread over them in turn, every subscriber client reading all", R::kController, ""},
     {"topic.config", "object", topic_config_map(), json::object(), "topic configuration entries passed to topic creation (retention.ms, segment.bytes, cleanup.policy, ...); the embedded hydra broker applies retention.ms and retention.bytes and accepts the others", R::kController, ""},
     {"topic.reuse", "boolean", boolean(), false, "use an existing topic of a real cluster as it is instead of creating it (needs broker.bootstrap)", R::kController, ""},
     {"duration_s", "number", number(0, true), 10, "measured window per step, seconds", R::kController, ""},

@@ -35,12 +35,19 @@ std::pair<std::string, std::string> BrokerSetup::prepare(const Scenario& sc) {
       broker->create_topic(name, partitions, replication, config);
     };
   }
-  spec.name = topic_name(sc.topic.name, layout);
-  if (!topics_.count(spec.name)) {
-    driver_->make_admin(target)->ensure_topic(spec);
-    topics_[spec.name] = layout;
+  const std::string base = topic_name(sc.topic.name, layout);
+  // topic.count > 1: base-0 .. base-(N-1), handed on as one list
+  // (common/topics.h).
+  std::string list;
+  for (int i = 0; i < sc.topic.count; ++i) {
+    spec.name = sc.topic.count == 1 ? base : base + "-" + std::to_string(i);
+    if (!topics_.count(spec.name)) {
+      driver_->make_admin(target)->ensure_topic(spec);
+      topics_[spec.name] = layout;
+    }
+    list += (list.empty() ? "" : ",") + spec.name;
   }
-  return {target.bootstrap, spec.name};
+  return {target.bootstrap, list};
 }
 
 std::string BrokerSetup::topic_name(const std::string& base, const Layout& layout) {

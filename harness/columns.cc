@@ -62,7 +62,9 @@ Value timing(const StepInput& in) {
 std::vector<double> partition_shares(const StepInput& in) {
   const auto& w = in.result.window;
   if (w.until.empty() || !in.scenario) return {};
-  std::vector<double> shares(size_t(std::max(1, in.scenario->topic.partitions)), 0.0);
+  // One entry per stream: topic index x partitions + partition (common/topics.h).
+  std::vector<double> shares(
+      size_t(std::max(1, in.scenario->topic.partitions * in.scenario->topic.count)), 0.0);
   const uint64_t total = w.size();
   if (total == 0) return {};
   for (const auto& [partition, until] : w.until) {

@@ -91,6 +91,7 @@ std::vector<Binding> bindings() {
     bind("topic.name", [](auto& c) -> auto& { return c.topic.name; }),
     bind("topic.partitions", [](auto& c) -> auto& { return c.topic.partitions; }),
     bind("topic.replication", [](auto& c) -> auto& { return c.topic.replication; }),
+    bind("topic.count", [](auto& c) -> auto& { return c.topic.count; }),
     bind("topic.config", [](auto& c) -> auto& { return c.topic.config; }),
     bind("topic.reuse", [](auto& c) -> auto& { return c.topic.reuse; }),
     bind("duration_s", [](auto& c) -> auto& { return c.duration_s; }),

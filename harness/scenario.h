@@ -41,6 +41,7 @@ struct ScenarioTopic {
   std::string name = "hydra";
   int partitions = 1;
   int replication = 1;
+  int count = 1;  // topics (common/topics.h)
   // Topic configuration entries passed to topic creation (topic.config).
   std::map<std::string, std::string> config;
   bool reuse = false;

@@ -229,7 +229,9 @@ StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
       const auto assigned = c.value("assigned", std::vector<int>{});
       for (int p : assigned)
         if (p >= 0 && p < partitions) owners[size_t(p)]++;
-      const bool owns_all = !per_client || int(assigned.size()) == partitions;
+      // (partition numbers repeat once per topic with topic.count > 1)
+      const bool owns_all =
+          !per_client || int(assigned.size()) == partitions * scenario_.topic.count;
       if (c.value("ready", false) && owns_all) ++r.ready_clients;
       if (!c.value("error", std::string()).empty()) {
         r.errors = true;

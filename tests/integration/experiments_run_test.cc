@@ -137,5 +137,22 @@ TEST(ExperimentRuns, LargeRecordsArriveWhole) {
   EXPECT_NEAR(std::stod(row.at("payload_bytes")), 100000.0, 0.5);
 }
 
+TEST(ExperimentRuns, SeveralTopicsAreSpreadOverAndAllRead) {
+  // groups "none": each client assigns every partition of every topic.
+  const auto [row, step] = run_short(
+      "producer-record-size", {"publisher.message_size=100", "topic.count=3", "topic.partitions=2"});
+  EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+  EXPECT_EQ(row.at("lost"), "0");
+  ASSERT_EQ(step["partitions"].size(), 6u);  // streams: 3 topics x 2 partitions
+  for (const auto& p : step["partitions"]) EXPECT_NEAR(p["share"].get<double>(), 1.0 / 6, 0.02);
+  // Per-client groups: each client subscribes to every topic.
+  const auto [row2, step2] =
+      run_short("slow-consumers", {"subscribers.slow.fraction=0", "topic.count=2"});
+  EXPECT_EQ(row2.at("status"), "ok") << row2.at("error");
+  EXPECT_EQ(row2.at("lost"), "0");
+  EXPECT_EQ(row2.at("failing_clients"), "0");
+  EXPECT_EQ(step2["partitions"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace hydra::test
