@@ -139,8 +139,9 @@ TEST(ExperimentRuns, LargeRecordsArriveWhole) {
 
 TEST(ExperimentRuns, SeveralTopicsAreSpreadOverAndAllRead) {
   // groups "none": each client assigns every partition of every topic.
-  const auto [row, step] = run_short(
-      "producer-record-size", {"publisher.message_size=100", "topic.count=3", "topic.partitions=2"});
+  const auto [row, step] =
+      run_short("producer-record-size",
+                {"publisher.message_size=100", "topic.count=3", "topic.partitions=2"});
   EXPECT_EQ(row.at("status"), "ok") << row.at("error");
   EXPECT_EQ(row.at("lost"), "0");
   ASSERT_EQ(step["partitions"].size(), 6u);  // streams: 3 topics x 2 partitions
