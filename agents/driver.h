@@ -30,11 +30,11 @@ struct TopicSpec {
   std::string name;
   int partitions = 1;
   int replication = 1;
-  bool reuse = false;  // an existing topic is accepted (if big enough)
+  bool reuse = false;     // an existing topic is accepted (if big enough)
+  int timeout_ms = 5000;  // bounds every request the admin makes
   // Topic configuration entries for creation (topic.config: retention.ms,
   // cleanup.policy, ...); not checked against a reused topic.
   std::map<std::string, std::string> config;
-  int timeout_ms = 5000;  // bounds every request the admin makes
 };
 
 // Where an admin works: the cluster at `bootstrap`. An in-process broker

@@ -6,10 +6,10 @@
 
 #include "agents/payload/payload.h"
 #include "common/keys.h"
-#include "common/topics.h"
 #include "common/message_header.h"
 #include "common/process_usage.h"
 #include "common/rate_limiter.h"
+#include "common/topics.h"
 
 namespace hydra {
 namespace {

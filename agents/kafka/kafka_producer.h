@@ -35,8 +35,8 @@ class KafkaProducer final : public ProducerDriver {
   // `topic` may list several topics (common/topics.h); send()'s partition
   // is then a stream, topic index x partitions_per_topic + partition.
   KafkaProducer(const std::string& bootstrap, const std::string& topic,
-                const KafkaPropMap& defaults, const KafkaPropMap& overrides,
-                DeliveryFn on_delivery, int partitions_per_topic = 0);
+                const KafkaPropMap& defaults, const KafkaPropMap& overrides, DeliveryFn on_delivery,
+                int partitions_per_topic = 0);
   ~KafkaProducer() override;
 
   // The properties the constructor lays `overrides` over: `defaults` with the
