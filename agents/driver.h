@@ -32,6 +32,9 @@ struct TopicSpec {
   int replication = 1;
   bool reuse = false;     // an existing topic is accepted (if big enough)
   int timeout_ms = 5000;  // bounds every request the admin makes
+  // Topic configuration entries for creation (topic.config: retention.ms,
+  // cleanup.policy, ...); not checked against a reused topic.
+  std::map<std::string, std::string> config;
 };
 
 // Where an admin works: the cluster at `bootstrap`. An in-process broker
@@ -39,7 +42,9 @@ struct TopicSpec {
 // creates a topic on it; the driver then uses that instead of its protocol.
 struct AdminTarget {
   std::string bootstrap;
-  std::function<void(const std::string& name, int partitions, int replication)> create_in_process;
+  std::function<void(const std::string& name, int partitions, int replication,
+                     const std::map<std::string, std::string>& config)>
+      create_in_process;
   // The cluster's client properties (broker.kafka: security and the like),
   // over the driver's own.
   std::map<std::string, std::string> properties;

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "agents/processing/sensor_record.h"
+#include "agents/payload/payload.h"
+#include "common/keys.h"
 #include "common/message_header.h"
 #include "common/process_usage.h"
 #include "common/rate_limiter.h"
+#include "common/topics.h"
 
 namespace hydra {
 namespace {
@@ -62,8 +64,24 @@ nlohmann::json Publisher::start() {
     throw ProtocolError("start: topic \"" + config_.topic + "\" has " + std::to_string(have) +
                         " partitions, config.partitions is " + std::to_string(config_.partitions));
   }
-  next_seq_.assign(size_t(config_.partitions), 0);
-  window_from_.assign(size_t(config_.partitions), 0);
+  try {
+    PayloadSpec spec;
+    spec.format = {payload_kind(config_.payload), encoding_of(config_.encoding)};
+    spec.message_size = size_t(config_.message_size);
+    spec.compressibility = config_.compressibility;
+    spec.producer_id = config_.producer_id;
+    if (spec.format.kind == PayloadKind::kFile)
+      spec.lines = read_payload_lines(config_.payload_file, spec.format.encoding);
+    payload_ = std::make_unique<PayloadWriter>(std::move(spec));
+  } catch (const std::invalid_argument& e) {
+    driver_.reset();
+    throw ProtocolError(std::string("start: ") + e.what());
+  }
+  // One sequence per stream: topic index x partitions + partition
+  // (common/topics.h); one topic: the partition.
+  topics_ = int(std::max<size_t>(1, split_topics(config_.topic).size()));
+  next_seq_.assign(size_t(config_.partitions) * size_t(topics_), 0);
+  window_from_.assign(next_seq_.size(), 0);
   in_window_ = false;
   zero_counters();
   stopped_ns_ = 0;
@@ -201,21 +219,8 @@ void Publisher::on_delivery(const void* value, size_t len, bool ok) {
   }
 }
 
-void Publisher::fill_body(uint8_t* msg, uint64_t seq, uint32_t key, int64_t t_ns) {
-  SensorRecord rec;
-  make_sensor_record(seq, key, t_ns, &rec);
-  encode_sensor_record(rec, msg + MessageHeader::kSize);
-}
-
 void Publisher::run() {
   const proto::PublisherConfig& c = config_;
-  const size_t size = size_t(c.message_size);
-  std::vector<uint8_t> msg(size);
-  uint64_t x = 0x9E3779B97F4A7C15ull ^ c.producer_id;
-  for (size_t i = MessageHeader::kSize; i < size; ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: incompressible body
-    msg[i] = uint8_t(x);
-  }
   std::vector<std::string> keys;
   std::vector<int32_t> key_partition;
   for (int k = 0; k < c.keys; ++k) {
@@ -223,10 +228,19 @@ void Publisher::run() {
     // The driver's own partitioner, so keyed placement matches other clients.
     key_partition.push_back(messaging_->partition_for_key(keys.back(), c.partitions));
   }
-  const bool sensor = c.payload == "sensor";
+  // Which key each message gets: tables built here, so the send loop only
+  // draws (common/keys.h).
+  KeySpec key_spec;
+  key_spec.count = c.keys;
+  key_spec.distribution = c.key_distribution;
+  key_spec.exponent = c.key_exponent;
+  key_spec.hot_fraction = c.key_hot_fraction;
+  key_spec.seed = uint64_t(c.key_seed);
+  KeyChooser chooser(key_spec);
+  PayloadWriter& payload = *payload_;
   MessageHeader h;
   h.producer_id = c.producer_id;
-  if (c.payload == "sensor") h.flags |= MessageHeader::kFlagSensorPayload;
+  h.flags = payload.flags();
 
   RateLimiter limiter(clock_, c.rate);
   const int64_t t0 = clock_.now();
@@ -246,14 +260,17 @@ void Publisher::run() {
       uint32_t key_index = 0;
       int32_t partition;
       std::string_view key;
+      // Several topics take the messages in turn (common/topics.h).
+      const int32_t topic = topics_ > 1 ? int32_t(slot % uint64_t(topics_)) : 0;
       if (!keys.empty()) {
-        key_index = uint32_t(slot % keys.size());
+        key_index = chooser.next();
         key = keys[key_index];
         partition = key_partition[key_index];
       } else {
-        partition = int32_t(slot % uint64_t(c.partitions));
+        partition = int32_t((slot / uint64_t(topics_)) % uint64_t(c.partitions));
         key_index = uint32_t(slot & 0xffff);
       }
+      partition += topic * c.partitions;  // the stream
       ++slot;
       h.partition = uint32_t(partition);
       h.sequence = next_seq_[size_t(partition)]++;
@@ -262,7 +279,8 @@ void Publisher::run() {
       // its own reset still counts its latency (message_header.h).
       h.flags = in_window_ ? (h.flags | MessageHeader::kFlagInWindow)
                            : (h.flags & ~MessageHeader::kFlagInWindow);
-      if (sensor) fill_body(msg.data(), h.sequence, key_index, intended);
+      const size_t size = payload.write(h.sequence, key_index, intended);
+      uint8_t* const msg = payload.data();
       bool retried = false;
       for (;;) {
         // Back-to-back sends within a batch share a clock reading for up to 8
@@ -271,8 +289,8 @@ void Publisher::run() {
         // per message was most of what separated this loop from a raw one.
         if (in_batch % 8 == 0 || retried) now = clock_.now();
         h.actual_ns = now;
-        encode_header(h, msg.data());
-        const SendStatus st = driver_->send(partition, key, msg.data(), size);
+        encode_header(h, msg);
+        const SendStatus st = driver_->send(partition, key, msg, size);
         if (st == SendStatus::kOk) {
           // A reset served while this message waited on a full queue opened
           // the window after it: it is not the window's.
@@ -281,6 +299,10 @@ void Publisher::run() {
             if (stats_.series.span.on()) ++stats_.series.sent[stats_.series.span.at(h.intended_ns)];
             stats_.bytes += size;
             stats_.send_delay.record(now - h.intended_ns);
+            if (payload.encodes()) {
+              ++stats_.encoded;
+              stats_.encode_ns += uint64_t(payload.last_encode_ns());
+            }
             if (stats_.first_send_ns == 0) stats_.first_send_ns = now;
             stats_.last_send_ns = now;
           }

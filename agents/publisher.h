@@ -16,6 +16,7 @@
 
 #include "agents/agent_role.h"
 #include "agents/driver_registry.h"
+#include "agents/payload/payload.h"
 #include "agents/transport.h"
 #include "common/clock.h"
 #include "common/mailbox.h"
@@ -45,7 +46,6 @@ class Publisher final : public AgentRole {
  private:
   void run();  // the sending thread
   void on_delivery(const void* value, size_t len, bool ok);
-  void fill_body(uint8_t* msg, uint64_t seq, uint32_t key, int64_t t_ns);
   void zero_counters();
   nlohmann::json snapshot_json();
 
@@ -58,13 +58,15 @@ class Publisher final : public AgentRole {
 
   std::unique_ptr<MessagingDriver> messaging_;  // outlives driver_, made from it
   std::unique_ptr<ProducerDriver> driver_;
+  std::unique_ptr<PayloadWriter> payload_;  // made on start (a payload file is read then)
   std::thread thread_;
   std::atomic<bool> stop_{false};
   Mailbox mailbox_;
 
   // Owned by the sending thread while it runs (via the mailbox otherwise).
   PublisherStats stats_;
-  std::vector<uint64_t> next_seq_;     // per partition
+  int topics_ = 1;                     // topics in config_.topic (common/topics.h)
+  std::vector<uint64_t> next_seq_;     // per stream (topic index x partitions + partition)
   std::vector<uint64_t> window_from_;  // per partition
   bool in_window_ = false;             // reset seen since start: messages carry kFlagInWindow
   uint64_t cpu_at_reset_ = 0;

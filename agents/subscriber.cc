@@ -8,6 +8,7 @@
 #include "agents/processing/processor.h"
 #include "common/clock.h"
 #include "common/process_usage.h"
+#include "common/slow_clients.h"
 
 namespace hydra {
 
@@ -99,6 +100,8 @@ nlohmann::json Subscriber::start() {
     const int tick_ms = pc.kind == "none" ? 50 : std::clamp(int(pc.linger_ms / 2), 1, 50);
     clients_.push_back(std::make_unique<SubscriberClient>(
         id, [driver, cfg](int cid) { return driver->make_consumer(cfg, cid); }, pf, tick_ms));
+    clients_.back()->set_decode(cfg.decode);
+    if (is_slow_client(id, cfg.slow_fraction)) clients_.back()->set_slow(cfg.slow_rate);
   }
   // Client i on loop i % loops: a loop's clients are spread over the ids. A
   // shared group's members all go to one loop (group k on loop k % loops):

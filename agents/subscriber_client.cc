@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "agents/payload/payload.h"
 #include "agents/processing/processor.h"
 #include "common/clock.h"
 #include "common/message_header.h"
@@ -84,27 +85,29 @@ int SubscriberClient::wait_fd() const {
   return open_ ? driver_->wait_fd() : -1;
 }
 
-void SubscriberClient::set_throttle(double rate) {
-  throttle_rate_ = rate > 0 ? rate : 0;
-  throttle_from_ns_ = mono_ns();
-  throttle_taken_ = 0;
+void SubscriberClient::set_slow(double rate_per_s) {
+  slow_rate_ = rate_per_s > 0 ? rate_per_s : 0;
+  set_throttle(0);
+  stats_.slow = slow_rate_ > 0;
+}
+
+void SubscriberClient::set_throttle(double rate_per_s) {
+  throttle_rate_ = rate_per_s > 0 ? rate_per_s : slow_rate_;
+  tokens_at_ns_ = 0;  // a new limit starts from one token
 }
 
 size_t SubscriberClient::pump(size_t max) {
   if (!open_) return 0;
   if (throttle_rate_ > 0) {
-    // Tokens since the throttle began; none left: wait for the next one (at
-    // most 5 ms, so the loop's other work goes on) instead of spinning on a
-    // readable consumer.
     const int64_t now = mono_ns();
-    const auto due = uint64_t(double(now - throttle_from_ns_) * throttle_rate_ / 1e9);
-    if (due <= throttle_taken_) {
-      const double next_ns =
-          double(throttle_taken_ + 1) * 1e9 / throttle_rate_ - double(now - throttle_from_ns_);
-      std::this_thread::sleep_for(std::chrono::nanoseconds(int64_t(std::clamp(next_ns, 0.0, 5e6))));
-      return 0;
-    }
-    max = std::min<size_t>(max, due - throttle_taken_);
+    const double burst = std::max(1.0, throttle_rate_ * 0.5);
+    if (tokens_at_ns_ == 0)
+      tokens_ = 1;
+    else
+      tokens_ = std::min(burst, tokens_ + double(now - tokens_at_ns_) * 1e-9 * throttle_rate_);
+    tokens_at_ns_ = now;
+    max = std::min(max, size_t(tokens_));
+    if (max == 0) return 0;
   }
   Received r;
   size_t n = 0;
@@ -122,7 +125,7 @@ size_t SubscriberClient::pump(size_t max) {
     error_ = std::string("processing stopped: ") + e.what();
     processor_.reset();
   }
-  throttle_taken_ += n;
+  if (throttle_rate_ > 0) tokens_ -= double(n);
   if (n > 0) publish_live();
   return n;
 }
@@ -204,11 +207,20 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
   }
   if (stats_.first_recv_ns == 0) stats_.first_recv_ns = now_ns;
   stats_.last_recv_ns = now_ns;
+  const auto* body = static_cast<const uint8_t*>(r.value) + MessageHeader::kSize;
+  const size_t body_len = r.len - MessageHeader::kSize;
+  const BodyFormat format = body_format(h->flags);
+  if (decode_ && has_document(format)) {
+    // Timed alone (two clock reads), so serializers compare by their own cost.
+    const int64_t t0 = mono_ns();
+    const bool ok = decode_document(format, body, body_len).has_value();
+    stats_.decode_ns += uint64_t(mono_ns() - t0);
+    ++stats_.decoded;
+    if (!ok) ++stats_.decode_errors;
+  }
   if (processor_) {
     SensorRecord rec;
-    if ((h->flags & MessageHeader::kFlagSensorPayload) &&
-        decode_sensor_record(static_cast<const uint8_t*>(r.value) + MessageHeader::kSize,
-                             r.len - MessageHeader::kSize, &rec))
+    if (decode_sensor(format, body, body_len, &rec))
       processor_->submit(rec, now_ns, h->intended_ns);
     processor_->poll(now_ns);
   }
@@ -255,6 +267,7 @@ void SubscriberClient::reset(const std::vector<ProducerWindow>& windows, SeriesS
   stats_ = ClientStats{};
   stats_.client_id = id;
   if (series.on()) stats_.series.start(series);
+  stats_.slow = slow_rate_ > 0;
   {
     // A transient consumer error of an earlier span is not this one's.
     std::lock_guard lock(mu_);

@@ -67,6 +67,11 @@ class SubscriberClient {
   void join_group(std::shared_ptr<SequenceTracker> tracker, bool reports_group_loss);
   bool in_group() const { return in_group_; }
   const std::shared_ptr<SequenceTracker>& shared_tracker() const { return tracker_; }
+  // Before open(): decode every body and time it (subscribers.decode).
+  void set_decode(bool decode) { decode_ = decode; }
+  // Before open(): a slow client (subscribers.slow) reads at most
+  // `rate_per_s` msg/s and is reported apart from the others (stats.slow).
+  void set_slow(double rate_per_s);
 
   // ---- the hosting loop's thread
   // Makes the consumer and the processing stage; false (and error() says
@@ -91,8 +96,9 @@ class SubscriberClient {
   // With a series span, also keeps per-second counts of the window
   // (common/second_series.h).
   void reset(const std::vector<ProducerWindow>& windows, SeriesSpan series = {});
-  // Reads at most `rate` messages per second from now on (0: no limit): a
-  // fault timeline's `slow` action (harness/fault_timeline.h).
+  // Reads at most `rate` messages per second from now on (0: back to the
+  // client's own limit, none unless it is slow): a fault timeline's `slow`
+  // action (harness/fault_timeline.h). Does not make it a slow client.
   void set_throttle(double rate);
   // Skips to the end of every assigned partition (see ConsumerDriver).
   bool seek_to_end();
@@ -154,9 +160,15 @@ class SubscriberClient {
   std::vector<ProducerWindow> windows_;
   bool has_window_ = false;
   std::map<uint32_t, EarlyWindow> early_;  // by producer id, until the reset
-  double throttle_rate_ = 0;               // msg/s; 0: none
-  int64_t throttle_from_ns_ = 0;           // monotonic
-  uint64_t throttle_taken_ = 0;            // messages taken since throttle_from_ns_
+
+  bool decode_ = false;
+  // Throttle (slow clients): a token bucket refilled at throttle_rate_,
+  // holding at most half a second's worth (the loop's safety sweep comes
+  // every 500 ms, so a client left waiting still reaches its rate).
+  double throttle_rate_ = 0;
+  double slow_rate_ = 0;  // subscribers.slow: the configured limit; 0: not slow
+  double tokens_ = 0;
+  int64_t tokens_at_ns_ = 0;
 
   std::atomic<uint64_t> live_received_{0};
   std::atomic<uint64_t> live_unique_{0};

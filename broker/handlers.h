@@ -3,6 +3,10 @@
 // frame header) for ctx.api_version.
 #pragma once
 
+#include <optional>
+#include <string>
+
+#include "broker/partition.h"
 #include "broker/request_context.h"
 
 namespace hydra::broker {
@@ -23,6 +27,13 @@ Outcome handle_leave_group(RequestContext&, Reader&, Writer&);
 Outcome handle_offset_commit(RequestContext&, Reader&, Writer&);
 Outcome handle_offset_fetch(RequestContext&, Reader&, Writer&);
 Outcome handle_create_topics(RequestContext&, Reader&, Writer&);
+// One topic configuration entry of a CreateTopics request (or of
+// topic.config for a topic the controller creates in process): applies
+// retention.bytes and retention.ms, refuses what this broker cannot honour
+// (cleanup.policy other than "delete": it does not compact), accepts and
+// ignores the rest. Returns the reason for a refused entry, else empty.
+std::string apply_topic_config(TopicConfig& c, const std::string& key,
+                               const std::optional<std::string>& value);
 Outcome handle_delete_topics(RequestContext&, Reader&, Writer&);
 Outcome handle_init_producer_id(RequestContext&, Reader&, Writer&);
 

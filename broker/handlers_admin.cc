@@ -9,13 +9,15 @@
 
 namespace hydra::broker {
 
-namespace {
-
 // Parses "retention.bytes"/"retention.ms"; other keys are accepted and
-// ignored (clients such as kafka-python send defaults). Returns a message
-// for a bad value, else empty.
-std::string apply_config(TopicConfig& c, const std::string& key,
-                         const std::optional<std::string>& value) {
+// ignored (clients such as kafka-python send defaults), but a compacted
+// topic is refused: this broker keeps every record, so a compaction test
+// would silently measure something else.
+std::string apply_topic_config(TopicConfig& c, const std::string& key,
+                               const std::optional<std::string>& value) {
+  if (key == "cleanup.policy" && value && *value != "delete")
+    return "cleanup.policy '" + *value +
+           "' is not supported (the hydra broker does not compact; use a real cluster)";
   int64_t* slot = key == "retention.bytes" ? &c.retention_bytes
                   : key == "retention.ms"  ? &c.retention_ms
                                            : nullptr;
@@ -27,8 +29,6 @@ std::string apply_config(TopicConfig& c, const std::string& key,
   *slot = v;
   return "";
 }
-
-}  // namespace
 
 Outcome handle_create_topics(RequestContext& ctx, Reader& in, Writer& out) {
   const int16_t v = ctx.api_version;
@@ -58,7 +58,7 @@ Outcome handle_create_topics(RequestContext& ctx, Reader& in, Writer& out) {
     for (int32_t j = 0; j < nc; ++j) {
       const std::string key = in.string();
       const auto value = in.nullable_string();
-      if (r.config_error.empty()) r.config_error = apply_config(r.config, key, value);
+      if (r.config_error.empty()) r.config_error = apply_topic_config(r.config, key, value);
     }
     reqs.push_back(std::move(r));
   }

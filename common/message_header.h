@@ -4,7 +4,8 @@
 //   off size field
 //    0   4   magic 0x48594452 (on the wire: 52 44 59 48)
 //    4   2   version (1)
-//    6   2   flags (bit 0: sensor payload, bit 1: in the window)
+//    6   2   flags (bit 0: sensor payload, bit 1: in the window, bits 2-3: body
+//            encoding, bits 4-6: body kind; see agents/payload/payload.h)
 //    8   4   producer id
 //   12   4   partition the publisher chose
 //   16   8   sequence, per (producer, partition), from 0, no gaps
@@ -33,6 +34,15 @@ struct MessageHeader {
   // window's messages. A subscriber client that reads it before its own
   // reset keeps its latency for the window (agents/subscriber_client.cc).
   static constexpr uint16_t kFlagInWindow = 2;
+  // The body's encoding (0 binary, 1 json, 2 cbor, 3 msgpack) and kind (0:
+  // random bytes, or a binary sensor record when bit 0 is set; 1 sensor, 2
+  // cpu, 3 order, 4 file lines). Both 0 for the default random binary body,
+  // and for the binary sensor record, so those messages are byte for byte
+  // what they were before these bits existed.
+  static constexpr int kEncodingShift = 2;
+  static constexpr uint16_t kEncodingMask = 3 << kEncodingShift;
+  static constexpr int kKindShift = 4;
+  static constexpr uint16_t kKindMask = 7 << kKindShift;
 
   uint16_t version = kVersion;
   uint16_t flags = 0;

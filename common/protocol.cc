@@ -168,9 +168,13 @@ PublisherConfig PublisherConfig::from_json(const nlohmann::json& j) {
        {std::pair{c.idempotent, "idempotent"}, std::pair{c.transactional, "transactional"}})
     require(!on || c.acks == "all",
             std::string(wire) + ": true needs acks \"all\" (got \"" + c.acks + "\")");
-  require(c.payload != "sensor" || c.message_size >= sensor_min,
+  require(c.payload != "sensor" || c.encoding != "binary" || c.message_size >= sensor_min,
           "message_size: must be >= " + std::to_string(sensor_min) +
               " with payload \"sensor\" (header + sensor record)");
+  require(c.key_distribution == "round-robin" || c.keys >= 1,
+          "key_distribution: \"" + c.key_distribution + "\" needs keys >= 1");
+  require(c.payload != "file" || !c.payload_file.empty(),
+          "payload_file: required with payload \"file\"");
   return c;
 }
 

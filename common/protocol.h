@@ -78,12 +78,19 @@ struct PublisherConfig {
   int msg_batch = 100;       // messages sent between client-library polls
   std::string acks = "1";    // "0", "1" or "all"
   double linger_ms = 5;
-  std::string payload = "random";  // "random" or "sensor"
-  int keys = 0;                    // 0: unkeyed round robin; N: keyed over N keys
-  bool idempotent = false;         // librdkafka enable.idempotence
-  bool transactional = false;      // messages in transactions (a transactional.id)
-  double max_run_s = 3600;         // safety bound: the publisher stops itself after this
-  KafkaProps kafka;                // extra librdkafka properties
+  std::string payload = "random";   // random, sensor, cpu, order or file (common/payload.h)
+  std::string encoding = "binary";  // binary, json, cbor or msgpack
+  double compressibility = 0;       // random: the fraction of the body that is zeros
+  std::string payload_file;         // file: its lines are the bodies
+  int keys = 0;                     // 0: unkeyed round robin; N: keyed over N keys
+  bool idempotent = false;          // librdkafka enable.idempotence
+  bool transactional = false;       // messages in transactions (a transactional.id)
+  std::string key_distribution = "round-robin";  // common/keys.h
+  double key_exponent = 1;
+  double key_hot_fraction = 0.5;
+  int64_t key_seed = 1;
+  double max_run_s = 3600;  // safety bound: the publisher stops itself after this
+  KafkaProps kafka;         // extra librdkafka properties
 
   // Each scenario knob with its wire name, for from_json and to_json.
   template <typename Self, typename Visit>
@@ -92,6 +99,10 @@ struct PublisherConfig {
     v("msg_batch", c.msg_batch), v("acks", c.acks), v("linger_ms", c.linger_ms);
     v("payload", c.payload), v("keys", c.keys), v("kafka", c.kafka);
     v("idempotent", c.idempotent), v("transactional", c.transactional);
+    v("encoding", c.encoding), v("compressibility", c.compressibility);
+    v("payload_file", c.payload_file), v("key_distribution", c.key_distribution);
+    v("key_exponent", c.key_exponent), v("key_hot_fraction", c.key_hot_fraction);
+    v("key_seed", c.key_seed);
   }
 
   nlohmann::json to_json() const;
@@ -113,14 +124,18 @@ struct SubscriberConfig {
   // c / group_members (group id "<group_prefix>-g<index>"); the controller
   // places whole groups in one agent.
   int group_members = 1;
-  std::string commit = "auto";  // see subscribers.commit
-  bool read_committed = false;  // isolation.level read_committed (transactional publisher)
-  KafkaProps kafka;             // extra librdkafka properties
-  nlohmann::json processing;    // processing stage ({kind, device, ...}); null = none
+  std::string commit = "auto";         // see subscribers.commit
+  bool read_committed = false;         // isolation.level read_committed (transactional publisher)
+  KafkaProps kafka;                    // extra librdkafka properties
+  nlohmann::json processing;           // processing stage ({kind, device, ...}); null = none
+  bool decode = false;                 // decode every body (subscribers.decode)
+  double slow_fraction = 0;            // of all clients, by id (common/slow_clients.h)
+  double slow_rate = 100;              // msg/s a slow client reads at most
 
   template <typename Self, typename Visit>
   static void knobs(Self& c, Visit&& v) {
     v("groups", c.groups), v("kafka", c.kafka), v("commit", c.commit);
+    v("decode", c.decode), v("slow_fraction", c.slow_fraction), v("slow_rate", c.slow_rate);
   }
 
   nlohmann::json to_json() const;

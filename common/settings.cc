@@ -81,6 +81,25 @@ Rule boolean() {
           }};
 }
 
+// A number in lo..hi (both included).
+Rule number_in(double lo, double hi) {
+  std::string allowed =
+      "a number in " + normalize_number(lo).dump() + ".." + normalize_number(hi).dump();
+  return {allowed, [allowed, lo, hi](const json& v) {
+            if (!v.is_number()) refuse(allowed, v);
+            const double d = v.get<double>();
+            if (!(d >= lo && d <= hi)) refuse(allowed, v);
+            return normalize_number(d);
+          }};
+}
+
+Rule any_string(const std::string& allowed) {
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_string()) refuse(allowed, v);
+            return v;
+          }};
+}
+
 bool safe_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '_' || c == '-';
@@ -169,6 +188,27 @@ Rule kafka_map(const char* client) {
           }};
 }
 
+// topic.config: topic-level configuration entries, as the CreateTopics
+// request carries them (names and values are strings).
+Rule topic_config_map() {
+  const std::string allowed =
+      "an object of topic configuration entries (\"retention.ms\": \"60000\", ...; numbers and "
+      "booleans become strings)";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_object()) refuse(allowed, v);
+            json out = json::object();
+            for (const auto& [name, value] : v.items()) {
+              if (name.empty()) throw Invalid("topic configuration names must not be empty");
+              try {
+                out[name] = kafka_text(value);
+              } catch (const Invalid& e) {
+                throw Invalid(quote(name) + " " + e.what());
+              }
+            }
+            return out;
+          }};
+}
+
 const std::string kHeaderWhy =
     "the message header alone is " + std::to_string(kHeaderSize) +
     " bytes; librdkafka refuses a larger record under its default message.max.bytes of 1000000";
@@ -185,6 +225,8 @@ std::vector<Setting> build() {
     {"topic.name", "string", safe_name(249), "hydra", "the topic every publisher writes and every subscriber reads", R::kController, ""},
     {"topic.partitions", "integer", integer(1, 1024), 1, "partitions of the topic; the publisher picks each message's partition", R::kPublisher, "partitions"},
     {"topic.replication", "integer", integer(1), 1, "replication factor; on the embedded broker at most broker.embedded.brokers", R::kController, ""},
+    {"topic.count", "integer", integer(1, 64), 1, "topics: 1 = topic.name; N = topic.name-0 .. topic.name-(N-1), each with topic.partitions, the publisher's messages spread over them in turn, every subscriber client reading all", R::kController, ""},
+    {"topic.config", "object", topic_config_map(), json::object(), "topic configuration entries passed to topic creation (retention.ms, segment.bytes, cleanup.policy, ...); the embedded hydra broker applies retention.ms and retention.bytes and accepts the others", R::kController, ""},
     {"topic.reuse", "boolean", boolean(), false, "use an existing topic of a real cluster as it is instead of creating it (needs broker.bootstrap)", R::kController, ""},
     {"duration_s", "number", number(0, true), 10, "measured window per step, seconds", R::kController, ""},
     {"warmup_s", "number", number(0, false), 2, "publishing before the counters are reset, seconds (sent and received but not counted)", R::kController, ""},
@@ -196,8 +238,16 @@ std::vector<Setting> build() {
     {"publisher.msg_batch", "integer", integer(1), 100, "messages handed to librdkafka between polls", R::kPublisher, "msg_batch"},
     {"publisher.acks", "string", acks(), "1", "librdkafka acks; stored as \"0\", \"1\" or \"all\"", R::kPublisher, "acks"},
     {"publisher.linger_ms", "number", number(0, false), 5, "librdkafka linger.ms", R::kPublisher, "linger_ms"},
-    {"publisher.payload", "string", one_of({"random", "sensor"}), "random", "the body after the header: random bytes or a sensor record (what the processing kinds consume)", R::kPublisher, "payload"},
-    {"publisher.keys", "integer", integer(0), 0, "0 = unkeyed, partitions round robin; N = keyed (murmur2) over N keys", R::kPublisher, "keys"},
+    {"publisher.payload", "string", one_of({"random", "sensor", "cpu", "order", "file"}), "random", "the body after the header: \"random\" bytes (see publisher.compressibility), a \"sensor\" reading (device id, timestamp, 12 float channels; what the processing kinds consume), \"cpu\" usage samples (per-core), an \"order\" (id, amount, type), or the lines of publisher.payload_file in turn", R::kPublisher, "payload"},
+    {"publisher.encoding", "string", one_of({"binary", "json", "cbor", "msgpack"}), "binary", "how sensor, cpu and order documents are encoded: fixed little-endian \"binary\" records (padded to message_size) or a \"json\", \"cbor\" or \"msgpack\" document (its own size; message_size is then ignored)", R::kPublisher, "encoding"},
+    {"publisher.compressibility", "number", number_in(0, 1), 0, "payload \"random\": the fraction of the body that compresses away (a run of zeros); 0 = incompressible", R::kPublisher, "compressibility"},
+    {"publisher.payload_file", "string", any_string("a path (relative paths are taken from the scenario file's folder)"), "", "payload \"file\": a text file whose lines (newline dropped, empty lines skipped) are the message bodies, in turn", R::kPublisher, "payload_file"},
+    {"publisher.keys.count", "integer", integer(0), 0, "0 = unkeyed, partitions round robin; K = keyed (the client's partitioner, murmur2) over K keys. `\"keys\": K` is shorthand for `{\"count\": K}`", R::kPublisher, "keys"},
+    {"publisher.keys.distribution", "string", one_of({"round-robin", "uniform", "zipf", "hot"}), "round-robin", "which key each message gets: in turn, \"uniform\" at random, \"zipf\" (key k with probability ~ 1/(k+1)^exponent) or \"hot\" (hot_fraction of the messages on key 0, the rest spread evenly)", R::kPublisher, "key_distribution"},
+    {"publisher.keys.exponent", "number", number(0, true), 1, "zipf's exponent s", R::kPublisher, "key_exponent"},
+    {"publisher.keys.hot_fraction", "number", number_in(0, 1), 0.5, "hot: the fraction of messages on the hot key", R::kPublisher, "key_hot_fraction"},
+    {"publisher.keys.seed", "integer", integer(0), 1, "seed of the uniform, zipf and hot draws (the same seed, the same keys)", R::kPublisher, "key_seed"},
+    {"publisher.keys.hot_threshold", "number", number(1, false), 2, "a partition is hot (column hot_partitions) when its share of the window's messages exceeds this multiple of the mean share", R::kController, ""},
     {"publisher.enabled", "boolean", boolean(), true, "false: a consumer-only run: no publisher; the clients count what arrives on a topic someone else fills (rates, and sequence gaps of other Hydra producers, without a window: consumed, consumed_rate, gaps)", R::kController, ""},
     {"publisher.idempotent", "boolean", boolean(), false, "librdkafka enable.idempotence: the broker drops the duplicates a producer's retries would write; needs publisher.acks \"all\"", R::kPublisher, "idempotent"},
     {"publisher.transactional", "boolean", boolean(), false, "the publisher's messages go in transactions (a transactional.id per publisher, idempotence on); the subscribers then read with isolation.level read_committed. Needs publisher.acks \"all\" and a broker with transactions (broker.embedded.kind \"mock\" or a real cluster)", R::kPublisher, "transactional"},
@@ -208,6 +258,9 @@ std::vector<Setting> build() {
     {"subscribers.group_count", "integer", integer(1, kMaxClientsPerAgent), 1, "groups \"shared\": consumer groups; subscribers.clients must be a multiple of it. A group's members live in one subscriber agent (they share its sequence tracker), so subscribers.clients_per_agent must be a multiple of the members per group or at least subscribers.clients; only 1 with other groups", R::kController, ""},
     {"subscribers.commit", "string", one_of({"auto", "none", "after-process", "before-process"}), "auto", "groups \"shared\": when a member commits its offsets (where a member that takes over a partition starts): \"auto\" (librdkafka's auto-commit of what it handed out), \"none\" (never: a takeover starts at the end of the log), \"after-process\" (at-least-once: a message's offset is committed after it was counted), \"before-process\" (at-most-once: each batch is committed before it is counted); other groups never commit, so only \"auto\" there", R::kSubscriber, "commit"},
     {"subscribers.kafka", "object", kafka_map("consumer"), json::object(), "extra librdkafka consumer properties, passed through", R::kSubscriber, "kafka"},
+    {"subscribers.decode", "boolean", boolean(), false, "each client decodes every message's body (publisher.payload's document in its encoding) and times it (column decode_us)", R::kSubscriber, "decode"},
+    {"subscribers.slow.fraction", "number", number_in(0, 1), 0, "the fraction of clients throttled to subscribers.slow.rate (HYDRA's slow clients), spread evenly over the client ids; they are left out of loss and failing_clients (columns slow_clients, slow_behind)", R::kSubscriber, "slow_fraction"},
+    {"subscribers.slow.rate", "number", number(0, true), 100, "msg/s a slow client reads at most", R::kSubscriber, "slow_rate"},
     {"subscribers.processing.kind", "string", one_of({"none", "window-agg", "zscore", "mlp"}), "none", "what each client computes on the records it receives; anything but \"none\" needs publisher.payload \"sensor\"", R::kProcessing, "kind"},
     {"subscribers.processing.device", "string", one_of({"cpu", "gpu", "auto"}), "cpu", "where it runs; \"auto\" = the GPU when there is one", R::kProcessing, "device"},
     {"subscribers.processing.batch", "integer", integer(1, 1 << 20), 4096, "records per processing batch", R::kProcessing, "batch"},

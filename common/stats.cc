@@ -118,6 +118,7 @@ nlohmann::json ClientStats::to_json() const {
   j["first_recv_ns"] = first_recv_ns;
   j["last_recv_ns"] = last_recv_ns;
   j["ready"] = ready;
+  j["slow"] = slow;
   j["error"] = error;
   j["processing"] = processing;
   if (series.span.on()) j["series"] = series.to_json();
@@ -134,6 +135,7 @@ ClientStats ClientStats::from_json(const nlohmann::json& j) {
   s.first_recv_ns = j.at("first_recv_ns").get<int64_t>();
   s.last_recv_ns = j.at("last_recv_ns").get<int64_t>();
   s.ready = j.at("ready").get<bool>();
+  s.slow = j.value("slow", false);
   s.error = j.value("error", "");
   s.processing = j.value("processing", nlohmann::json());
   if (j.contains("series")) s.series = ClientSeries::from_json(j.at("series"));

@@ -38,7 +38,9 @@ struct ProducerWindow {
   X(bytes)        /* message value bytes sent */                      \
   X(net_tx_bytes) /* bytes written to brokers (client statistics) */  \
   X(net_rx_bytes) /* bytes read from brokers */                       \
-  X(cpu_ns)       /* process CPU time, user + system */
+  X(cpu_ns)       /* process CPU time, user + system */               \
+  X(encoded)      /* window messages whose document was encoded */    \
+  X(encode_ns)    /* their serialization time, summed */
 
 // X(name): every histogram of a publisher (values in ns). Merged.
 #define HYDRA_PUBLISHER_HISTOGRAMS(X)              \
@@ -77,7 +79,10 @@ struct PublisherStats {
   X(foreign)       /* no valid Hydra header */                           \
   X(before_window) /* Hydra messages sent before the window: ignored */  \
   X(bytes)         /* value bytes of the counted messages */             \
-  X(errors)        /* consumer errors reported by the client library */
+  X(errors)        /* consumer errors reported by the client library */  \
+  X(decoded)       /* bodies decoded (subscribers.decode) */             \
+  X(decode_ns)     /* their decode time, summed */                       \
+  X(decode_errors) /* bodies that did not decode as their header says */
 
 struct ClientStats {
   int client_id = -1;
@@ -88,6 +93,7 @@ struct ClientStats {
   int64_t first_recv_ns = 0;  // of counted messages; 0 when none
   int64_t last_recv_ns = 0;
   bool ready = false;         // assigned and positioned on every partition
+  bool slow = false;          // throttled on purpose (subscribers.slow): not counted as loss
   std::string error;          // last client-level error, if any
   nlohmann::json processing;  // processing-stage stats (null when none)
   ClientSeries series;        // per second of the window (empty span: not kept)

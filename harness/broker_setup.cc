@@ -1,5 +1,8 @@
 #include "harness/broker_setup.h"
 
+#include <cstdio>
+#include <functional>
+
 namespace hydra {
 
 BrokerSetup::BrokerSetup(std::unique_ptr<MessagingDriver> driver) : driver_(std::move(driver)) {}
@@ -7,8 +10,9 @@ BrokerSetup::BrokerSetup(std::unique_ptr<MessagingDriver> driver) : driver_(std:
 BrokerSetup::~BrokerSetup() = default;
 
 std::pair<std::string, std::string> BrokerSetup::prepare(const Scenario& sc) {
-  const auto layout = std::make_pair(sc.topic.partitions, sc.topic.replication);
+  const Layout layout{sc.topic.partitions, sc.topic.replication, sc.topic.config};
   TopicSpec spec;
+  spec.config = sc.topic.config;
   spec.partitions = sc.topic.partitions;
   spec.replication = sc.topic.replication;
   spec.reuse = sc.topic.reuse;
@@ -27,22 +31,40 @@ std::pair<std::string, std::string> BrokerSetup::prepare(const Scenario& sc) {
     }
     target.bootstrap = broker_->bootstrap();
     EmbeddedBroker* broker = broker_.get();
-    target.create_in_process = [broker](const std::string& name, int partitions, int replication) {
-      broker->create_topic(name, partitions, replication);
+    target.create_in_process = [broker](const std::string& name, int partitions, int replication,
+                                        const std::map<std::string, std::string>& config) {
+      broker->create_topic(name, partitions, replication, config);
     };
   }
-  spec.name = topic_name(sc.topic.name, layout);
-  if (!topics_.count(spec.name)) {
-    driver_->make_admin(target)->ensure_topic(spec);
-    topics_[spec.name] = layout;
+  const std::string base = topic_name(sc.topic.name, layout);
+  // topic.count > 1: base-0 .. base-(N-1), handed on as one list
+  // (common/topics.h).
+  std::string list;
+  for (int i = 0; i < sc.topic.count; ++i) {
+    spec.name = sc.topic.count == 1 ? base : base + "-" + std::to_string(i);
+    if (!topics_.count(spec.name)) {
+      driver_->make_admin(target)->ensure_topic(spec);
+      topics_[spec.name] = layout;
+    }
+    list += (list.empty() ? "" : ",") + spec.name;
   }
-  return {target.bootstrap, spec.name};
+  return {target.bootstrap, list};
 }
 
-std::string BrokerSetup::topic_name(const std::string& base, std::pair<int, int> layout) {
+std::string BrokerSetup::topic_name(const std::string& base, const Layout& layout) {
   if (!first_layout_) first_layout_ = layout;
   if (*first_layout_ == layout) return base;
-  return base + "-p" + std::to_string(layout.first) + "-r" + std::to_string(layout.second);
+  const auto& [partitions, replication, config] = layout;
+  std::string name = base + "-p" + std::to_string(partitions) + "-r" + std::to_string(replication);
+  if (config != std::get<2>(*first_layout_)) {
+    // Another topic.config: a short hash of it tells the topics apart.
+    std::string text;
+    for (const auto& [k, v] : config) text += k + "=" + v + ";";
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08zx", std::hash<std::string>{}(text)&0xffffffffu);
+    name += std::string("-c") + hex;
+  }
+  return name;
 }
 
 }  // namespace hydra

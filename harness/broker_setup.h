@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "agents/driver.h"
@@ -35,12 +36,15 @@ class BrokerSetup {
  private:
   // The scenario's topic name for the first layout; a suffixed name for any
   // other, so a sweep over partitions never reuses a topic of another shape.
-  std::string topic_name(const std::string& base, std::pair<int, int> layout);
+  // (partitions, replication, topic.config): a step with other topic
+  // configuration gets its own topic too.
+  using Layout = std::tuple<int, int, std::map<std::string, std::string>>;
+  std::string topic_name(const std::string& base, const Layout& layout);
 
   std::unique_ptr<MessagingDriver> driver_;
   std::unique_ptr<EmbeddedBroker> broker_;
-  std::map<std::string, std::pair<int, int>> topics_;
-  std::optional<std::pair<int, int>> first_layout_;
+  std::map<std::string, Layout> topics_;
+  std::optional<Layout> first_layout_;
 };
 
 }  // namespace hydra

@@ -85,6 +85,25 @@ Value fault_side_p99(const FaultFigures& f) {
   return v ? Value(*v) : Value();
 }
 
+// Each partition's share of the window's messages (from the publisher's
+// window: until - from per partition); empty when nothing was measured.
+std::vector<double> partition_shares(const StepInput& in) {
+  const auto& w = in.result.window;
+  if (w.until.empty() || !in.scenario) return {};
+  // One entry per stream: topic index x partitions + partition (common/topics.h).
+  std::vector<double> shares(
+      size_t(std::max(1, in.scenario->topic.partitions * in.scenario->topic.count)), 0.0);
+  const uint64_t total = w.size();
+  if (total == 0) return {};
+  for (const auto& [partition, until] : w.until) {
+    if (partition >= shares.size()) continue;
+    const auto from = w.from.find(partition);
+    const uint64_t start = from == w.from.end() ? 0 : from->second;
+    shares[partition] = double(until > start ? until - start : 0) / double(total);
+  }
+  return shares;
+}
+
 const ScenarioProcessing* proc(const StepInput& in) {
   return in.scenario ? &in.scenario->subscribers.processing : nullptr;
 }
@@ -328,6 +347,85 @@ const std::vector<Column>& table() {
        [](const StepInput& in) -> Value {
          const auto v = perf_summary(in.result).produce.mean_ms();
          return v ? Value(*v) : Value();
+       }},
+      // ---- keys, payloads, slow clients (scenario keys publisher.keys.*,
+      // publisher.payload/encoding, subscribers.decode, subscribers.slow.*)
+      {"max_partition_share", "fraction", F::kFixed4, G::kRun,
+       "the largest share of the window's messages one partition got (1/partitions when even)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto shares = partition_shares(in);
+         if (shares.empty()) return {};
+         return *std::max_element(shares.begin(), shares.end());
+       }},
+      {"hot_partitions", "partitions", F::kInteger, G::kRun,
+       "partitions whose share of the window's messages exceeds publisher.keys.hot_threshold x "
+       "the mean share (1/partitions)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto shares = partition_shares(in);
+         if (shares.empty()) return {};
+         const double limit =
+             scenario_value(*in.scenario, "publisher.keys.hot_threshold").get<double>() /
+             double(shares.size());
+         return int64_t(std::count_if(shares.begin(), shares.end(),
+                                      [limit](double sh) { return sh > limit; }));
+       }},
+      {"payload_bytes", "bytes", F::kFixed1, G::kRun,
+       "mean message value size the publisher sent in the window, the 40-byte header included",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto& p = in.result.publisher;
+         if (!in.result.publisher_ok || p.sent == 0) return {};
+         return double(p.bytes) / double(p.sent);
+       }},
+      {"encode_us", "us", F::kFixed3, G::kRun,
+       "mean time to serialize one message's document (json, cbor, msgpack; empty for binary "
+       "bodies, which are written in place)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto& p = in.result.publisher;
+         if (!in.result.publisher_ok || p.encoded == 0) return {};
+         return double(p.encode_ns) / double(p.encoded) / 1e3;
+       }},
+      {"decode_us", "us", F::kFixed3, G::kRun,
+       "mean time a client took to decode one body into its document (with subscribers.decode)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         uint64_t n = 0, ns = 0;
+         for (const auto& c : in.result.clients) n += c.decoded, ns += c.decode_ns;
+         if (n == 0) return {};
+         return double(ns) / double(n) / 1e3;
+       }},
+      {"decode_errors", "messages", F::kInteger, G::kRun,
+       "bodies that did not decode as their header said (sum over clients; with "
+       "subscribers.decode)",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         uint64_t n = 0, errors = 0;
+         for (const auto& c : in.result.clients) n += c.decoded, errors += c.decode_errors;
+         if (n == 0) return {};
+         return errors;
+       }},
+      {"slow_clients", "clients", F::kInteger, G::kRun,
+       "clients throttled on purpose (subscribers.slow); left out of the loss, failing and "
+       "latency figures",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.clients.empty()) return {};
+         return int64_t(std::count_if(in.result.clients.begin(), in.result.clients.end(),
+                                      [](const ClientStats& c) { return c.slow; }));
+       }},
+      {"slow_behind", "messages", F::kInteger, G::kRun,
+       "window messages the slow clients had not read when the drain ended (sum)", nullptr,
+       [](const StepInput& in) -> Value {
+         if (!have_window(in)) return {};
+         uint64_t behind = 0;
+         bool any = false;
+         for (const auto& c : in.result.clients)
+           if (c.slow) behind += in.row.packet_tx.value_or(0) - std::min(in.row.packet_tx.value_or(0), c.unique), any = true;
+         if (!any) return {};
+         return behind;
        }},
       {"step_start", "", F::kText, G::kRun, "when the step started, ISO 8601 UTC", nullptr,
        [](const StepInput& in) -> Value {

@@ -7,6 +7,7 @@
 
 #include "agents/kafka/kafka_log.h"
 #include "broker/broker.h"
+#include "broker/handlers.h"
 
 namespace hydra {
 
@@ -55,7 +56,8 @@ EmbeddedBroker::~EmbeddedBroker() {
   if (rk_) rd_kafka_destroy(rk_);
 }
 
-void EmbeddedBroker::create_topic(const std::string& name, int partitions, int replication) {
+void EmbeddedBroker::create_topic(const std::string& name, int partitions, int replication,
+                                  const std::map<std::string, std::string>& config) {
   if (name.empty()) throw std::invalid_argument("topic name must not be empty");
   if (partitions < 1) throw std::invalid_argument("partitions: must be >= 1");
   if (replication < 1 || replication > brokers_)
@@ -63,8 +65,13 @@ void EmbeddedBroker::create_topic(const std::string& name, int partitions, int r
                                 " (the embedded broker has " + std::to_string(brokers_) +
                                 " brokers), got " + std::to_string(replication));
   if (cluster_) {
+    broker::TopicConfig tc;
+    for (const auto& [key, value] : config) {
+      const std::string why = broker::apply_topic_config(tc, key, value);
+      if (!why.empty()) throw std::invalid_argument("topic.config." + key + ": " + why);
+    }
     try {
-      cluster_->create_topic(name, partitions, replication);
+      cluster_->create_topic(name, partitions, replication, tc);
     } catch (const std::invalid_argument& e) {
       throw;
     } catch (const std::exception& e) {
@@ -72,6 +79,10 @@ void EmbeddedBroker::create_topic(const std::string& name, int partitions, int r
     }
     return;
   }
+  if (!config.empty())
+    throw std::invalid_argument(
+        "topic.config: the embedded \"mock\" broker takes no topic "
+        "configuration (use broker.embedded.kind \"hydra\")");
   const rd_kafka_resp_err_t e =
       rd_kafka_mock_topic_create(mock_, name.c_str(), partitions, replication);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,7 +50,11 @@ class EmbeddedBroker {
 
   // Creates a topic. Throws std::invalid_argument for impossible values
   // (replication > brokers) and std::runtime_error when the broker refuses.
-  void create_topic(const std::string& name, int partitions, int replication);
+  // `config`: topic configuration entries (topic.config); the hydra kind
+  // applies them as its CreateTopics handler does (retention), the mock
+  // takes none (std::invalid_argument).
+  void create_topic(const std::string& name, int partitions, int replication,
+                    const std::map<std::string, std::string>& config = {});
 
   // Records (and bytes) that retention removed or the memory cap refused
   // since start. The mock does not count them: empty for kind "mock".

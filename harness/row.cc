@@ -95,7 +95,9 @@ nlohmann::ordered_json Row::to_json() const {
 
 Histogram merged_latency(const StepResult& result) {
   Histogram merged;
-  for (const auto& c : result.clients) merged += c.latency;
+  // Slow clients (subscribers.slow) wait on purpose: their latency is theirs.
+  for (const auto& c : result.clients)
+    if (!c.slow) merged += c.latency;
   return merged;
 }
 
@@ -128,6 +130,7 @@ Row compute_row(const StepResult& r, const StepContext& ctx) {
   double sum_unique = 0, sum_rate = 0, sum_loss_pct = 0, sum_failing_rate = 0;
   int64_t failing = 0;
   uint64_t lost = 0, duplicates = 0, reordered = 0, foreign = 0;
+  int64_t slow = 0;
   // The unit that must get the whole window: each client, or, with shared
   // groups, each group (docs/contracts.md "Shared consumer groups"). A
   // group's figures count for each of its members, so the means over the N
@@ -142,6 +145,15 @@ Row compute_row(const StepResult& r, const StepContext& ctx) {
     for (const auto& c : r.clients) units.push_back(&c);
   for (const ClientStats* u : units) {
     const ClientStats& c = *u;
+    // Deliberately slow clients (subscribers.slow) fall behind by design:
+    // they are left out of loss, failing and the averages over clients
+    // (columns slow_clients and slow_behind report them; docs/contracts.md).
+    if (!shared && c.slow) {
+      ++slow;
+      duplicates += c.duplicates;
+      reordered += c.reordered;
+      continue;
+    }
     // Loss by sequence: expected - unique, so duplicates cannot hide it. A
     // client that counted more than the window (it should not) loses nothing.
     const uint64_t client_lost = expected > c.unique ? expected - c.unique : 0;
@@ -172,15 +184,16 @@ Row compute_row(const StepResult& r, const StepContext& ctx) {
     row.reordered = reordered;
     row.foreign = foreign;
   }
-  if (have_window && n > 0) {
+  const int64_t counted = n - slow;
+  if (have_window && counted > 0) {
     // Unanswered clients: no messages, rate 0, all of the window lost (with
     // shared groups: their groups' windows, once per group).
     failing += missing;
     sum_loss_pct += 100.0 * double(missing);
     row.lost = lost + uint64_t(shared ? missing / weight : missing) * expected;
-    row.average_packets = sum_unique / double(n);
-    row.average_rate = sum_rate / double(n);
-    row.average_packet_loss = sum_loss_pct / double(n);
+    row.average_packets = sum_unique / double(counted);
+    row.average_rate = sum_rate / double(counted);
+    row.average_packet_loss = sum_loss_pct / double(counted);
     row.failing_clients = failing;
     row.failing_clients_rate = ratio(sum_failing_rate, double(failing));  // 0 when none fail
   }

@@ -9,6 +9,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <initializer_list>
@@ -91,6 +92,8 @@ std::vector<Binding> bindings() {
     bind("topic.name", [](auto& c) -> auto& { return c.topic.name; }),
     bind("topic.partitions", [](auto& c) -> auto& { return c.topic.partitions; }),
     bind("topic.replication", [](auto& c) -> auto& { return c.topic.replication; }),
+    bind("topic.count", [](auto& c) -> auto& { return c.topic.count; }),
+    bind("topic.config", [](auto& c) -> auto& { return c.topic.config; }),
     bind("topic.reuse", [](auto& c) -> auto& { return c.topic.reuse; }),
     bind("duration_s", [](auto& c) -> auto& { return c.duration_s; }),
     bind("warmup_s", [](auto& c) -> auto& { return c.warmup_s; }),
@@ -103,7 +106,8 @@ std::vector<Binding> bindings() {
     bind("publisher.acks", [](auto& c) -> auto& { return c.publisher.acks; }),
     bind("publisher.linger_ms", [](auto& c) -> auto& { return c.publisher.linger_ms; }),
     bind("publisher.payload", [](auto& c) -> auto& { return c.publisher.payload; }),
-    bind("publisher.keys", [](auto& c) -> auto& { return c.publisher.keys; }),
+    bind("publisher.encoding", [](auto& c) -> auto& { return c.publisher.encoding; }),
+    bind("publisher.keys.count", [](auto& c) -> auto& { return c.publisher.keys; }),
     bind("publisher.idempotent", [](auto& c) -> auto& { return c.publisher.idempotent; }),
     bind("publisher.transactional", [](auto& c) -> auto& { return c.publisher.transactional; }),
     bind("publisher.kafka", [](auto& c) -> auto& { return c.publisher.kafka; }),
@@ -184,7 +188,28 @@ const Schema& schema() {
 }
 
 bool is_kafka_map(const std::string& key) {
-  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka";
+  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka" || key == "topic.config";
+}
+
+// `"publisher": {"keys": K}` is shorthand for `{"keys": {"count": K}}`, and a
+// sweep of "publisher.keys" sweeps publisher.keys.count: rewritten before
+// anything reads the document, so --set publisher.keys.distribution=zipf
+// works on a file that uses the shorthand.
+void expand_shorthands(json& doc) {
+  if (!doc.is_object()) return;
+  auto pub = doc.find("publisher");
+  if (pub != doc.end() && pub->is_object()) {
+    auto keys = pub->find("keys");
+    if (keys != pub->end() && !keys->is_object() && !keys->is_null())
+      *keys = json{{"count", *keys}};
+  }
+  auto sweep = doc.find("sweep");
+  if (sweep != doc.end() && sweep->is_object() && sweep->contains("publisher.keys")) {
+    json renamed = json::object();
+    for (auto& [k, v] : sweep->items())
+      renamed[k == "publisher.keys" ? "publisher.keys.count" : k] = v;
+    *sweep = std::move(renamed);
+  }
 }
 
 std::string allowed_keys(const std::string& object_path) {
@@ -391,8 +416,9 @@ void check_combinations(const Scenario& s, const std::string& src) {
                         "topic.reuse");
   }
   const int sensor_min = kHeaderSize + kSensorRecordSize;
-  if (s.publisher.payload == "sensor" && s.publisher.message_size < sensor_min &&
-      !swept({"publisher.payload", "publisher.message_size"})) {
+  if (s.publisher.payload == "sensor" && s.publisher.encoding == "binary" &&
+      s.publisher.message_size < sensor_min &&
+      !swept({"publisher.payload", "publisher.message_size", "publisher.encoding"})) {
     throw ScenarioError(src, "publisher.message_size",
                         std::to_string(s.publisher.message_size) +
                             " is too small for publisher.payload \"sensor\" (needs >= " +
@@ -428,6 +454,28 @@ void check_combinations(const Scenario& s, const std::string& src) {
         src, "publisher.enabled",
         "false with mode " + quote_json(mode) + ": a rate search needs Hydra's publisher",
         "publisher.enabled");
+  }
+  const auto distribution = scenario_value(s, "publisher.keys.distribution").get<std::string>();
+  if (distribution != "round-robin" && s.publisher.keys == 0 &&
+      !swept({"publisher.keys.distribution", "publisher.keys.count"})) {
+    throw ScenarioError(
+        src, "publisher.keys.distribution",
+        quote_json(distribution) + " needs publisher.keys.count >= 1 (0 means unkeyed messages)",
+        "publisher.keys.distribution");
+  }
+  const auto payload_file = scenario_value(s, "publisher.payload_file").get<std::string>();
+  if (s.publisher.payload == "file" && payload_file.empty() &&
+      !swept({"publisher.payload", "publisher.payload_file"})) {
+    throw ScenarioError(src, "publisher.payload_file",
+                        "is needed with publisher.payload \"file\" (the file whose lines are sent)",
+                        "publisher.payload_file");
+  }
+  if (!s.topic.config.empty() && s.broker.embedded() && s.broker.embedded_kind == "mock" &&
+      !swept({"topic.config", "broker.embedded.kind", "broker.bootstrap"})) {
+    throw ScenarioError(src, "topic.config",
+                        "the embedded \"mock\" broker takes no topic configuration (use "
+                        "broker.embedded.kind \"hydra\" or a real cluster)",
+                        "topic.config");
   }
   if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
       !swept({"subscribers.processing.kind", "publisher.payload"})) {
@@ -528,11 +576,19 @@ json load_scenario_json(const std::string& text, const std::string& source_name)
   return doc;
 }
 
+static Scenario parse_expanded(const json& doc, const std::string& src);
+
 Scenario parse_scenario(const json& doc, const std::string& source_name) {
   const std::string& src = source_name;
   if (!doc.is_object()) {
     throw ScenarioError(src, "", "the top level must be a JSON object " + got(doc), "");
   }
+  json expanded = doc;
+  expand_shorthands(expanded);
+  return parse_expanded(expanded, src);
+}
+
+static Scenario parse_expanded(const json& doc, const std::string& src) {
   check_keys(doc, "", src);
 
   const json* broker = find_path(doc, {"broker"});
@@ -575,6 +631,20 @@ Scenario parse_scenario(const json& doc, const std::string& source_name) {
     for (const auto& f : s.faults) faults.push_back(f.to_json());
     resolved["faults"] = std::move(faults);
   }
+  // A relative payload file is the scenario file's neighbour; agents get
+  // the absolute path (they may run from another folder).
+  json& file = resolved["publisher"]["payload_file"];
+  if (!file.get<std::string>().empty()) {
+    std::filesystem::path path(file.get<std::string>());
+    const std::filesystem::path dir = std::filesystem::path(src).parent_path();
+    if (path.is_relative() && std::filesystem::is_regular_file(src)) path = dir / path;
+    file = std::filesystem::absolute(path).lexically_normal().string();
+    if (s.publisher.payload == "file" && !std::ifstream(file.get<std::string>())) {
+      throw ScenarioError(src, "publisher.payload_file",
+                          "cannot read " + quote_json(file.get<std::string>()),
+                          "publisher.payload_file");
+    }
+  }
   s.resolved = std::move(resolved);
 
   check_combinations(s, src);
@@ -591,6 +661,7 @@ Scenario parse_scenario(const json& doc, const std::string& source_name) {
 }
 
 void set_key(json& doc, const std::string& key, json value) {
+  expand_shorthands(doc);
   auto parts = split_key(key);
   if (key.empty() || std::any_of(parts.begin(), parts.end(), [](auto& p) { return p.empty(); })) {
     throw ScenarioError("", key.empty() ? "" : key, "not a valid dotted key", key);
@@ -622,6 +693,8 @@ void apply_set(json& doc, const std::string& assignment) {
   std::string key = assignment.substr(0, eq);
   std::string text = assignment.substr(eq + 1);
   if (key.empty()) throw ScenarioError(src, "", "the key before '=' is empty", "");
+  expand_shorthands(doc);
+  if (key == "sweep.publisher.keys") key = "sweep.publisher.keys.count";
 
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   const Field* f = schema().find(key);

@@ -46,6 +46,9 @@ struct ScenarioTopic {
   std::string name = "hydra";
   int partitions = 1;
   int replication = 1;
+  int count = 1;  // topics (common/topics.h)
+  // Topic configuration entries passed to topic creation (topic.config).
+  std::map<std::string, std::string> config;
   bool reuse = false;
 };
 
@@ -57,7 +60,8 @@ struct ScenarioPublisher {
   std::string acks = "1";
   double linger_ms = 5;
   std::string payload = "random";
-  int keys = 0;
+  std::string encoding = "binary";
+  int keys = 0;  // publisher.keys.count (the other publisher.keys.* live in `resolved`)
   bool idempotent = false;
   bool transactional = false;
   std::map<std::string, std::string> kafka;

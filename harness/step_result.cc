@@ -46,6 +46,25 @@ nlohmann::json StepResult::to_json() const {
   j["publisher_ok"] = publisher_ok;
   j["publisher"] = publisher.to_json();
   j["window"] = window.to_json();
+  // The window's messages per partition (sent = until - from) and their
+  // shares: where the keys put them (columns max_partition_share,
+  // hot_partitions).
+  auto parts = nlohmann::json::array();
+  const uint64_t total = window.size();
+  for (const auto& [partition, until] : window.until) {
+    const auto from = window.from.find(partition);
+    const uint64_t start = from == window.from.end() ? 0 : from->second;
+    const uint64_t sent = until > start ? until - start : 0;
+    parts.push_back(
+        {{"partition", partition},
+         {"sent", sent},
+         {"share", total ? nlohmann::json(double(sent) / double(total)) : nlohmann::json()}});
+  }
+  j["partitions"] = parts;
+  auto slow = nlohmann::json::array();
+  for (const auto& c : clients)
+    if (c.slow) slow.push_back(c.client_id);
+  j["slow_clients"] = slow;
   j["publisher_usage"] = publisher_usage.to_json();
   auto clients_j = nlohmann::json::array();
   for (const auto& c : clients) clients_j.push_back(c.to_json());

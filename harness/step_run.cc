@@ -252,7 +252,8 @@ StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
       group_seen[set] = true;
       for (int p : assigned)
         if (p >= 0 && p < partitions) owners[set][size_t(p)]++;
-      const bool owns_all = shared || int(assigned.size()) == partitions;
+      // (partition numbers repeat once per topic with topic.count > 1)
+      const bool owns_all = shared || int(assigned.size()) == partitions * scenario_.topic.count;
       if (c.value("ready", false) && owns_all) ++r.ready_clients;
       if (!c.value("error", std::string()).empty()) {
         r.errors = true;
@@ -265,7 +266,7 @@ StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
     // A group in a dead agent is not waited for (its clients are failing).
     if (!group_seen[g]) continue;
     for (int n : owners[g])
-      if (shared ? n != 1 : n == 0) r.all_partitions_owned = false;
+      if (shared ? n != scenario_.topic.count : n == 0) r.all_partitions_owned = false;
   }
   return r;
 }

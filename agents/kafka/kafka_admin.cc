@@ -31,7 +31,7 @@ int existing_partitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms
 // API (what the controller did before the driver seam, unchanged).
 void ensure_on_cluster(const std::string& bootstrap, const KafkaPropMap& props,
                        const std::string& topic, int partitions, int replication, bool reuse,
-                       int timeout_ms) {
+                       const std::map<std::string, std::string>& config, int timeout_ms) {
   char err[512];
   rd_kafka_conf_t* conf = nullptr;
   try {
@@ -61,6 +61,12 @@ void ensure_on_cluster(const std::string& bootstrap, const KafkaPropMap& props,
   rd_kafka_NewTopic_t* nt =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, err, sizeof err);
   if (!nt) throw std::runtime_error(std::string("topic: ") + err);
+  for (const auto& [name, value] : config) {
+    if (rd_kafka_resp_err_t e = rd_kafka_NewTopic_set_config(nt, name.c_str(), value.c_str())) {
+      rd_kafka_NewTopic_destroy(nt);
+      throw std::runtime_error("topic.config." + name + ": " + rd_kafka_err2str(e));
+    }
+  }
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
   rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, err, sizeof err);
@@ -101,11 +107,11 @@ class KafkaAdmin final : public TopicAdmin {
     // The embedded mock has no admin API: it creates topics itself, and a
     // broker started for this run holds none yet to check.
     if (target_.create_in_process) {
-      target_.create_in_process(spec.name, spec.partitions, spec.replication);
+      target_.create_in_process(spec.name, spec.partitions, spec.replication, spec.config);
       return;
     }
     ensure_on_cluster(target_.bootstrap, merged(props_, target_.properties), spec.name,
-                      spec.partitions, spec.replication, spec.reuse, spec.timeout_ms);
+                      spec.partitions, spec.replication, spec.reuse, spec.config, spec.timeout_ms);
   }
 
  private:

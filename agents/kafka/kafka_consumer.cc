@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/topics.h"
 
 namespace hydra {
 namespace {
@@ -102,8 +103,10 @@ void KafkaConsumer::start_client() {
     }
     return;
   }
+  // Every topic of the list (topic.count, common/topics.h).
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, opts_.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  for (const std::string& name : split_topics(opts_.topic))
+    rd_kafka_topic_partition_list_add(topics, name.c_str(), RD_KAFKA_PARTITION_UA);
   const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -394,37 +397,45 @@ void KafkaConsumer::assign_all_at_end() {
                                " s: " + rd_kafka_err2str(e));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   };
-  int partitions = 0;
-  for (;;) {
-    rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, opts_.topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, std::min(5000, left_ms()));
-    rd_kafka_topic_destroy(t);
-    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (md->topic_cnt == 1) {
-        e = md->topics[0].err;
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) partitions = md->topics[0].partition_cnt;
+  // Every partition of every topic of the list (topic.count, common/topics.h).
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+  for (const std::string& topic : split_topics(opts_.topic)) {
+    int partitions = 0;
+    for (;;) {
+      rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+      const rd_kafka_metadata_t* md = nullptr;
+      rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, std::min(5000, left_ms()));
+      rd_kafka_topic_destroy(t);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (md->topic_cnt == 1) {
+          e = md->topics[0].err;
+          if (e == RD_KAFKA_RESP_ERR_NO_ERROR) partitions = md->topics[0].partition_cnt;
+        }
+        rd_kafka_metadata_destroy(md);
       }
-      rd_kafka_metadata_destroy(md);
-    }
-    if (partitions > 0) break;
-    retry_or_throw("no partitions of " + opts_.topic, e);
-  }
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p) {
-    int64_t lo = 0, hi = 0;
-    rd_kafka_resp_err_t e;
-    while ((e = rd_kafka_query_watermark_offsets(rk_, opts_.topic.c_str(), p, &lo, &hi,
-                                                 std::min(5000, left_ms()))) !=
-           RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (partitions > 0) break;
       try {
-        retry_or_throw("no end offset of " + opts_.topic + " [" + std::to_string(p) + "]", e);
+        retry_or_throw("no partitions of " + topic, e);
       } catch (...) {
         rd_kafka_topic_partition_list_destroy(parts);
         throw;
       }
     }
-    rd_kafka_topic_partition_list_add(parts, opts_.topic.c_str(), p)->offset = hi;
+    for (int p = 0; p < partitions; ++p) {
+      int64_t lo = 0, hi = 0;
+      rd_kafka_resp_err_t e;
+      while ((e = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), p, &lo, &hi,
+                                                   std::min(5000, left_ms()))) !=
+             RD_KAFKA_RESP_ERR_NO_ERROR) {
+        try {
+          retry_or_throw("no end offset of " + topic + " [" + std::to_string(p) + "]", e);
+        } catch (...) {
+          rd_kafka_topic_partition_list_destroy(parts);
+          throw;
+        }
+      }
+      rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = hi;
+    }
   }
   const rd_kafka_resp_err_t e = rd_kafka_assign(rk_, parts);
   if (e == RD_KAFKA_RESP_ERR_NO_ERROR) mark_assigned(parts);

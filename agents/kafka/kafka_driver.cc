@@ -92,7 +92,7 @@ class KafkaDriver final : public MessagingDriver {
                                                 DeliveryFn on_delivery) override {
     return std::make_unique<KafkaProducer>(c.bootstrap, c.topic,
                                            merged(publisher_kafka_defaults(c), props_), c.kafka,
-                                           std::move(on_delivery));
+                                           std::move(on_delivery), c.partitions);
   }
 
   std::unique_ptr<ConsumerDriver> make_consumer(const proto::SubscriberConfig& c,

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/topics.h"
+
 namespace hydra {
 namespace {
 
@@ -37,8 +39,14 @@ KafkaPropMap KafkaProducer::base_props(const std::string& bootstrap, const Kafka
 
 KafkaProducer::KafkaProducer(const std::string& bootstrap, const std::string& topic,
                              const KafkaPropMap& defaults, const KafkaPropMap& overrides,
-                             DeliveryFn on_delivery)
-    : on_delivery_(std::move(on_delivery)), transactional_(is_transactional(defaults, overrides)) {
+                             DeliveryFn on_delivery, int partitions_per_topic)
+    : on_delivery_(std::move(on_delivery)),
+      partitions_per_topic_(partitions_per_topic),
+      transactional_(is_transactional(defaults, overrides)) {
+  const std::vector<std::string> topics = split_topics(topic);
+  if (topics.empty()) throw std::invalid_argument("topic: must not be empty");
+  if (topics.size() > 1 && partitions_per_topic < 1)
+    throw std::invalid_argument("several topics need their partition count");
   rd_kafka_conf_t* conf = make_kafka_conf(base_props(bootstrap, defaults, overrides), overrides);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_dr);
@@ -50,10 +58,20 @@ KafkaProducer::KafkaProducer(const std::string& bootstrap, const std::string& to
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("cannot create Kafka producer: ") + err);
   }
-  rkt_ = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+  rkt_ = rd_kafka_topic_new(rk_, topics[0].c_str(), nullptr);
   if (!rkt_) {
     rd_kafka_destroy(rk_);
-    throw std::runtime_error("cannot create topic handle for " + topic);
+    throw std::runtime_error("cannot create topic handle for " + topics[0]);
+  }
+  for (size_t i = 1; i < topics.size(); ++i) {
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, topics[i].c_str(), nullptr);
+    if (!t) {
+      for (rd_kafka_topic_t* o : more_topics_) rd_kafka_topic_destroy(o);
+      rd_kafka_topic_destroy(rkt_);
+      rd_kafka_destroy(rk_);
+      throw std::runtime_error("cannot create topic handle for " + topics[i]);
+    }
+    more_topics_.push_back(t);
   }
   if (transactional_) {
     // Finds the transaction coordinator and fences older producers with the
@@ -78,6 +96,7 @@ KafkaProducer::~KafkaProducer() {
   rd_kafka_flush(rk_, 2000);
   rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(rk_, 0);
+  for (rd_kafka_topic_t* t : more_topics_) rd_kafka_topic_destroy(t);
   rd_kafka_topic_destroy(rkt_);
   rd_kafka_destroy(rk_);
 }
@@ -88,8 +107,19 @@ SendStatus KafkaProducer::send(int32_t partition, std::string_view key, const vo
     if (txn_fatal_) return SendStatus::kError;
     if (!txn_open_ && !begin_transaction()) return SendStatus::kError;
   }
+  // Several topics: the partition is a stream (common/topics.h).
+  rd_kafka_topic_t* rkt = rkt_;
+  if (!more_topics_.empty()) {
+    const size_t t = size_t(partition / partitions_per_topic_);
+    partition %= partitions_per_topic_;
+    if (t > 0) rkt = t - 1 < more_topics_.size() ? more_topics_[t - 1] : nullptr;
+    if (!rkt) {
+      last_error_ = "stream " + std::to_string(partition) + " has no topic";
+      return SendStatus::kError;
+    }
+  }
   // rd_kafka_produce() on a cached topic handle is librdkafka's cheapest path.
-  const int rc = rd_kafka_produce(rkt_, partition, RD_KAFKA_MSG_F_COPY, const_cast<void*>(value),
+  const int rc = rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY, const_cast<void*>(value),
                                   len, key.empty() ? nullptr : key.data(), key.size(), nullptr);
   if (rc == 0) {
     if (transactional_) {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <librdkafka/rdkafka.h>
 
@@ -31,9 +32,11 @@ class KafkaProducer final : public ProducerDriver {
  public:
   // Throws std::invalid_argument for a bad property, std::runtime_error when
   // librdkafka cannot create the client.
+  // `topic` may list several topics (common/topics.h); send()'s partition
+  // is then a stream, topic index x partitions_per_topic + partition.
   KafkaProducer(const std::string& bootstrap, const std::string& topic,
-                const KafkaPropMap& defaults, const KafkaPropMap& overrides,
-                DeliveryFn on_delivery);
+                const KafkaPropMap& defaults, const KafkaPropMap& overrides, DeliveryFn on_delivery,
+                int partitions_per_topic = 0);
   ~KafkaProducer() override;
 
   // The properties the constructor lays `overrides` over: `defaults` with the
@@ -75,7 +78,9 @@ class KafkaProducer final : public ProducerDriver {
   static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque);
 
   rd_kafka_t* rk_ = nullptr;
-  rd_kafka_topic_t* rkt_ = nullptr;
+  rd_kafka_topic_t* rkt_ = nullptr;             // the first (or only) topic
+  std::vector<rd_kafka_topic_t*> more_topics_;  // topic.count > 1: the others
+  int partitions_per_topic_ = 0;
   DeliveryFn on_delivery_;
   std::atomic<uint64_t> tx_bytes_{0};
   std::atomic<uint64_t> rx_bytes_{0};

@@ -142,7 +142,8 @@ TEST_F(KafkaDriverAdmin, AnExistingTopicIsCheckedNotRecreated) {
 
 TEST_F(KafkaDriverAdmin, AnInProcessBrokerCreatesTheTopicItself) {
   std::vector<std::string> calls;
-  AdminTarget target{bootstrap_, [&](const std::string& name, int partitions, int replication) {
+  AdminTarget target{bootstrap_, [&](const std::string& name, int partitions, int replication,
+                                     const std::map<std::string, std::string>&) {
                        calls.push_back(name + "/" + std::to_string(partitions) + "/" +
                                        std::to_string(replication));
                        ASSERT_EQ(mock_.create_topic(name, partitions, replication),

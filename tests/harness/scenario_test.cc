@@ -222,7 +222,7 @@ TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {
   EXPECT_EQ(e.key(), "publisher.rat");
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"publisher.rat\" (allowed: rate, message_size, msg_batch, "
-               "acks, linger_ms, payload, keys, enabled, idempotent, transactional, kafka)");
+                "acks, linger_ms, payload, encoding, compressibility, payload_file, keys, enabled, idempotent, transactional, kafka)");
 }
 
 TEST(ScenarioUnknownKey, ThirdLevel) {
@@ -280,7 +280,13 @@ TEST(ScenarioValues, OutOfRange) {
       {R"({"publisher": {"msg_batch": 0}})", "publisher.msg_batch"},
       {R"({"publisher": {"linger_ms": -0.1}})", "publisher.linger_ms"},
       {R"({"publisher": {"payload": "zeros"}})", "publisher.payload"},
-      {R"({"publisher": {"keys": -1}})", "publisher.keys"},
+      {R"({"publisher": {"keys": -1}})", "publisher.keys.count"},
+      {R"({"publisher": {"keys": {"count": 4, "distribution": "pareto"}}})",
+       "publisher.keys.distribution"},
+      {R"({"publisher": {"keys": {"count": 4, "hot_fraction": 1.5}}})",
+       "publisher.keys.hot_fraction"},
+      {R"({"publisher": {"encoding": "xml"}})", "publisher.encoding"},
+      {R"({"subscribers": {"slow": {"fraction": 2}}})", "subscribers.slow.fraction"},
       {R"({"subscribers": {"clients": -1}})", "subscribers.clients"},
       {R"({"subscribers": {"clients_per_agent": 0}})", "subscribers.clients_per_agent"},
       {R"({"subscribers": {"processing": {"kind": "fft"}}})", "subscribers.processing.kind"},

@@ -14,3 +14,7 @@ hydra_add_test(groups_settings_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/groups_set
   LIBS hydra::harness hydra::drivers)
 # group_row_test: results.csv figures with shared groups (loss per group).
 hydra_add_test(group_row_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/group_row_test.cc LIBS hydra::harness)
+# experiments_scenario_test: keys, payloads, slow clients and topic.config in
+# scenario files, and the shipped experiment scenarios.
+hydra_add_test(experiments_scenario_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/experiments_scenario_test.cc LIBS hydra::harness)
+target_compile_definitions(experiments_scenario_test PRIVATE HYDRA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
