@@ -24,6 +24,7 @@
 #include "harness/hgrm_writer.h"
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
+#include "harness/launcher_hosts.h"
 #include "harness/plot.h"
 #include "harness/preflight.h"
 #include "harness/provenance.h"
@@ -83,6 +84,15 @@ int cmd_run(const Args& args, const std::string& argv0) {
       return 1;
     }
   }
+  // Where the agents run (agents.*: the same for every step). Key files and
+  // DNS names are read now, so a typo stops the run before anything starts.
+  HostsConfig hosts;
+  try {
+    hosts = hosts_config(sc);
+  } catch (const std::exception& e) {
+    std::cerr << "hydra run: " << e.what() << "\n";
+    return 2;
+  }
   // The first step's broker and topic. The broker outlives the agents (it is
   // declared before them, so destroyed after).
   BrokerSetup brokers(builtin_drivers().make(kDefaultDriver));
@@ -137,8 +147,15 @@ int cmd_run(const Args& args, const std::string& argv0) {
   bool any_measured = false;  // some row has a measured window (else nothing to plot)
   {
     zmq::context_t ctx(1);
-    AgentLauncher launcher(agent_binary, (out / "agents").string());
-    AgentPool pool(launcher, ctx);
+    AgentLauncher local(agent_binary, (out / "agents").string());
+    std::unique_ptr<Launcher> launcher;
+    try {
+      launcher = make_launcher(hosts, local, int(sc.control_timeout_s * 1000));
+    } catch (const std::exception& e) {
+      std::cerr << "hydra run: " << e.what() << "\n";
+      return 1;
+    }
+    AgentPool pool(*launcher, ctx);
     // ETA: the planned time of what is left, scaled by how much slower than
     // planned the finished steps were.
     const double planned_each = estimated_run_seconds(steps) / std::max(1, total);
@@ -188,8 +205,14 @@ int cmd_run(const Args& args, const std::string& argv0) {
         any_measured |= row.packet_tx.has_value();
         finished += result.status != "interrupted";
         ++done;
+        if (!launcher->exhausted().empty()) break;
       }
       if (interrupted()) break;
+      if (const std::string why = launcher->exhausted(); !why.empty()) {
+        std::cerr << "hydra run: stopping the sweep: " << why << "\n";
+        any_failed = true;
+        break;
+      }
     }
     pool.shutdown_all(std::chrono::milliseconds(3000));
   }

@@ -29,6 +29,9 @@ nlohmann::json StepResult::to_json() const {
   for (const auto& u : subscriber_usage) subs.push_back(u.to_json());
   j["subscriber_usage"] = subs;
   j["controller_usage"] = controller_usage.to_json();
+  j["host_count"] = host_count;
+  if (!hosts.is_null()) j["hosts"] = hosts;
+  if (!hosts_clock.is_null()) j["hosts_clock"] = hosts_clock;
   return j;
 }
 
