@@ -65,7 +65,7 @@ class NetnsHosts : public ::testing::Test {
     const std::string script =
         "ip netns add " + kH1 + "; ip netns add " + kH2 + "\n" +
         "for i in 1 2; do\n"
-        "  h=hy$i" + kPid + "; c=vc$i" + kPid + "; v=vh$i" + kPid + "\n"
+        "  h=hy${i}" + kPid + "; c=vc${i}" + kPid + "; v=vh${i}" + kPid + "\n"
         "  ip link add $c type veth peer name $v\n"
         "  ip link set $c netns " + kCtl + "; ip link set $v netns $h\n"
         "  ip -n " + kCtl + " addr add 10.200.$i.1/24 dev $c; ip -n " + kCtl + " link set $c up\n"
@@ -73,7 +73,8 @@ class NetnsHosts : public ::testing::Test {
         "  ip -n $h link set lo up; ip -n $h route add default via 10.200.$i.1\n"
         "done\n"
         "ip -n " + kCtl + " link set lo up\n";
-    if (!sh(script, &err)) skip_ = "could not set up namespaces and veth pairs: " + err;
+    // Root and ip netns work: a setup that fails now is a failure, not a skip.
+    if (!sh(script, &err)) broken_ = "could not set up namespaces and veth pairs: " + err;
     dir_ = temp_dir("netns");
   }
 
@@ -88,6 +89,7 @@ class NetnsHosts : public ::testing::Test {
 
   void SetUp() override {
     if (!skip_.empty()) GTEST_SKIP() << skip_;
+    ASSERT_TRUE(broken_.empty()) << broken_;
   }
 
   // The two insecure daemons most tests use; h2's clock is 100 ms ahead.
@@ -127,7 +129,7 @@ class NetnsHosts : public ::testing::Test {
     return run_command(argv, 60s, "", env);
   }
 
-  static inline std::string skip_;
+  static inline std::string skip_, broken_;
   static inline bool made_ = false;
   static inline fs::path dir_;
   static inline DaemonProc d1_, d2_;
