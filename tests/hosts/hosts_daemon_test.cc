@@ -29,12 +29,12 @@ bool process_alive(int pid) {
 }
 
 TEST(AgentDaemon, RefusesAnAddressOffLoopbackWithoutKeysOrInsecure) {
-  const RunResult r =
-      run_command({kAgent, "serve", "--listen", "tcp://10.200.250.1:7700"}, 10s);
+  const RunResult r = run_command({kAgent, "serve", "--listen", "tcp://10.200.250.1:7700"}, 10s);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("reachable from other hosts"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--insecure"), std::string::npos) << r.err;
-  const RunResult agent = run_command({kAgent, "--role", "sub", "--control", "tcp://10.200.250.1:0"}, 10s);
+  const RunResult agent =
+      run_command({kAgent, "--role", "sub", "--control", "tcp://10.200.250.1:0"}, 10s);
   EXPECT_EQ(agent.exit_code, 2);
   EXPECT_NE(agent.err.find("reachable from other hosts"), std::string::npos) << agent.err;
 }
@@ -72,8 +72,8 @@ TEST(AgentDaemon, ServesOneControllerAtATimeAndStopsAgentsWhenItGoesAway) {
 
 TEST(AgentDaemon, ClockOffsetIsMeasuredWithinAMillisecond) {
   const fs::path dir = temp_dir("clock");
-  DaemonProc d = start_daemon(
-      {}, {"--listen", "tcp://127.0.0.1:0", "--test-clock-offset-ms", "40"}, dir / "daemon.log");
+  DaemonProc d = start_daemon({}, {"--listen", "tcp://127.0.0.1:0", "--test-clock-offset-ms", "40"},
+                              dir / "daemon.log");
   ASSERT_FALSE(d.endpoint.empty()) << slurp(d.log);
   zmq::context_t ctx(1);
   AgentClient c(ctx, d.endpoint);
@@ -89,11 +89,11 @@ TEST(AgentDaemon, CurveRefusesAControllerWithTheWrongKey) {
   for (const char* name : {"ctl", "daemon", "other"})
     ASSERT_EQ(run_command({kHydra, "keys", "--out", dir.string(), "--name", name}, 10s).exit_code,
               0);
-  DaemonProc d = start_daemon({},
-                              {"--listen", "tcp://127.0.0.1:0", "--key",
-                               (dir / "daemon.key").string(), "--allow",
-                               (dir / "ctl.pub").string()},
-                              dir / "daemon.log");
+  DaemonProc d =
+      start_daemon({},
+                   {"--listen", "tcp://127.0.0.1:0", "--key", (dir / "daemon.key").string(),
+                    "--allow", (dir / "ctl.pub").string()},
+                   dir / "daemon.log");
   ASSERT_FALSE(d.endpoint.empty()) << slurp(d.log);
   const std::string server = curve::read_public_key((dir / "daemon.pub").string());
   zmq::context_t ctx(1);
@@ -103,8 +103,7 @@ TEST(AgentDaemon, CurveRefusesAControllerWithTheWrongKey) {
   EXPECT_FALSE(refused.answered);
   AgentClient plain(ctx, d.endpoint);
   EXPECT_FALSE(plain.call_named("hello", {{"controller", "plain"}}, 1000ms).answered);
-  EXPECT_NE(slurp(d.log).find("refused a control connection"), std::string::npos)
-      << slurp(d.log);
+  EXPECT_NE(slurp(d.log).find("refused a control connection"), std::string::npos) << slurp(d.log);
 
   const ClientAuth right{curve::read_key_file((dir / "ctl.key").string()), server};
   AgentClient ok(ctx, d.endpoint, right);
@@ -127,22 +126,19 @@ TEST(AgentDaemon, HydraRunSpreadsClientsOverTwoDaemons) {
   DaemonProc d1 = start_daemon({}, {"--listen", "tcp://127.0.0.1:0"}, dir / "d1.log");
   DaemonProc d2 = start_daemon({}, {"--listen", "tcp://127.0.0.1:0"}, dir / "d2.log");
   ASSERT_FALSE(d1.endpoint.empty() || d2.endpoint.empty());
-  const json sc = {
-      {"name", "hosts-loopback"},
-      {"duration_s", 2},
-      {"warmup_s", 1},
-      {"control_timeout_s", 5},
-      {"publisher", {{"rate", 300}}},
-      {"subscribers", {{"clients", 4}, {"clients_per_agent", 1}}},
-      {"agents",
-       {{"hosts",
-         {{{"endpoint", d1.endpoint}, {"roles", {"pub", "sub"}}},
-          {{"endpoint", d2.endpoint}, {"roles", {"sub"}}}}}}}};
+  const json sc = {{"name", "hosts-loopback"},
+                   {"duration_s", 2},
+                   {"warmup_s", 1},
+                   {"control_timeout_s", 5},
+                   {"publisher", {{"rate", 300}}},
+                   {"subscribers", {{"clients", 4}, {"clients_per_agent", 1}}},
+                   {"agents",
+                    {{"hosts",
+                      {{{"endpoint", d1.endpoint}, {"roles", {"pub", "sub"}}},
+                       {{"endpoint", d2.endpoint}, {"roles", {"sub"}}}}}}}};
   std::ofstream(dir / "s.json") << sc.dump(2);
-  const RunResult r =
-      run_command({kHydra, "run", (dir / "s.json").string(), "--out", (dir / "out").string(),
-                   "--quiet"},
-                  60s);
+  const RunResult r = run_command(
+      {kHydra, "run", (dir / "s.json").string(), "--out", (dir / "out").string(), "--quiet"}, 60s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rows = read_csv(dir / "out" / "results.csv");
   ASSERT_EQ(rows.size(), 1u);
@@ -201,9 +197,10 @@ class NotFoundServer {
   void serve() {
     const std::string body =
         R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"NotFound","code":404})";
-    const std::string reply = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-                              "Connection: close\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string reply =
+        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};
       if (poll(&p, 1, 100) <= 0) continue;
@@ -251,15 +248,15 @@ void write_discovery_cache(const fs::path& dir, int port) {
   fs::create_directories(d / "v1");
   fs::create_directories(d / "apps" / "v1");
   fs::create_directories(d / "batch" / "v1");
-  std::ofstream(d / "servergroups.json")
-      << nlohmann::json{{"kind", "APIGroupList"},
-                        {"apiVersion", "v1"},
-                        {"groups", {group("", "v1"), group("apps", "apps/v1"),
-                                    group("batch", "batch/v1")}}}
-             .dump();
+  std::ofstream(d / "servergroups.json") << nlohmann::json{
+      {"kind", "APIGroupList"},
+      {"apiVersion", "v1"},
+      {"groups",
+       {group("", "v1"), group("apps", "apps/v1"),
+        group("batch", "batch/v1")}}}.dump();
   std::ofstream(d / "v1" / "serverresources.json")
-      << resources("v1", {{"configmaps", "configmap", "ConfigMap"},
-                          {"services", "service", "Service"}})
+      << resources("v1",
+                   {{"configmaps", "configmap", "ConfigMap"}, {"services", "service", "Service"}})
              .dump();
   std::ofstream(d / "apps" / "v1" / "serverresources.json")
       << resources("apps/v1", {{"statefulsets", "statefulset", "StatefulSet"}}).dump();

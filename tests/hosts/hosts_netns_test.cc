@@ -65,14 +65,21 @@ class NetnsHosts : public ::testing::Test {
     const std::string script =
         "ip netns add " + kH1 + "; ip netns add " + kH2 + "\n" +
         "for i in 1 2; do\n"
-        "  h=hy${i}" + kPid + "; c=vc${i}" + kPid + "; v=vh${i}" + kPid + "\n"
+        "  h=hy${i}" +
+        kPid + "; c=vc${i}" + kPid + "; v=vh${i}" + kPid +
+        "\n"
         "  ip link add $c type veth peer name $v\n"
-        "  ip link set $c netns " + kCtl + "; ip link set $v netns $h\n"
-        "  ip -n " + kCtl + " addr add 10.200.$i.1/24 dev $c; ip -n " + kCtl + " link set $c up\n"
+        "  ip link set $c netns " +
+        kCtl +
+        "; ip link set $v netns $h\n"
+        "  ip -n " +
+        kCtl + " addr add 10.200.$i.1/24 dev $c; ip -n " + kCtl +
+        " link set $c up\n"
         "  ip -n $h addr add 10.200.$i.2/24 dev $v; ip -n $h link set $v up\n"
         "  ip -n $h link set lo up; ip -n $h route add default via 10.200.$i.1\n"
         "done\n"
-        "ip -n " + kCtl + " link set lo up\n";
+        "ip -n " +
+        kCtl + " link set lo up\n";
     // Root and ip netns work: a setup that fails now is a failure, not a skip.
     if (!sh(script, &err)) broken_ = "could not set up namespaces and veth pairs: " + err;
     dir_ = temp_dir("netns");
@@ -84,7 +91,8 @@ class NetnsHosts : public ::testing::Test {
     // Whatever still runs in them (a daemon a failed test left) goes first.
     sh("for ns in " + kCtl + " " + kH1 + " " + kH2 +
        "; do for p in $(ip netns pids $ns 2>/dev/null); do kill -9 $p; done; "
-       "ip netns del $ns 2>/dev/null || true; done; rm -rf /etc/netns/" + kCtl);
+       "ip netns del $ns 2>/dev/null || true; done; rm -rf /etc/netns/" +
+       kCtl);
   }
 
   void SetUp() override {
@@ -98,10 +106,10 @@ class NetnsHosts : public ::testing::Test {
       d1_ = start_daemon(in_ns(kH1), {"--listen", "tcp://" + kH1Addr + ":7700", "--insecure"},
                          dir_ / "d1.log");
     if (d2_.pid < 0)
-      d2_ = start_daemon(in_ns(kH2),
-                         {"--listen", "tcp://" + kH2Addr + ":7700", "--insecure",
-                          "--test-clock-offset-ms", "100"},
-                         dir_ / "d2.log");
+      d2_ = start_daemon(
+          in_ns(kH2),
+          {"--listen", "tcp://" + kH2Addr + ":7700", "--insecure", "--test-clock-offset-ms", "100"},
+          dir_ / "d2.log");
   }
 
   static json scenario(double duration_s, int clients) {
@@ -202,11 +210,11 @@ TEST_F(NetnsHosts, CurveRefusesTheWrongControllerKeyAndAcceptsTheRightOne) {
   for (const char* name : {"ctl", "daemon", "other"})
     ASSERT_EQ(run_command({kHydra, "keys", "--out", keys.string(), "--name", name}, 10s).exit_code,
               0);
-  DaemonProc d = start_daemon(in_ns(kH1),
-                              {"--listen", "tcp://" + kH1Addr + ":7701", "--key",
-                               (keys / "daemon.key").string(), "--allow",
-                               (keys / "ctl.pub").string()},
-                              dir_ / "curve.log");
+  DaemonProc d =
+      start_daemon(in_ns(kH1),
+                   {"--listen", "tcp://" + kH1Addr + ":7701", "--key",
+                    (keys / "daemon.key").string(), "--allow", (keys / "ctl.pub").string()},
+                   dir_ / "curve.log");
   ASSERT_EQ(d.endpoint, "tcp://" + kH1Addr + ":7701") << slurp(d.log);
   json sc = scenario(1, 2);
   sc["agents"] = {{"key", (keys / "other.key").string()},
@@ -263,10 +271,11 @@ TEST_F(NetnsHosts, SshLauncherStartsAndStopsTheDaemons) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_csv(dir_ / "ssh" / "results.csv").at(0).at("hosts"), "2");
   // The daemons went with the run.
-  const RunResult pids = run_command(
-      {"sh", "-c", "for p in $(ip netns pids " + kH1 + ") $(ip netns pids " + kH2 +
+  const RunResult pids =
+      run_command({"sh", "-c",
+                   "for p in $(ip netns pids " + kH1 + ") $(ip netns pids " + kH2 +
                        "); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done"},
-      10s);
+                  10s);
   EXPECT_EQ(pids.out.find(":7702"), std::string::npos) << pids.out;
 }
 

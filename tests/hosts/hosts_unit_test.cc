@@ -44,13 +44,23 @@ TEST(Placement, SpreadsSubscribersByWeightForEveryPrefix) {
   EXPECT_EQ(place(even, live, "sub", 3), 1);
 }
 
+// The README's example: weights 1 and 2 put agents 1, 4, 7, ... on the first.
+TEST(Placement, ReadmeExampleOneToTwo) {
+  const std::vector<HostSpec> hosts{host("tcp://a:1", {"pub", "sub"}, 1),
+                                    host("tcp://b:1", {"sub"}, 2)};
+  std::vector<int> got;
+  for (int slot = 0; slot < 9; ++slot) got.push_back(place(hosts, {true, true}, "sub", slot));
+  EXPECT_EQ(got, (std::vector<int>{1, 0, 1, 1, 0, 1, 1, 0, 1}));
+}
+
 TEST(Placement, PublisherGoesWhereRolesAllowAndDeadHostsAreSkipped) {
   const std::vector<HostSpec> hosts{host("tcp://a:1", {"sub"}, 5),
                                     host("tcp://b:1", {"pub", "sub"}, 1),
                                     host("tcp://c:1", {"sub"}, 1)};
   EXPECT_EQ(place(hosts, {true, true, true}, "pub", 0), 1);
   EXPECT_EQ(place(hosts, {true, false, true}, "pub", 0), -1);
-  for (int slot = 0; slot < 10; ++slot) EXPECT_NE(place(hosts, {false, true, true}, "sub", slot), 0);
+  for (int slot = 0; slot < 10; ++slot)
+    EXPECT_NE(place(hosts, {false, true, true}, "sub", slot), 0);
   EXPECT_EQ(place(hosts, {false, false, false}, "sub", 0), -1);
 }
 
@@ -101,14 +111,15 @@ TEST(HostsKeys, BadEntriesNameTheEntryAndField) {
   EXPECT_NE(error_of(R"({"agents": {"hosts": [{"endpoint": "tcp://a:1", "colour": 1}]}})")
                 .find("unknown field \"colour\""),
             std::string::npos);
-  EXPECT_NE(error_of(R"({"agents": {"hosts": [{"endpoint": "tcp://a:1"}, {"endpoint": "tcp://a:1"}]}})")
-                .find("listed twice"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(R"({"agents": {"hosts": [{"endpoint": "tcp://a:1"}, {"endpoint": "tcp://a:1"}]}})")
+          .find("listed twice"),
+      std::string::npos);
   EXPECT_NE(error_of(R"({"agents": {"hosts_from_dns": "svc"}})").find("NAME:PORT"),
             std::string::npos);
-  EXPECT_NE(error_of(R"({"broker": {"embedded": {"listen": "0.0.0.0"}}})")
-                .find("broker.embedded.listen"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(R"({"broker": {"embedded": {"listen": "0.0.0.0"}}})").find("broker.embedded.listen"),
+      std::string::npos);
   EXPECT_NE(error_of(R"({"sweep": {"agents.insecure": [true, false]}})").find("cannot be swept"),
             std::string::npos);
 }
@@ -127,19 +138,23 @@ TEST(HostsKeys, OffLoopbackNeedsKeysOrInsecureAndEveryRoleAHost) {
             std::string::npos);
   EXPECT_EQ(config_error(R"({"agents": {"hosts": [{"endpoint": "tcp://127.0.0.1:7700"}]}})"),
             "no error");
-  EXPECT_NE(config_error(
-                R"({"agents": {"hosts": [{"endpoint": "tcp://127.0.0.1:7700", "roles": ["sub"]}]}})")
-                .find("no host has role \"pub\""),
-            std::string::npos);
-  EXPECT_NE(config_error(R"({"agents": {"launcher": "local", "hosts": [{"endpoint": "tcp://127.0.0.1:1"}]}})")
-                .find("\"local\" runs every agent on this host"),
-            std::string::npos);
+  EXPECT_NE(
+      config_error(
+          R"({"agents": {"hosts": [{"endpoint": "tcp://127.0.0.1:7700", "roles": ["sub"]}]}})")
+          .find("no host has role \"pub\""),
+      std::string::npos);
+  EXPECT_NE(
+      config_error(
+          R"({"agents": {"launcher": "local", "hosts": [{"endpoint": "tcp://127.0.0.1:1"}]}})")
+          .find("\"local\" runs every agent on this host"),
+      std::string::npos);
   EXPECT_NE(config_error(R"({"agents": {"launcher": "ssh"}})").find("needs agents.hosts"),
             std::string::npos);
 }
 
 TEST(HostsKeys, DnsNameBecomesOneDaemonPerAddress) {
-  const HostsConfig c = hosts_config(scenario(R"({"agents": {"hosts_from_dns": "localhost:7700"}})"));
+  const HostsConfig c =
+      hosts_config(scenario(R"({"agents": {"hosts_from_dns": "localhost:7700"}})"));
   ASSERT_GE(c.hosts.size(), 1u);
   EXPECT_EQ(c.hosts[0].endpoint, "tcp://127.0.0.1:7700");
   EXPECT_TRUE(c.hosts[0].allows("pub") && c.hosts[0].allows("sub"));
