@@ -132,8 +132,10 @@ TEST(AgentDaemon, HydraRunSpreadsClientsOverTwoDaemons) {
                    {"control_timeout_s", 5},
                    {"publisher", {{"rate", 300}}},
                    {"subscribers", {{"clients", 4}, {"clients_per_agent", 1}}},
+                   // A share no real uncertainty stays under: the check must flag it.
                    {"agents",
-                    {{"hosts",
+                    {{"clock_share", 1e-6},
+                     {"hosts",
                       {{{"endpoint", d1.endpoint}, {"roles", {"pub", "sub"}}},
                        {{"endpoint", d2.endpoint}, {"roles", {"sub"}}}}}}}};
   std::ofstream(dir / "s.json") << sc.dump(2);
@@ -152,6 +154,9 @@ TEST(AgentDaemon, HydraRunSpreadsClientsOverTwoDaemons) {
   EXPECT_EQ(step["hosts"][d1.endpoint]["agents"][0]["role"], "pub");
   EXPECT_TRUE(step["hosts"][d2.endpoint].contains("cpu_pct"));
   EXPECT_TRUE(step["hosts"][d2.endpoint].contains("clock_offset_ms"));
+  EXPECT_EQ(step["hosts_clock"]["flagged"], true) << step["hosts_clock"];
+  EXPECT_NE(step["note"].get<std::string>().find("clock: tcp://127.0.0.1:"), std::string::npos)
+      << step["note"];
   // The run is over: both daemons stopped its agents and are free again.
   zmq::context_t ctx(1);
   AgentClient next(ctx, d1.endpoint);

@@ -165,6 +165,7 @@ TEST_F(NetnsHosts, ClientsRunWhereTheScenarioPutsThemLosslessWithTheSkewCorrecte
   EXPECT_NEAR(h2["clock_offset_ms"].get<double>(), 100.0, 1.0);
   EXPECT_NEAR(h1["clock_offset_ms"].get<double>(), 0.0, 1.0);
   EXPECT_LT(h2["clock_uncertainty_ms"].get<double>(), 1.0);
+  EXPECT_EQ(step["hosts_clock"]["flagged"], false) << step["hosts_clock"];
   // Corrected: h2's clients would see every message 100 ms late otherwise,
   // so p90 (over four clients, two on h2) would be over 100 ms.
   EXPECT_LT(std::stod(rows[0].at("lat_p90_ms")), 50.0);
