@@ -112,7 +112,8 @@ KeyPair read_key_file(const std::string& path) {
 }
 
 std::string read_public_key(const std::string& key_or_path) {
-  if (is_z85_key(key_or_path)) return key_or_path;
+  // A path can be 40 Z85 characters too ("/tmp/.../ctl.pub"): a file wins.
+  if (is_z85_key(key_or_path) && !std::filesystem::exists(key_or_path)) return key_or_path;
   const std::string pub = field(slurp(key_or_path), "public");
   if (!is_z85_key(pub))
     throw std::runtime_error("key file " + key_or_path +

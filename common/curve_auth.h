@@ -52,7 +52,8 @@ std::pair<std::string, std::string> write_key_files(const std::string& dir,
 KeyPair read_key_file(const std::string& path);
 
 // A public key given as 40 Z85 characters or as the path of a .pub or .key
-// file. Throws std::runtime_error naming what is wrong.
+// file (an existing file wins: a path may look like a key). Throws
+// std::runtime_error naming what is wrong.
 std::string read_public_key(const std::string& key_or_path);
 
 // True for 40 characters of the Z85 alphabet.

@@ -178,6 +178,13 @@ TEST(CurveKeys, FilesRoundTripAndSecretsAreNotWorldReadable) {
   struct stat st {};
   ASSERT_EQ(stat(key.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 077, 0u);
+  // A path that happens to be 40 Z85 characters is still read as a file.
+  const fs::path looks_like_key = fs::temp_directory_path() / "hydra-z85-path-test-0123456789a.pub";
+  ASSERT_EQ(looks_like_key.string().size(), 40u);
+  ASSERT_TRUE(curve::is_z85_key(looks_like_key.string()));
+  fs::copy_file(pub, looks_like_key, fs::copy_options::overwrite_existing);
+  EXPECT_EQ(curve::read_public_key(looks_like_key.string()), k.public_key);
+  fs::remove(looks_like_key);
   EXPECT_THROW(curve::write_key_files(dir.string(), "ctl"), std::runtime_error);  // no overwrite
   EXPECT_THROW(curve::read_key_file(pub), std::runtime_error);  // a .pub holds no secret
 }
