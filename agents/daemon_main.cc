@@ -5,7 +5,6 @@
 
 #include <climits>
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 
