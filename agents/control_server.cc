@@ -2,12 +2,21 @@
 
 #include <unistd.h>
 
+#include <iostream>
+
 namespace hydra {
 
 using proto::Command;
 
-ControlServer::ControlServer(AgentRole& role, const std::string& endpoint)
+ControlServer::ControlServer(AgentRole& role, const std::string& endpoint,
+                             const curve::ServerAuth* auth)
     : role_(role), ctx_(1), sock_(ctx_, zmq::socket_type::rep) {
+  if (auth) {
+    zap_ = std::make_unique<curve::ZapHandler>(ctx_, auth->allowed, [](const std::string& l) {
+      std::cerr << "hydra-agent: " << l << std::endl;
+    });
+    curve::make_server(sock_, auth->key);
+  }
   sock_.set(zmq::sockopt::linger, 0);
   // A stray peer cannot make the agent allocate without bound.
   sock_.set(zmq::sockopt::maxmsgsize, int64_t(kMaxRequestBytes));

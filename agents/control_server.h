@@ -7,19 +7,23 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "agents/agent_role.h"
+#include "common/curve_auth.h"
 
 namespace hydra {
 
 class ControlServer {
  public:
   // Binds `endpoint` (e.g. tcp://127.0.0.1:0). Throws zmq::error_t when it
-  // cannot bind.
-  ControlServer(AgentRole& role, const std::string& endpoint);
+  // cannot bind. With `auth`, the socket is a CURVE server that lets in only
+  // the listed controller keys (an agent started by a daemon off loopback).
+  ControlServer(AgentRole& role, const std::string& endpoint,
+                const curve::ServerAuth* auth = nullptr);
 
   // The largest request, all its frames together: a stray peer cannot make
   // the agent allocate without bound.
@@ -39,6 +43,7 @@ class ControlServer {
  private:
   AgentRole& role_;
   zmq::context_t ctx_;
+  std::unique_ptr<curve::ZapHandler> zap_;  // declared before sock_: outlives it
   zmq::socket_t sock_;
   std::string endpoint_;
 };

@@ -5,10 +5,12 @@
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <boost/program_options.hpp>
 
 #include "agents/control_server.h"
+#include "agents/daemon.h"
 #include "agents/driver_registry.h"
 #include "agents/publisher.h"
 #include "agents/subscriber.h"
@@ -28,13 +30,20 @@ struct AgentOptions {
   std::string control = "tcp://127.0.0.1:0";
   bool exit_with_parent = false;
   int parent_pid = 0;
+  bool insecure = false;
+  int64_t clock_offset_ns = 0;
+  double test_clock_offset_ms = 0;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The daemon that starts agents for a controller on another host.
+  if (argc > 1 && std::string(argv[1]) == "serve") return hydra::serve_main(argc - 1, argv + 1);
   AgentOptions opt;
-  po::options_description desc("hydra-agent: a Hydra publisher or subscriber agent\nOptions");
+  po::options_description desc(
+      "hydra-agent: a Hydra publisher or subscriber agent\n"
+      "(hydra-agent serve --help: the agent daemon for runs over many hosts)\nOptions");
   desc.add_options()("help,h", "show this help")("role", po::value(&opt.role)->required(),
                                                  "pub or sub")(
       "control", po::value(&opt.control)->default_value(opt.control),
@@ -42,7 +51,14 @@ int main(int argc, char** argv) {
       "exit-with-parent", po::bool_switch(&opt.exit_with_parent),
       "exit when the launching process dies (the controller sets this)")(
       "parent-pid", po::value(&opt.parent_pid),
-      "with --exit-with-parent: the launcher's pid, to catch a parent that died before");
+      "with --exit-with-parent: the launcher's pid, to catch a parent that died before")(
+      "insecure", po::bool_switch(&opt.insecure),
+      "allow a plain --control endpoint off loopback (the daemon sets it when it runs "
+      "--insecure)")("clock-offset-ns", po::value(&opt.clock_offset_ns),
+                     "added to this agent's clock readings (the daemon sets it from the "
+                     "controller's clock-offset measurement)")(
+      "test-clock-offset-ms", po::value(&opt.test_clock_offset_ms),
+      "tests only: pretend this host's clock is off by this much");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -68,6 +84,20 @@ int main(int argc, char** argv) {
     // The parent may have died before prctl(): then nobody will signal us.
     if (opt.parent_pid > 0 && getppid() != opt.parent_pid) return 1;
   }
+  std::optional<hydra::curve::ServerAuth> auth;
+  try {
+    auth = hydra::curve::server_auth_from_env();
+  } catch (const std::exception& e) {
+    std::cerr << "hydra-agent: " << e.what() << "\n";
+    return 2;
+  }
+  if (!auth && !opt.insecure && !hydra::curve::is_loopback_endpoint(opt.control)) {
+    std::cerr << "hydra-agent: --control " << opt.control
+              << " is reachable from other hosts: run agents there through `hydra-agent serve` "
+                 "with keys, or give --insecure\n";
+    return 2;
+  }
+  hydra::wall_offset_ns().store(opt.clock_offset_ns + int64_t(opt.test_clock_offset_ms * 1e6));
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
@@ -79,7 +109,7 @@ int main(int argc, char** argv) {
   else
     role = std::make_unique<hydra::Subscriber>(hydra::builtin_drivers());
   try {
-    hydra::ControlServer server(*role, opt.control);
+    hydra::ControlServer server(*role, opt.control, auth ? &*auth : nullptr);
     std::cout << server.endpoint() << std::endl;
     server.serve(g_stop);
   } catch (const std::exception& e) {

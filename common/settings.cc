@@ -2,6 +2,8 @@
 // both the error message and the README's "rule" column, so they cannot drift.
 #include "common/settings.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -188,6 +190,106 @@ Rule kafka_map(const char* client) {
           }};
 }
 
+// An address a listener binds to and clients are told: an IPv4 address, no
+// port; not 0.0.0.0 (clients cannot connect to it).
+Rule listen_address() {
+  const std::string allowed = "an IPv4 address of this host, without a port, not 0.0.0.0";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_string()) refuse(allowed, v);
+            in_addr a{};
+            const auto& s = v.get_ref<const std::string&>();
+            if (s == "0.0.0.0" || inet_pton(AF_INET, s.c_str(), &a) != 1) refuse(allowed, v);
+            return v;
+          }};
+}
+
+Rule any_string() {
+  return {"a string", [](const json& v) {
+            if (!v.is_string()) refuse("a string", v);
+            return v;
+          }};
+}
+
+// "" or NAME:PORT (a DNS name whose A records are the agent daemons).
+Rule dns_name_port() {
+  const std::string allowed = "\"\" or \"NAME:PORT\" (e.g. \"hydra-agents.default.svc:7700\")";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_string()) refuse(allowed, v);
+            const auto& s = v.get_ref<const std::string&>();
+            if (s.empty()) return v;
+            const size_t colon = s.rfind(':');
+            const std::string port = colon == std::string::npos ? "" : s.substr(colon + 1);
+            if (colon == 0 || colon == std::string::npos || port.empty() || port.size() > 5 ||
+                port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+                std::stoi(port) > 65535)
+              refuse(allowed, v);
+            return v;
+          }};
+}
+
+// agents.hosts: [{endpoint, roles?, weight?, server_key?, ssh?, serve_args?}].
+Rule agent_hosts() {
+  const std::string allowed =
+      "an array of {\"endpoint\": \"tcp://HOST:PORT\", \"roles\": [\"pub\", \"sub\"], "
+      "\"weight\": number > 0, \"server_key\", \"ssh\", \"serve_args\": [strings]} "
+      "(only endpoint required)";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_array()) refuse(allowed, v);
+            json out = json::array();
+            std::vector<std::string> seen;
+            for (size_t i = 0; i < v.size(); ++i) {
+              const json& h = v[i];
+              const std::string at = "entry " + std::to_string(i) + ": ";
+              if (!h.is_object()) throw Invalid(at + "must be an object " + got(h));
+              for (const auto& [k, x] : h.items()) {
+                if (k != "endpoint" && k != "roles" && k != "weight" && k != "server_key" &&
+                    k != "ssh" && k != "serve_args")
+                  throw Invalid(at + "unknown field " + quote(k) +
+                                " (allowed: endpoint, roles, weight, server_key, ssh, serve_args)");
+              }
+              const json ep = h.value("endpoint", json());
+              const std::string e = ep.is_string() ? ep.get<std::string>() : "";
+              const size_t colon = e.rfind(':');
+              if (e.rfind("tcp://", 0) != 0 || colon == std::string::npos || colon < 7 ||
+                  e.substr(colon + 1).empty() ||
+                  e.substr(colon + 1).find_first_not_of("0123456789") != std::string::npos)
+                throw Invalid(at + "endpoint must be \"tcp://HOST:PORT\" " + got(ep));
+              if (std::find(seen.begin(), seen.end(), e) != seen.end())
+                throw Invalid(at + "endpoint " + e + " is listed twice");
+              seen.push_back(e);
+              json o = json::object();
+              o["endpoint"] = e;
+              json roles = h.value("roles", json::array({"pub", "sub"}));
+              if (!roles.is_array() || roles.empty())
+                throw Invalid(at + "roles must be a non-empty array of \"pub\" and \"sub\" " +
+                              got(roles));
+              for (const auto& r : roles)
+                if (r != "pub" && r != "sub")
+                  throw Invalid(at + "roles must hold only \"pub\" and \"sub\" " + got(roles));
+              o["roles"] = roles;
+              const json w = h.value("weight", json(1));
+              if (!w.is_number() || w.get<double>() <= 0)
+                throw Invalid(at + "weight must be a number > 0 " + got(w));
+              o["weight"] = normalize_number(w.get<double>());
+              for (const char* k : {"server_key", "ssh"})
+                if (h.contains(k)) {
+                  if (!h[k].is_string() || h[k].get<std::string>().empty())
+                    throw Invalid(at + k + " must be a non-empty string " + got(h[k]));
+                  o[k] = h[k];
+                }
+              if (h.contains("serve_args")) {
+                const json& a = h["serve_args"];
+                bool ok = a.is_array();
+                for (const auto& x : a) ok = ok && x.is_string();
+                if (!ok) throw Invalid(at + "serve_args must be an array of strings " + got(a));
+                o["serve_args"] = a;
+              }
+              out.push_back(o);
+            }
+            return out;
+          }};
+}
+
 // topic.config: topic-level configuration entries, as the CreateTopics
 // request carries them (names and values are strings).
 Rule topic_config_map() {
@@ -220,6 +322,7 @@ std::vector<Setting> build() {
     {"name", "string", safe_name(200), "hydra", "names the results folder", R::kController, ""},
     {"broker.embedded.kind", "string", one_of({"hydra", "mock"}), "hydra", "the embedded broker hydra hosts when broker.bootstrap is not given: \"hydra\" (Hydra's own in-memory Kafka-protocol broker) or \"mock\" (librdkafka's mock cluster)", R::kController, ""},
     {"broker.embedded.brokers", "integer", integer(1, 16), 1, "brokers of the embedded cluster (listeners in the controller's process)", R::kController, ""},
+    {"broker.embedded.listen", "string", listen_address(), "127.0.0.1", "the address the embedded broker listens on and advertises to clients; an address agents on other hosts reach (the hydra kind only)", R::kController, ""},
     {"broker.bootstrap", "string", bootstrap(), "", "brokers of a real cluster; give it or broker.embedded, not both", R::kController, ""},
     {"broker.kafka", "object", kafka_map("client"), json::object(), "librdkafka properties of the cluster (security.protocol, sasl.*, ssl.*, ...) every client gets: the controller's topic admin and broker check, every producer and consumer; publisher.kafka and subscribers.kafka win over them", R::kController, ""},
     {"topic.name", "string", safe_name(249), "hydra", "the topic every publisher writes and every subscriber reads", R::kController, ""},
@@ -270,6 +373,14 @@ std::vector<Setting> build() {
     {"mode", "string", one_of({"sweep", "find-max-rate", "find-lossless-rate"}), "sweep", "\"sweep\": run every step as given; \"find-max-rate\": for each step, search the highest publish rate the set-up keeps up with (double publisher.rate until the achieved rate grows by < 2 %, then bisect); \"find-lossless-rate\": the same for the highest rate with loss <= max_loss_pct. publisher.rate is where the search starts (0: 1000); each probe is a row, the answers go to search.csv", R::kController, ""},
     {"max_loss_pct", "number", number(0, false), 0.5, "mode \"find-lossless-rate\": the most loss (average_packet_loss, %) a rate may have and still count as lossless", R::kController, ""},
     {"max_probes", "integer", integer(2, 100), 12, "modes \"find-*\": the most probes (step runs) one search makes; a search that runs out reports the best rate so far as \"bounded\"", R::kController, ""},
+    {"agents.launcher", "string", one_of({"daemons", "ssh", "local"}), "daemons", "how agents start: \"daemons\" asks the `hydra-agent serve` daemons of agents.hosts (everything on this host when there are none); \"ssh\" starts those daemons over ssh first; \"local\" on this host only", R::kController, ""},
+    {"agents.hosts", "array", agent_hosts(), json::array(), "agent daemons on other hosts: subscriber agents are spread over those with role \"sub\" by weight, the publisher goes to one with role \"pub\"; [] = every agent on this host", R::kController, ""},
+    {"agents.hosts_from_dns", "string", dns_name_port(), "", "adds one daemon (both roles, weight 1) per A record of NAME, at PORT: a Kubernetes headless Service", R::kController, ""},
+    {"agents.key", "string", any_string(), "", "the controller's key pair file (`hydra keys`); with it, control traffic to the daemons and their agents is CurveZMQ", R::kController, ""},
+    {"agents.server_key", "string", any_string(), "", "the daemons' public key (40 Z85 characters or a .pub file), unless a host entry gives its own server_key", R::kController, ""},
+    {"agents.insecure", "boolean", boolean(), false, "allow plain TCP to daemons off loopback (no agents.key); trusted networks only", R::kController, ""},
+    {"agents.remote_agent", "string", any_string(), "hydra-agent", "the hydra-agent command on the remote hosts (ssh launcher)", R::kController, ""},
+    {"agents.clock_share", "number", number(0, true), 0.1, "a step is flagged when a host's clock-offset uncertainty exceeds this share of its p50 latency", R::kController, ""},
   };
   // clang-format on
 }

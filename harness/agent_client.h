@@ -6,11 +6,13 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "common/curve_auth.h"
 #include "common/protocol.h"
 
 namespace hydra {
@@ -22,9 +24,21 @@ struct Reply {
   nlohmann::json body;    // the whole reply object
 };
 
+// What the controller's socket needs to reach a CURVE server (an agent daemon
+// off loopback, or an agent it started): the controller's own pair and the
+// server's public key.
+struct ClientAuth {
+  curve::KeyPair client;
+  std::string server_public;
+};
+
 class AgentClient {
  public:
-  AgentClient(zmq::context_t& ctx, std::string endpoint);
+  AgentClient(zmq::context_t& ctx, std::string endpoint, std::optional<ClientAuth> auth = {});
+
+  // A request by command name, for protocols other than the agents' (the
+  // daemon's, agents/daemon_protocol.h); same timeout and reply rules.
+  Reply call_named(const std::string& name, nlohmann::json body, std::chrono::milliseconds timeout);
 
   Reply call(proto::Command cmd, nlohmann::json body, std::chrono::milliseconds timeout);
   Reply call(proto::Command cmd, std::chrono::milliseconds timeout) {
@@ -46,9 +60,14 @@ class AgentClient {
 
  private:
   void connect();
+  bool send_frame(const std::string& frame, const std::string& name, Reply& failed);
+  Reply receive_named(const std::string& name);
+  Reply give_up_named(const std::string& name, std::chrono::milliseconds timeout);
+  Reply wait_reply(const std::string& name, std::chrono::milliseconds timeout);
 
   zmq::context_t& ctx_;
   std::string endpoint_;
+  std::optional<ClientAuth> auth_;
   std::unique_ptr<zmq::socket_t> sock_;
 };
 

@@ -59,6 +59,13 @@ class AgentFleet {
   virtual Reply call(FleetAgent& agent, proto::Command cmd, const nlohmann::json& body,
                      std::chrono::milliseconds timeout) = 0;
 
+  // Where an agent runs: "" on this host, else its host's name (the agent
+  // daemon's endpoint). The step JSON records it for every client.
+  virtual std::string host_of(const FleetAgent&) const { return ""; }
+  // Every host's counters now (Launcher::hosts_snapshot, launcher.h); null
+  // when everything runs on this host.
+  virtual nlohmann::json hosts_snapshot() { return nullptr; }
+
   // The same command to each of `agents` at once, the body of each from
   // body(i); waits for all and returns the replies in the same order.
   // Virtual: the real fleet waits on all agents' sockets in one thread.

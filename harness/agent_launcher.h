@@ -19,6 +19,8 @@ struct LaunchedAgent {
   std::string role;
   std::string endpoint;  // the control endpoint the agent printed
   std::string log_path;  // its stderr: <log_dir>/<role>-<n>.log, n counting per role
+  std::string host;      // where it runs: "" for this host, else its daemon's endpoint
+  int host_index = -1;   // the launcher's index of that host; -1 for this host
 };
 
 class AgentLauncher {

@@ -10,11 +10,17 @@ namespace hydra {
 std::string AgentHandle::describe() const {
   return std::string(proc.role == "pub" ? "publisher agent"
                                         : "sub agent " + std::to_string(index)) +
-         " (pid " + std::to_string(proc.pid) + ")";
+         " (pid " + std::to_string(proc.pid) + (proc.host.empty() ? "" : " on " + proc.host) + ")";
 }
 
 AgentPool::AgentPool(AgentLauncher& launcher, zmq::context_t& ctx)
-    : launcher_(launcher), ctx_(ctx) {}
+    : own_(std::make_unique<LocalLauncher>(launcher)), launcher_(*own_), ctx_(ctx) {}
+
+AgentPool::AgentPool(Launcher& launcher, zmq::context_t& ctx) : launcher_(launcher), ctx_(ctx) {}
+
+std::string AgentPool::host_of(const FleetAgent& a) const {
+  return static_cast<const AgentHandle&>(a).proc.host;
+}
 
 AgentPool::~AgentPool() {
   shutdown_all(std::chrono::milliseconds(2000));
@@ -23,28 +29,28 @@ AgentPool::~AgentPool() {
 std::unique_ptr<AgentHandle> AgentPool::spawn(const std::string& role, int index,
                                               std::chrono::milliseconds timeout) {
   auto h = std::make_unique<AgentHandle>();
-  h->proc = launcher_.spawn(role, timeout);
-  h->client = std::make_unique<AgentClient>(ctx_, h->proc.endpoint);
+  h->proc = launcher_.spawn(role, index, timeout);
+  h->client = launcher_.client(ctx_, h->proc);
   h->index = index;
   return h;
 }
 
 void AgentPool::ensure(int subscribers, std::chrono::milliseconds spawn_timeout) {
   auto healthy = [&](const std::unique_ptr<AgentHandle>& a) {
-    return a && !a->failed && launcher_.alive(a->proc.pid);
+    return a && !a->failed && launcher_.alive(a->proc);
   };
   if (!healthy(pub_)) {
-    if (pub_) launcher_.kill(pub_->proc.pid, std::chrono::milliseconds(500));
+    if (pub_) launcher_.kill(pub_->proc, std::chrono::milliseconds(500));
     pub_ = spawn("pub", 0, spawn_timeout);
   }
   // Extra agents from a bigger earlier step: let them go, they hold memory.
   while (int(subs_.size()) > subscribers) {
-    launcher_.kill(subs_.back()->proc.pid, std::chrono::milliseconds(1000));
+    launcher_.kill(subs_.back()->proc, std::chrono::milliseconds(1000));
     subs_.pop_back();
   }
   for (int i = 0; i < int(subs_.size()); ++i) {
     if (!healthy(subs_[size_t(i)])) {
-      launcher_.kill(subs_[size_t(i)]->proc.pid, std::chrono::milliseconds(500));
+      launcher_.kill(subs_[size_t(i)]->proc, std::chrono::milliseconds(500));
       subs_[size_t(i)] = spawn("sub", i, spawn_timeout);
     }
   }
@@ -67,7 +73,7 @@ std::string AgentPool::signal(FleetAgent& agent, int sig) {
 void AgentPool::discard(FleetAgent& agent) {
   auto& a = static_cast<AgentHandle&>(agent);  // this fleet hands out only AgentHandles
   a.failed = true;
-  launcher_.kill(a.proc.pid, std::chrono::milliseconds(500));
+  launcher_.kill(a.proc, std::chrono::milliseconds(500));
 }
 
 Reply AgentPool::call(FleetAgent& agent, proto::Command cmd, const nlohmann::json& body,
@@ -117,8 +123,8 @@ std::vector<Reply> AgentPool::call_all(const std::vector<FleetAgent*>& agents, p
 void AgentPool::shutdown_all(std::chrono::milliseconds timeout) {
   std::vector<FleetAgent*> live;
   for (auto& a : subs_)
-    if (!a->failed && launcher_.alive(a->proc.pid)) live.push_back(a.get());
-  if (pub_ && !pub_->failed && launcher_.alive(pub_->proc.pid)) live.push_back(pub_.get());
+    if (!a->failed && launcher_.alive(a->proc)) live.push_back(a.get());
+  if (pub_ && !pub_->failed && launcher_.alive(pub_->proc)) live.push_back(pub_.get());
   // The launcher is not thread-safe; only the requests go out in parallel.
   call_all(
       live, proto::Command::kShutdown, [](size_t) { return nlohmann::json::object(); }, timeout);

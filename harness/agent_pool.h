@@ -16,6 +16,7 @@
 #include "harness/agent_client.h"
 #include "harness/agent_fleet.h"
 #include "harness/agent_launcher.h"
+#include "harness/launcher.h"
 
 namespace hydra {
 
@@ -23,14 +24,18 @@ struct AgentHandle final : FleetAgent {
   LaunchedAgent proc;
   std::unique_ptr<AgentClient> client;
   bool failed = false;  // stopped answering or died: replaced before the next step
-  std::string describe() const override;  // "sub agent 3 (pid 1234)"
-  int64_t id() const override { return proc.pid; }
+  std::string describe() const override;  // "sub agent 3 (pid 1234 on tcp://10.0.0.2:7700)"
+  // Pids of different hosts may be equal: the host's index makes them unique.
+  int64_t id() const override { return (int64_t(proc.host_index + 1) << 32) | proc.pid; }
   int index = 0;
 };
 
 class AgentPool final : public AgentFleet {
  public:
+  // Agents on this host.
   AgentPool(AgentLauncher& launcher, zmq::context_t& ctx);
+  // Agents wherever `launcher` puts them (launcher.h).
+  AgentPool(Launcher& launcher, zmq::context_t& ctx);
   ~AgentPool() override;
 
   void ensure(int subscribers, std::chrono::milliseconds spawn_timeout) override;
@@ -47,6 +52,9 @@ class AgentPool final : public AgentFleet {
                               const std::function<nlohmann::json(size_t i)>& body,
                               std::chrono::milliseconds timeout) override;
 
+  std::string host_of(const FleetAgent& a) const override;
+  nlohmann::json hosts_snapshot() override { return launcher_.hosts_snapshot(); }
+
   // Asks every agent to shut down (bounded), then kills what is left.
   void shutdown_all(std::chrono::milliseconds timeout);
 
@@ -54,7 +62,8 @@ class AgentPool final : public AgentFleet {
   std::unique_ptr<AgentHandle> spawn(const std::string& role, int index,
                                      std::chrono::milliseconds timeout);
 
-  AgentLauncher& launcher_;
+  std::unique_ptr<LocalLauncher> own_;  // with the first constructor
+  Launcher& launcher_;
   zmq::context_t& ctx_;
   std::unique_ptr<AgentHandle> pub_;
   std::vector<std::unique_ptr<AgentHandle>> subs_;

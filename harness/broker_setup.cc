@@ -23,11 +23,13 @@ std::pair<std::string, std::string> BrokerSetup::prepare(const Scenario& sc) {
     target.bootstrap = sc.broker.bootstrap;
   } else {
     const auto kind = EmbeddedBroker::parse_kind(sc.broker.embedded_kind);
-    if (!broker_ || broker_->brokers() != sc.broker.embedded_brokers || broker_->kind() != kind) {
+    const std::string listen = scenario_value(sc, "broker.embedded.listen").get<std::string>();
+    if (!broker_ || broker_->brokers() != sc.broker.embedded_brokers || broker_->kind() != kind ||
+        broker_->listen() != listen) {
       broker_.reset();
       topics_.clear();
       first_layout_.reset();
-      broker_ = std::make_unique<EmbeddedBroker>(sc.broker.embedded_brokers, kind);
+      broker_ = std::make_unique<EmbeddedBroker>(sc.broker.embedded_brokers, kind, listen);
     }
     target.bootstrap = broker_->bootstrap();
     EmbeddedBroker* broker = broker_.get();

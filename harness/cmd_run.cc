@@ -28,6 +28,7 @@
 #include "harness/hgrm_writer.h"
 #include "harness/interrupt.h"
 #include "harness/json_reporter.h"
+#include "harness/launcher_hosts.h"
 #include "harness/plot.h"
 #include "harness/preflight.h"
 #include "harness/provenance.h"
@@ -119,6 +120,15 @@ int cmd_run(const Args& args, const std::string& argv0) {
       return 1;
     }
   }
+  // Where the agents run (agents.*: the same for every step). Key files and
+  // DNS names are read now, so a typo stops the run before anything starts.
+  HostsConfig hosts;
+  try {
+    hosts = hosts_config(sc);
+  } catch (const std::exception& e) {
+    std::cerr << "hydra run: " << e.what() << "\n";
+    return 2;
+  }
   // The first step's broker and topic. The broker outlives the agents (it is
   // declared before them, so destroyed after).
   BrokerSetup brokers(builtin_drivers().make(kDefaultDriver));
@@ -183,10 +193,17 @@ int cmd_run(const Args& args, const std::string& argv0) {
   bool any_measured = false;  // some row has a measured window (else nothing to plot)
   {
     zmq::context_t ctx(1);
-    AgentLauncher launcher(agent_binary, (out / "logs").string());
+    AgentLauncher local(agent_binary, (out / "logs").string());
     LogFollower logs((out / "logs").string());
     ClientErrorSummary client_errors;
-    AgentPool pool(launcher, ctx);
+    std::unique_ptr<Launcher> launcher;
+    try {
+      launcher = make_launcher(hosts, local, int(sc.control_timeout_s * 1000));
+    } catch (const std::exception& e) {
+      std::cerr << "hydra run: " << e.what() << "\n";
+      return 1;
+    }
+    AgentPool pool(*launcher, ctx);
     // ETA: the planned time of what is left, scaled by how much slower than
     // planned the finished steps were.
     const double planned_each = estimated_run_seconds(steps) / std::max(1, total);
@@ -275,12 +292,20 @@ int cmd_run(const Args& args, const std::string& argv0) {
       }
     };
     const auto extra_columns = row_columns(info.extra_columns);
+    // A run whose agents' hosts are gone (agents.hosts) stops its sweep.
+    auto hosts_gone = [&] {
+      const std::string why = launcher->exhausted();
+      if (why.empty()) return false;
+      std::cerr << "hydra run: stopping the sweep: " << why << "\n";
+      any_failed = true;
+      return true;
+    };
     for (const Step& step : steps) {
       if (search) {
         searches.push_back(search_step(step, *search, run_once, reporter));
         if (!opt->quiet)
           std::cout << describe_answer(step_label(step), sc_mode, searches.back()) << "\n";
-        if (interrupted()) break;
+        if (interrupted() || hosts_gone()) break;
         continue;
       }
       std::vector<Row> rows;
@@ -288,10 +313,12 @@ int cmd_run(const Args& args, const std::string& argv0) {
         auto [row, result] = run_once(step, rep);
         reporter.on_step_done(row, result);
         rows.push_back(std::move(row));
+        if (!launcher->exhausted().empty()) break;
       }
       if (interrupted()) break;
       if (sc.repeats > 1)
         for (const auto& a : aggregate_rows(rows, extra_columns)) reporter.on_aggregate(a);
+      if (hosts_gone()) break;
     }
     pool.shutdown_all(std::chrono::milliseconds(3000));
   }

@@ -261,6 +261,15 @@ const std::vector<Column>& table() {
        "the controller process's CPU over the window; with the embedded broker, almost all of it "
        "is the mock broker",
        nullptr, [](const StepInput& in) -> Value { return cpu_pct(in.result.controller_usage); }},
+      {"hosts", "hosts", F::kInteger, G::kRun,
+       "distinct hosts the step's agents ran on (1: all on the controller's host; agents.hosts "
+       "spreads them); which client ran where, each host's CPU, network and clock offset are in "
+       "the step JSON's `hosts`",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (in.result.host_count <= 0) return {};
+         return int64_t(in.result.host_count);
+       }},
       {"sub_cpu_total", "% of one core", F::kFixed3, G::kRun,
        "CPU of all subscriber agents together", nullptr,
        [](const StepInput& in) -> Value {

@@ -14,5 +14,6 @@ int cmd_run(const Args& args, const std::string& argv0);
 int cmd_validate(const Args& args);
 int cmd_broker(const Args& args);
 int cmd_plot(const Args& args, const std::string& argv0);
+int cmd_keys(const Args& args);
 
 }  // namespace hydra

@@ -21,12 +21,19 @@ const char* EmbeddedBroker::kind_name(Kind k) {
   return k == Kind::kHydra ? "hydra" : "mock";
 }
 
-EmbeddedBroker::EmbeddedBroker(int brokers, Kind kind) : brokers_(brokers), kind_(kind) {
+EmbeddedBroker::EmbeddedBroker(int brokers, Kind kind, const std::string& listen)
+    : brokers_(brokers), kind_(kind), listen_(listen) {
   if (brokers < 1 || brokers > 16)
     throw std::invalid_argument("brokers: must be 1..16 (got " + std::to_string(brokers) + ")");
+  if (kind == Kind::kMock && listen != "127.0.0.1" && listen != "localhost")
+    throw std::invalid_argument(
+        "broker.embedded.listen: the mock kind listens on 127.0.0.1 only "
+        "(got " +
+        listen + "); use kind \"hydra\" for other hosts' agents");
   if (kind == Kind::kHydra) {
     broker::Options o;
     o.brokers = brokers;
+    o.host = listen;
     cluster_ = std::make_unique<broker::Cluster>(o);
     bootstrap_ = cluster_->bootstrap();
     return;

@@ -35,10 +35,13 @@ class EmbeddedBroker {
   static Kind parse_kind(const std::string& s);
   static const char* kind_name(Kind k);
 
-  // Starts `brokers` brokers (1..16) on 127.0.0.1. Throws
-  // std::invalid_argument for a bad count and std::runtime_error when the
-  // broker cannot start.
-  explicit EmbeddedBroker(int brokers, Kind kind = Kind::kHydra);
+  // Starts `brokers` brokers (1..16) listening on `listen` (an address of
+  // this host, advertised to clients as it is: agents on other hosts reach
+  // the broker there; broker.embedded.listen). Throws std::invalid_argument
+  // for a bad count, or a non-loopback address with the mock kind (it listens
+  // on loopback only), and std::runtime_error when the broker cannot start.
+  explicit EmbeddedBroker(int brokers, Kind kind = Kind::kHydra,
+                          const std::string& listen = "127.0.0.1");
   ~EmbeddedBroker();
   EmbeddedBroker(const EmbeddedBroker&) = delete;
   EmbeddedBroker& operator=(const EmbeddedBroker&) = delete;
@@ -46,6 +49,7 @@ class EmbeddedBroker {
   // host:port,host:port,...
   std::string bootstrap() const { return bootstrap_; }
   int brokers() const { return brokers_; }
+  const std::string& listen() const { return listen_; }
   Kind kind() const { return kind_; }
 
   // Creates a topic. Throws std::invalid_argument for impossible values
@@ -73,6 +77,7 @@ class EmbeddedBroker {
  private:
   int brokers_;
   Kind kind_;
+  std::string listen_;
   std::unique_ptr<broker::Cluster> cluster_;
   rd_kafka_s* rk_ = nullptr;
   rd_kafka_mock_cluster_s* mock_ = nullptr;

@@ -24,6 +24,8 @@ const char* kUsage =
     "  plot RESULTS_DIR    render the plots (and report.html) of a finished run\n"
     "  plot --compare RUN_A RUN_B... --out DIR\n"
     "                      overlay several runs' rx_rate, loss and latency\n"
+    "  keys --out DIR [--name NAME]\n"
+    "                      write a CurveZMQ key pair (agent daemons on other hosts)\n"
     "\n"
     "hydra COMMAND --help  every option of a command\n"
     "hydra --version       Hydra's and its libraries' versions\n"
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
     if (sub == "validate") return hydra::cmd_validate(args);
     if (sub == "broker") return hydra::cmd_broker(args);
     if (sub == "plot") return hydra::cmd_plot(args, argv[0]);
+    if (sub == "keys") return hydra::cmd_keys(args);
     if (sub == "-h" || sub == "--help" || sub == "help") {
       std::cout << kUsage;
       return 0;

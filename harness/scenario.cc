@@ -278,6 +278,12 @@ void check_keys(const json& obj, const std::string& prefix, const std::string& s
 Rule sweep_rule(const std::string& key, const std::string& src) {
   const Schema& s = schema();
   auto parts = split_key(key);
+  if (!parts.empty() && parts[0] == "agents")
+    throw ScenarioError(src, "sweep",
+                        quote_json(key) +
+                            " cannot be swept (where the agents run is set once "
+                            "per run)",
+                        key);
   if (parts.empty() || parts[0] == "sweep" || key == "name") {
     throw ScenarioError(src, "sweep",
                         quote_json(key) + " cannot be swept" +

@@ -82,6 +82,9 @@ nlohmann::json StepResult::to_json() const {
   j["subscriber_usage"] = subs;
   j["controller_usage"] = controller_usage.to_json();
   if (!faults.is_null()) j["faults"] = faults;
+  j["host_count"] = host_count;
+  if (!hosts.is_null()) j["hosts"] = hosts;
+  if (!hosts_clock.is_null()) j["hosts_clock"] = hosts_clock;
   return j;
 }
 

@@ -78,6 +78,16 @@ struct StepResult {
   // The clients share one consumer group (each reads a share of the stream,
   // not all of it): the fault figures' target rate depends on it.
   bool shared_groups = false;
+  // Many hosts (agents.hosts): the distinct hosts the step's agents ran on
+  // (1: all on the controller's; 0: not known, the agents never started),
+  // and per host, keyed by its daemon's endpoint: which agents and clients
+  // ran there, its CPU and network over the measured window and its clock
+  // offset (null when every agent ran on the controller's host).
+  int host_count = 0;
+  nlohmann::json hosts;
+  // The clock check: {p50_ms, max_uncertainty_ms, share, flagged}; null when
+  // all ran on one host or nothing was received.
+  nlohmann::json hosts_clock;
 
   double measured_s = 0;      // wall time of the measured window, s
   int64_t started_ns = 0;     // the step's start and end, wall ns since the epoch

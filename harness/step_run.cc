@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "common/clock.h"
 #include "harness/interrupt.h"
+#include "harness/row.h"
+#include "harness/scenario.h"
 
 namespace hydra {
 namespace {
@@ -101,7 +106,94 @@ bool StepRun::start_agents() {
     s.clients = std::min(per_agent, result_.client_count - s.first_client);
     subscribers_.push_back(s);
   }
+  record_placement();
   return true;
+}
+
+void StepRun::record_placement() {
+  std::set<std::string> hosts{env_.fleet.host_of(*publisher_)};
+  for (const auto& s : subscribers_) hosts.insert(env_.fleet.host_of(*s.agent));
+  result_.host_count = int(hosts.size());
+  if (hosts.size() == 1 && hosts.count("")) return;  // all on this host: nothing to record
+  json out = json::object();
+  auto entry = [&](const std::string& host) -> json& {
+    json& h = out[host.empty() ? "controller" : host];
+    if (h.is_null()) h = {{"agents", json::array()}, {"clients", json::array()}};
+    return h;
+  };
+  entry(env_.fleet.host_of(*publisher_))["agents"].push_back(
+      {{"role", "pub"}, {"agent", publisher_->describe()}});
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    const SubscriberSlot& s = subscribers_[i];
+    json& h = entry(env_.fleet.host_of(*s.agent));
+    h["agents"].push_back({{"role", "sub"},
+                           {"agent", s.agent->describe()},
+                           {"first_client", s.first_client},
+                           {"clients", s.clients}});
+    for (int c = 0; c < s.clients; ++c) h["clients"].push_back(s.first_client + c);
+  }
+  result_.hosts = out;
+}
+
+// Per host over the measured window: CPU (% of one core, like the other CPU
+// figures, and the share of all its cores) and network bytes and Mbit/s.
+// The first snapshot is at the reset; a host missing from either is left
+// without figures (not measured), never given zeros.
+void StepRun::collect_hosts() {
+  if (result_.hosts.is_null() || !hosts_at_reset_.is_object()) return;
+  const json now = env_.fleet.hosts_snapshot();
+  if (!now.is_object()) return;
+  const double span_s = double(mono_ns() - controller_reset_ns_) / 1e9;
+  for (const auto& [host, after] : now.items()) {
+    json& h = result_.hosts[host];
+    if (h.is_null()) h = {{"agents", json::array()}, {"clients", json::array()}};
+    for (const char* k : {"hostname", "alive", "clock_offset_ms", "clock_uncertainty_ms", "error"})
+      if (after.contains(k)) h[k] = after[k];
+    if (!hosts_at_reset_.contains(host)) continue;
+    const json& before = hosts_at_reset_[host];
+    auto delta = [&](const char* k) -> std::optional<double> {
+      if (!before.contains(k) || !after.contains(k)) return std::nullopt;
+      return after[k].get<double>() - before[k].get<double>();
+    };
+    const auto busy = delta("cpu_busy_ns"), total = delta("cpu_total_ns");
+    const auto rx = delta("net_rx_bytes"), tx = delta("net_tx_bytes");
+    const int cores = after.value("cores", 0);
+    if (busy && total && *total > 0 && cores > 0) {
+      h["cpu_pct"] = 100.0 * *busy / (*total / cores);
+      h["cpu_share"] = *busy / *total;
+    }
+    if (rx && tx && span_s > 0) {
+      h["net_rx_bytes"] = *rx;
+      h["net_tx_bytes"] = *tx;
+      h["net_rx_mbps"] = *rx * 8 / 1e6 / span_s;
+      h["net_tx_mbps"] = *tx * 8 / 1e6 / span_s;
+    }
+  }
+}
+
+void StepRun::check_clocks() {
+  if (result_.hosts.is_null()) return;
+  const double share = scenario_value(scenario_, "agents.clock_share").get<double>();
+  const Histogram lat = merged_latency(result_);
+  if (lat.count() == 0) return;
+  const double p50_ms = double(lat.percentile(50)) / 1e6;
+  double worst = 0;
+  std::string worst_host;
+  for (const auto& [host, h] : result_.hosts.items()) {
+    const double u = h.value("clock_uncertainty_ms", 0.0);
+    if (u > worst) worst = u, worst_host = host;
+  }
+  const bool flagged = worst > share * p50_ms;
+  result_.hosts_clock = {
+      {"p50_ms", p50_ms}, {"max_uncertainty_ms", worst}, {"share", share}, {"flagged", flagged}};
+  if (flagged) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "clock: %s's offset is uncertain by %.3f ms, more than %g of the p50 latency "
+                  "(%.3f ms)",
+                  worst_host.c_str(), worst, share, p50_ms);
+    result_.note += (result_.note.empty() ? "" : "; ") + std::string(buf);
+  }
 }
 
 bool StepRun::configure() {
@@ -314,6 +406,7 @@ bool StepRun::reset_counters() {
   }
   controller_at_reset_ = read_process_usage();
   controller_reset_ns_ = mono_ns();
+  if (!result_.hosts.is_null()) hosts_at_reset_ = env_.fleet.hosts_snapshot();
   // From here every call is bounded by the window's planned end, so that the
   // publisher's stop is issued on time even when an agent hangs.
   window_end_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -428,6 +521,7 @@ bool StepRun::collect() {
   result_.controller_usage.cpu_ns -=
       std::min(result_.controller_usage.cpu_ns, controller_at_reset_.cpu_ns);
   result_.controller_usage.span_ns = uint64_t(mono_ns() - controller_reset_ns_);
+  collect_hosts();
   if (publishing_) collect_publisher();
   collect_subscribers();
   env_.timings.collect_s = since(t);
@@ -517,6 +611,7 @@ StepResult StepRun::finish() {
     for (int c = 0; c < s.clients; ++c) result_.unanswered_clients.push_back(s.first_client + c);
   }
   std::sort(result_.unanswered_clients.begin(), result_.unanswered_clients.end());
+  check_clocks();
   // An interrupted step says so, whatever else the interrupt made fail.
   if (interrupted() && result_.status != "skipped") result_.status = "interrupted";
   for (size_t i = 0; i < problems_.size(); ++i) result_.error += (i ? "; " : "") + problems_[i];

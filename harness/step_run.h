@@ -87,6 +87,13 @@ class StepRun {
   Readiness readiness(const std::vector<Reply>& status_replies);
   void collect_publisher();
   void collect_subscribers();
+  // Many hosts: which agent and client ran where (after start_agents), each
+  // host's CPU and network over the window (collect), and the clock check
+  // (finish): a host whose clock-offset uncertainty exceeds agents.clock_share
+  // of the step's p50 latency flags the step in its note.
+  void record_placement();
+  void collect_hosts();
+  void check_clocks();
   bool configure_publisher();
   void find_warm_subscribers();
   bool configure_cold_subscribers();
@@ -163,6 +170,7 @@ class StepRun {
   nlohmann::json series_;  // the per-second span the publisher's reset opened
   nlohmann::json window_;
   ProcessUsage controller_at_reset_;
+  nlohmann::json hosts_at_reset_;  // the fleet's host counters at the window's start
   int64_t controller_reset_ns_ = 0;
 };
 

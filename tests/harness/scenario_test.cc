@@ -82,10 +82,11 @@ TEST(ScenarioDefaults, ResolvedDocumentHasEveryDefaultInOrder) {
   for (const auto& [k, v] : r.items()) top.push_back(k);
   EXPECT_EQ(top, (std::vector<std::string>{"name", "broker", "topic", "duration_s", "warmup_s",
                                            "drain_timeout_s", "control_timeout_s", "repeats",
-                                           "publisher", "subscribers", "mode", "max_loss_pct",
-                                           "max_probes", "sweep"}));
-  EXPECT_EQ(r["broker"],
-            json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1}, "kafka": {}})"));
+                                           "publisher", "subscribers", "agents", "mode",
+                                           "max_loss_pct", "max_probes", "sweep"}));
+  EXPECT_EQ(r["broker"], json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1,
+                                                     "listen": "127.0.0.1"}, "kafka": {}})"));
+  EXPECT_EQ(r["agents"]["hosts"], json::array());
   EXPECT_EQ(r["publisher"]["rate"], 2000);
   EXPECT_TRUE(r["publisher"]["rate"].is_number_integer());  // 2000, not 2000.0
   EXPECT_EQ(r["publisher"]["acks"], "1");
@@ -214,7 +215,7 @@ TEST(ScenarioUnknownKey, TopLevel) {
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"duration\" (allowed: name, broker, topic, duration_s, "
                "warmup_s, drain_timeout_s, control_timeout_s, repeats, publisher, subscribers, "
-               "mode, max_loss_pct, max_probes, sweep, faults)");
+               "agents, mode, max_loss_pct, max_probes, sweep, faults)");
 }
 
 TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {

@@ -65,8 +65,8 @@ TEST(ScenarioSettings, EveryRowIsComplete) {
     EXPECT_FALSE(s.doc.empty()) << s.key;
     EXPECT_FALSE(s.rule.allowed.empty()) << s.key;
     EXPECT_EQ(s.wire.empty(), s.role == Role::kController) << s.key << ": a wire name iff sent";
-    EXPECT_TRUE(
-        (std::set<std::string>{"integer", "number", "string", "boolean", "object"}).count(s.type))
+    EXPECT_TRUE((std::set<std::string>{"integer", "number", "string", "boolean", "object", "array"})
+                    .count(s.type))
         << s.key << ": " << s.type;
   }
   EXPECT_EQ(settings::find("publisher.linger_ms")->wire, "linger_ms");

@@ -1,0 +1,147 @@
+#include "agents/daemon_children.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace hydra {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+std::string read_line(int fd, Steady::time_point deadline) {
+  std::string line;
+  char c;
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+    if (left <= 0) return "";
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, int(std::min<long>(left, 1000))) <= 0) continue;
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n <= 0) return "";
+    if (c == '\n') return line;
+    line += c;
+    if (line.size() > 4096) return "";
+  }
+}
+
+}  // namespace
+
+DaemonChildren::DaemonChildren(std::string binary, std::string bind_host,
+                               std::vector<std::string> env, bool insecure)
+    : binary_(std::move(binary)),
+      bind_host_(std::move(bind_host)),
+      env_(std::move(env)),
+      insecure_(insecure) {}
+
+DaemonChildren::~DaemonChildren() {
+  kill_all(std::chrono::milliseconds(2000));
+}
+
+DaemonChildren::Child DaemonChildren::spawn(const std::string& role, int64_t clock_offset_ns,
+                                            std::chrono::milliseconds timeout) {
+  if (role != "pub" && role != "sub")
+    throw std::runtime_error("spawn: role must be \"pub\" or \"sub\" (got \"" + role + "\")");
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  const bool v6 = bind_host_.find(':') != std::string::npos;
+  std::vector<std::string> args{binary_,
+                                "--role",
+                                role,
+                                "--control",
+                                "tcp://" + (v6 ? "[" + bind_host_ + "]" : bind_host_) + ":0",
+                                "--exit-with-parent",
+                                "--parent-pid",
+                                std::to_string(getpid()),
+                                "--clock-offset-ns",
+                                std::to_string(clock_offset_ns)};
+  if (insecure_) args.push_back("--insecure");
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) env_s.push_back(*e);
+  for (const auto& e : env_) env_s.push_back(e);
+  std::vector<char*> envp;
+  for (auto& s : env_s) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  Child c;
+  c.role = role;
+  const int rc = posix_spawn(&c.pid, binary_.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  close(out[1]);
+  if (rc != 0) {
+    close(out[0]);
+    throw std::runtime_error("cannot start " + binary_ + ": " + strerror(rc));
+  }
+  children_[c.pid] = c;
+  c.endpoint = read_line(out[0], Steady::now() + timeout);
+  close(out[0]);
+  if (c.endpoint.rfind("tcp://", 0) != 0) {
+    kill(c.pid, std::chrono::milliseconds(500));
+    throw std::runtime_error(role + " agent did not report its endpoint within " +
+                             std::to_string(timeout.count()) + " ms (its stderr is the daemon's)");
+  }
+  children_[c.pid] = c;
+  return c;
+}
+
+bool DaemonChildren::alive(pid_t pid) {
+  if (!children_.count(pid)) return false;
+  if (waitpid(pid, nullptr, WNOHANG) == 0) return true;
+  children_.erase(pid);
+  return false;
+}
+
+void DaemonChildren::kill(pid_t pid, std::chrono::milliseconds grace) {
+  if (!alive(pid)) return;
+  ::kill(pid, SIGTERM);
+  const auto deadline = Steady::now() + grace;
+  while (Steady::now() < deadline) {
+    if (!alive(pid)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  children_.erase(pid);
+}
+
+void DaemonChildren::kill_all(std::chrono::milliseconds grace) {
+  for (const auto& [pid, c] : children_) ::kill(pid, SIGTERM);
+  const auto deadline = Steady::now() + grace;
+  while (!children_.empty() && Steady::now() < deadline) {
+    std::vector<pid_t> pids;
+    for (const auto& [pid, c] : children_) pids.push_back(pid);
+    for (pid_t p : pids) alive(p);
+    if (!children_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (const auto& [pid, c] : children_) {
+    ::kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  children_.clear();
+}
+
+}  // namespace hydra
