@@ -217,7 +217,8 @@ int cmd_run(const Args& args, const std::string& argv0) {
     // Starting many agents takes seconds: each one up is progress.
     Progress starting;
     int started_before_step = 0;
-    launcher.on_spawned([&](const std::string&, int started) {
+    // (agents this host starts; a daemon's agents are not counted here)
+    local.on_spawned([&](const std::string&, int started) {
       starting.elapsed_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       starting.eta_s = eta(0);
@@ -243,7 +244,7 @@ int cmd_run(const Args& args, const std::string& argv0) {
         starting.index = plan.index;
         starting.total = total;
         starting.phase = "starting agents";
-        started_before_step = int(launcher.started());
+        started_before_step = int(local.started());
         StepResult result;
         bool ran = false;  // the runner ran the step: its timings are this step's
         try {

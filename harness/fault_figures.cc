@@ -107,11 +107,12 @@ std::optional<FaultFigures> fault_figures(const StepResult& r) {
     return ff;
   }
   ff.fault_end_s = end;
-  // The target: what all clients together should receive per second.
+  // The target: what all clients together should receive per second (each
+  // shared group reads the stream once between its members).
   const bool shared = r.shared_groups;
   const double per_stream = r.msg_rate > 0 ? r.msg_rate : 0;
   if (per_stream > 0 && readers > 0) {
-    ff.target = per_stream * (shared ? 1 : readers);
+    ff.target = per_stream * (shared ? std::max(1, r.group_count) : readers);
   } else if (readers > 0) {
     // Unthrottled: the receive rate of the whole seconds before the first fault.
     double first = end;

@@ -105,6 +105,24 @@ void FaultTimeline::start(size_t i) {
       const Reply r = ctx_.fleet->call(*agent, proto::Command::kReset, {{"throttle", f.rate}},
                                        std::chrono::milliseconds(2000));
       if (!r.ok) throw std::runtime_error(agent->describe() + ": " + r.error);
+    } else if (f.action == "crash") {
+      // Only the agent that hosts the member accepts; the others answer an
+      // error (docs/contracts.md, `crash`).
+      if (!ctx_.fleet) throw std::runtime_error("the step has no subscriber agents");
+      std::string why = "no subscriber agent hosts client " + std::to_string(f.client);
+      bool done = false;
+      for (FleetAgent* agent : ctx_.subscribers) {
+        if (!agent) continue;
+        const Reply r = ctx_.fleet->call(*agent, proto::Command::kCrash, {{"client", f.client}},
+                                         std::chrono::milliseconds(2000));
+        if (r.ok) {
+          a.detail["agent"] = agent->describe();
+          done = true;
+          break;
+        }
+        if (r.answered && r.error.find("no client") == std::string::npos) why = r.error;
+      }
+      if (!done) throw std::runtime_error(why);
     } else if (f.action == "command") {
       commands_.emplace_back([this, i] {
         CommandOutcome out = run_command(faults_[i].run, faults_[i].timeout_s);

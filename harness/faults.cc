@@ -68,6 +68,7 @@ const std::map<std::string, ActionKeys>& action_keys() {
       {"kill", {{"target", "index"}, false}},
       {"pause", {{"target", "index"}, true}},
       {"slow", {{"target", "index", "rate"}, true}},
+      {"crash", {{"client"}, false}},
       {"command", {{"run", "timeout_s"}, false}},
   };
   return m;
@@ -193,6 +194,9 @@ FaultSpec parse_one(const json& e, int i) {
       need("rate", "msg/s each client of the agent reads at most");
       f.rate = number(e, i, "rate", 0, 1e9, true);
     }
+  } else if (f.action == "crash") {
+    need("client", "the shared-group member (client id) that crashes and rejoins");
+    f.client = integer(e, i, "client", 0, 1000000);
   } else if (f.action == "command") {
     need("run", "the shell command, run by /bin/sh -c");
     f.run = text(e, i, "run");
@@ -204,9 +208,9 @@ FaultSpec parse_one(const json& e, int i) {
 }  // namespace
 
 const std::vector<std::string>& fault_actions() {
-  static const std::vector<std::string> v = {"broker_down",    "broker_rtt", "leader_change",
-                                             "request_errors", "disconnect", "kill",
-                                             "pause",          "slow",       "command"};
+  static const std::vector<std::string> v = {
+      "broker_down", "broker_rtt", "leader_change", "request_errors", "disconnect",
+      "kill",        "pause",      "slow",          "crash",          "command"};
   return v;
 }
 
@@ -232,6 +236,8 @@ std::string FaultSpec::describe() const {
   std::string what = action;
   if (action == "kill" || action == "pause" || action == "slow")
     what += ":" + target + std::to_string(agent_index);
+  else if (action == "crash")
+    what += ":client" + std::to_string(client);
   else if (action == "request_errors")
     what += ":" + request + "=" + std::to_string(error_code) + "x" + std::to_string(count);
   else if (action == "broker_rtt")
@@ -262,6 +268,7 @@ json FaultSpec::to_json() const {
     j["index"] = agent_index;
   }
   if (action == "slow") j["rate"] = rate;
+  if (action == "crash") j["client"] = client;
   if (action == "command") {
     j["run"] = run;
     j["timeout_s"] = timeout_s;
@@ -312,6 +319,13 @@ void check_faults_for_step(const Scenario& s) {
         bad("to_broker", std::to_string(f.to_broker) + " is not a broker (" +
                              std::to_string(brokers) + " brokers)");
     }
+    if (f.action == "crash" && s.subscribers.groups != "shared")
+      bad("action",
+          "crash makes a shared group's member crash and rejoin: it needs subscribers.groups "
+          "\"shared\" (use kill to stop a subscriber agent)");
+    if (f.action == "crash" && f.client >= s.subscribers.clients)
+      bad("client", std::to_string(f.client) + " is not a client (subscribers.clients is " +
+                        std::to_string(s.subscribers.clients) + ")");
     if (f.target == "subscriber" && f.agent_index >= s.subscribers.agents())
       bad("index", "subscriber agent " + std::to_string(f.agent_index) +
                        " does not exist (the step has " + std::to_string(s.subscribers.agents()) +

@@ -40,6 +40,7 @@ struct FaultSpec {
   std::string target;      // kill, pause, slow: "subscriber" or "publisher"
   int agent_index = 0;     // kill, pause, slow: which agent (subscribers: 0..agents-1)
   double rate = 0;         // slow: msg/s each client of the agent reads at most
+  int client = 0;          // crash: the shared-group member (client id) that crashes
   std::string run;         // command: the shell command
   double timeout_s = 10;   // command: killed after this long
 

@@ -92,5 +92,43 @@ TEST(ConsumerGroupsScenario, ShortenedRunCountsTheWindowOncePerGroup) {
   fs::remove_all(out);
 }
 
+const std::string kDelivery = std::string(HYDRA_SOURCE_DIR) + "/scenarios/delivery-semantics.json";
+
+TEST(DeliverySemanticsScenario, Validates) {
+  const auto r = run_command({kHydra, "validate", kDelivery}, 30s);
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("8 steps"), std::string::npos) << r.out;
+}
+
+// The `crash` fault on an at-least-once group: the member crashes and
+// rejoins, the group takes its partitions over from the committed offsets,
+// and nothing is lost (duplicates are allowed: at-least-once).
+TEST(DeliverySemanticsScenario, CrashedMemberAtLeastOnceLosesNothing) {
+  const fs::path out = fs::temp_directory_path() / ("hydra-crash-" + std::to_string(getpid()));
+  fs::remove_all(out);
+  const fs::path file =
+      fs::temp_directory_path() / ("hydra-crash-" + std::to_string(getpid()) + ".json");
+  std::ofstream(file) << R"({
+    "name": "crash", "topic": {"name": "hydra-crash", "partitions": 2},
+    "duration_s": 4, "warmup_s": 0.5, "drain_timeout_s": 10,
+    "publisher": {"rate": 1000, "acks": "all"},
+    "subscribers": {"clients": 2, "clients_per_agent": 2, "groups": "shared", "group_count": 1,
+                    "commit": "after-process",
+                    "kafka": {"session.timeout.ms": 1000, "heartbeat.interval.ms": 100}},
+    "faults": [{"at_s": 1.5, "action": "crash", "client": 0}]})";
+  const auto r =
+      run_command({kHydra, "run", file.string(), "--out", out.string(), "--quiet"}, 120s);
+  fs::remove(file);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& row = rows[0];
+  EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+  EXPECT_EQ(row.at("faults"), "crash:client0@1.5");
+  EXPECT_EQ(row.at("lost"), "0");
+  EXPECT_GE(std::stod(row.at("rebalances")), 1);
+  fs::remove_all(out);
+}
+
 }  // namespace
 }  // namespace hydra::test
