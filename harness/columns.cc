@@ -357,6 +357,16 @@ const std::vector<Column>& table() {
          const auto v = perf_summary(in.result).produce.mean_ms();
          return v ? Value(*v) : Value();
        }},
+      {"step_start", "", F::kText, G::kRun, "when the step started, ISO 8601 UTC", nullptr,
+       [](const StepInput& in) -> Value {
+         std::string t = iso8601_utc(in.result.started_ns);
+         return t.empty() ? Value() : Value(std::move(t));
+       }},
+      {"step_end", "", F::kText, G::kRun, "when the step ended, ISO 8601 UTC", nullptr,
+       [](const StepInput& in) -> Value {
+         std::string t = iso8601_utc(in.result.ended_ns);
+         return t.empty() ? Value() : Value(std::move(t));
+       }},
       // ---- keys, payloads, slow clients (scenario keys publisher.keys.*,
       // publisher.payload/encoding, subscribers.decode, subscribers.slow.*)
       {"max_partition_share", "fraction", F::kFixed4, G::kRun,
@@ -435,16 +445,6 @@ const std::vector<Column>& table() {
            if (c.slow) behind += in.row.packet_tx.value_or(0) - std::min(in.row.packet_tx.value_or(0), c.unique), any = true;
          if (!any) return {};
          return behind;
-       }},
-      {"step_start", "", F::kText, G::kRun, "when the step started, ISO 8601 UTC", nullptr,
-       [](const StepInput& in) -> Value {
-         std::string t = iso8601_utc(in.result.started_ns);
-         return t.empty() ? Value() : Value(std::move(t));
-       }},
-      {"step_end", "", F::kText, G::kRun, "when the step ended, ISO 8601 UTC", nullptr,
-       [](const StepInput& in) -> Value {
-         std::string t = iso8601_utc(in.result.ended_ns);
-         return t.empty() ? Value() : Value(std::move(t));
        }},
       // ---- the fault timeline (harness/fault_figures.h); empty for a step
       // without faults ----

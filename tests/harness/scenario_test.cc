@@ -82,8 +82,8 @@ TEST(ScenarioDefaults, ResolvedDocumentHasEveryDefaultInOrder) {
   for (const auto& [k, v] : r.items()) top.push_back(k);
   EXPECT_EQ(top, (std::vector<std::string>{"name", "broker", "topic", "duration_s", "warmup_s",
                                            "drain_timeout_s", "control_timeout_s", "repeats",
-                                           "publisher", "subscribers", "agents", "mode",
-                                           "max_loss_pct", "max_probes", "sweep"}));
+                                           "publisher", "subscribers", "mode", "max_loss_pct",
+                                           "max_probes", "agents", "sweep"}));
   EXPECT_EQ(r["broker"], json::parse(R"({"embedded": {"kind": "hydra", "brokers": 1,
                                                      "listen": "127.0.0.1"}, "kafka": {}})"));
   EXPECT_EQ(r["agents"]["hosts"], json::array());
@@ -215,7 +215,7 @@ TEST(ScenarioUnknownKey, TopLevel) {
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"duration\" (allowed: name, broker, topic, duration_s, "
                "warmup_s, drain_timeout_s, control_timeout_s, repeats, publisher, subscribers, "
-               "agents, mode, max_loss_pct, max_probes, sweep, faults)");
+               "mode, max_loss_pct, max_probes, agents, sweep, faults)");
 }
 
 TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {
