@@ -56,6 +56,16 @@ std::optional<double> recovery_time(const std::vector<double>& rx, double target
   return std::nullopt;
 }
 
+// Who must get each second's messages: every client with a series, or with
+// shared groups every group (its members count into one tracker, so their
+// series add up to the group's copy).
+static int series_readers(const StepResult& r) {
+  int clients = 0;
+  for (const auto& c : r.clients) clients += c.series.span.on();
+  if (r.group_count > 0 && clients > 0) return std::max<int>(1, int(r.groups.size()));
+  return clients;
+}
+
 std::optional<FaultFigures> fault_figures(const StepResult& r) {
   const PublisherSeries& pub = r.publisher.series;
   if (!r.publisher_ok || !pub.span.on()) return std::nullopt;
@@ -64,12 +74,9 @@ std::optional<FaultFigures> fault_figures(const StepResult& r) {
   const size_t n = size_t(pub.span.seconds);
   ClientSeries all;
   all.start(pub.span);
-  int readers = 0;
-  for (const auto& c : r.clients) {
-    if (!c.series.span.on()) continue;
-    all += c.series;
-    ++readers;
-  }
+  for (const auto& c : r.clients)
+    if (c.series.span.on()) all += c.series;
+  const int readers = series_readers(r);
   const int whole = int(std::floor(r.measured_s + 1e-6));  // whole seconds of the window
   const auto windows = fault_windows(r);
   for (size_t s = 0; s < n; ++s) {
@@ -107,12 +114,10 @@ std::optional<FaultFigures> fault_figures(const StepResult& r) {
     return ff;
   }
   ff.fault_end_s = end;
-  // The target: what all clients together should receive per second (each
-  // shared group reads the stream once between its members).
-  const bool shared = r.shared_groups;
+  // The target: what all readers together should receive per second.
   const double per_stream = r.msg_rate > 0 ? r.msg_rate : 0;
   if (per_stream > 0 && readers > 0) {
-    ff.target = per_stream * (shared ? std::max(1, r.group_count) : readers);
+    ff.target = per_stream * readers;
   } else if (readers > 0) {
     // Unthrottled: the receive rate of the whole seconds before the first fault.
     double first = end;
@@ -172,10 +177,8 @@ nlohmann::json timeline_json(const StepResult& r) {
                          {"end_s", f.end_s},
                          {"recovery_s", opt(f.recovery_s)},
                          {"recovery", f.recovery}});
-  int readers = 0;
-  for (const auto& c : r.clients) readers += c.series.span.on();
   return {{"seconds", secs},
-          {"readers", readers},
+          {"readers", series_readers(r)},
           {"fault", side(ff->in_fault)},
           {"clean", side(ff->clean)},
           {"target_rate", opt(ff->target)},

@@ -75,9 +75,6 @@ struct StepResult {
   // What the fault timeline applied in the window (fault_timeline.h:
   // FaultTimeline::record()); null when the step has no faults.
   nlohmann::json faults;
-  // The clients share one consumer group (each reads a share of the stream,
-  // not all of it): the fault figures' target rate depends on it.
-  bool shared_groups = false;
   // Many hosts (agents.hosts): the distinct hosts the step's agents ran on
   // (1: all on the controller's; 0: not known, the agents never started),
   // and per host, keyed by its daemon's endpoint: which agents and clients

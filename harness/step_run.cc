@@ -51,7 +51,6 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
   result_.client_count = scenario_.subscribers.clients;
   result_.msg_rate = scenario_.publisher.rate;
   result_.duration_s = scenario_.duration_s;
-  result_.shared_groups = scenario_.subscribers.groups == "shared";
   if (scenario_.subscribers.shared()) {
     result_.group_count = scenario_.subscribers.group_count;
     result_.group_members = scenario_.subscribers.group_members();

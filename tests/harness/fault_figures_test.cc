@@ -130,6 +130,26 @@ TEST(FaultFigures, AttributesBySecondOfIntendedSendTime) {
   EXPECT_EQ(j["readers"], 2);
 }
 
+// One shared group of two members, each reading half the stream into the
+// group's tracker: the group, not each member, must get every message, so
+// nothing is lost (found running scenarios/delivery-semantics.json: every
+// message counted lost once per extra member).
+TEST(FaultFigures, ASharedGroupIsOneReader) {
+  StepResult r = known_step(nlohmann::json::array(
+      {{{"description", "crash:client0@2"}, {"window", {2.0, 2.0}}, {"error", ""}}}));
+  for (auto& c : r.clients)
+    for (size_t s = 0; s < 6; ++s) c.series.unique[s] = 50, c.series.received[s] = 50;
+  r.group_count = 1;
+  r.groups.resize(1);
+  const auto ff = fault_figures(r);
+  ASSERT_TRUE(ff);
+  EXPECT_EQ(ff->in_fault.lost, 0u);
+  EXPECT_EQ(ff->clean.lost, 0u);
+  ASSERT_TRUE(ff->target);
+  EXPECT_DOUBLE_EQ(*ff->target, 100);  // one group's copy of 100 msg/s
+  EXPECT_EQ(timeline_json(r)["readers"], 1);
+}
+
 TEST(FaultFigures, AnInstantFaultCountsTheSecondItFiresIn) {
   const auto ff = fault_figures(known_step(nlohmann::json::array(
       {{{"description", "kill:subscriber0@2.5"}, {"window", {2.5, 2.5}}, {"error", ""}}})));
