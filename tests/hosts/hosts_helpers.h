@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results_csv.h"
 #include "subprocess.h"
 
 namespace hydra::test {
@@ -35,38 +36,6 @@ inline std::string slurp(const fs::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// results.csv as rows of column -> value (no quoted commas in these runs'
-// numeric columns; error text is quoted and may hold commas).
-inline std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::string cell;
-    bool quoted = false;
-    for (char c : s) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        out.push_back(cell), cell.clear();
-      else
-        cell += c;
-    }
-    out.push_back(cell);
-    return out;
-  };
-  std::vector<std::map<std::string, std::string>> rows;
-  if (!std::getline(in, line)) return rows;
-  const auto header = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
 }
 
 // The first step's JSON of a results folder.

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results_csv.h"
 #include "subprocess.h"
 
 namespace hydra::test {
@@ -19,39 +20,16 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+
+// The one row of a one-step run's results.csv (empty when there is none).
+CsvRow only_row(const fs::path& csv) {
+  const auto rows = read_csv(csv);
+  return rows.empty() ? CsvRow{} : rows.front();
+}
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 
 std::string scenario(const std::string& name) {
   return std::string(HYDRA_SOURCE_DIR) + "/scenarios/" + name + ".json";
-}
-
-// The one row of a one-step run's results.csv (no quoted commas here).
-std::map<std::string, std::string> only_row(const fs::path& csv) {
-  std::ifstream in(csv);
-  std::string header, line;
-  std::getline(in, header);
-  std::getline(in, line);
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::string cell;
-    bool quoted = false;
-    for (char c : s) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        out.push_back(cell), cell.clear();
-      else
-        cell += c;
-    }
-    out.push_back(cell);
-    return out;
-  };
-  const auto h = split(header), v = split(line);
-  std::map<std::string, std::string> row;
-  for (size_t i = 0; i < h.size() && i < v.size(); ++i) row[h[i]] = v[i];
-  std::string extra;
-  EXPECT_FALSE(std::getline(in, extra)) << "more than one row";
-  return row;
 }
 
 // Runs `name` shortened with `sets`; returns its row and step JSON.

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results_csv.h"
 #include "subprocess.h"
 
 namespace hydra::test {
@@ -23,35 +24,6 @@ namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kSmoke = std::string(HYDRA_SOURCE_DIR) + "/scenarios/smoke.json";
 const std::string kFaults = std::string(HYDRA_SOURCE_DIR) + "/scenarios/faults.json";
-
-// results.csv's rows as column -> cell (quoted cells unquoted).
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::ifstream in(p);
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (char c : s) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        out.emplace_back();
-      else
-        out.back() += c;
-    }
-    return out;
-  };
-  std::string line;
-  std::vector<std::map<std::string, std::string>> rows;
-  if (!std::getline(in, line)) return rows;
-  const auto header = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 fs::path temp_dir(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));

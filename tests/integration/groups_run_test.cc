@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results_csv.h"
 #include "subprocess.h"
 
 namespace hydra::test {
@@ -22,31 +23,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kScenario = std::string(HYDRA_SOURCE_DIR) + "/scenarios/consumer-groups.json";
-
-// results.csv as rows of column -> value (no quoted cells in these rows).
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) out.push_back(cell);
-    if (!s.empty() && s.back() == ',') out.push_back("");
-    return out;
-  };
-  if (!std::getline(in, line)) return rows;
-  header = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 TEST(ConsumerGroupsScenario, Validates) {
   const auto r = run_command({kHydra, "validate", kScenario}, 30s);

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results_csv.h"
 #include "subprocess.h"
 
 namespace hydra::test {
@@ -27,39 +28,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kSmoke = std::string(HYDRA_SOURCE_DIR) + "/scenarios/smoke.json";
-
-// results.csv as rows of column -> value (the writer quotes only error text
-// here, which these scenarios leave empty).
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::string cell;
-    bool quoted = false;
-    for (char c : s) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        out.push_back(cell), cell.clear();
-      else
-        cell += c;
-    }
-    out.push_back(cell);
-    return out;
-  };
-  if (!std::getline(in, line)) return rows;
-  header = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 fs::path temp_dir(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));

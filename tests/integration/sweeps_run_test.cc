@@ -14,6 +14,7 @@
 #include <map>
 #include <thread>
 
+#include "results_csv.h"
 #include "subprocess.h"
 
 namespace hydra::test {
@@ -23,40 +24,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kScenarios = std::string(HYDRA_SOURCE_DIR) + "/scenarios/";
-
-using CsvRow = std::map<std::string, std::string>;
-
-// A CSV file as rows of column -> value (no quoted fields in these files'
-// figures; an error text would be quoted, and is not expected here).
-std::vector<CsvRow> read_rows(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::string cell;
-    bool quoted = false;
-    for (char c : s) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        out.push_back(cell), cell.clear();
-      else
-        cell += c;
-    }
-    out.push_back(cell);
-    return out;
-  };
-  std::vector<CsvRow> rows;
-  if (!std::getline(in, line)) return rows;
-  const auto header = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
-    CsvRow row;
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 fs::path temp_dir(const std::string& name) {
   fs::path p =
@@ -129,7 +96,7 @@ TEST(SweepsScenarios, EachShortenedRunCompletesAndPlots) {
     const fs::path out = temp_dir(fs::path(s.scenario).stem().string());
     const auto r = run_short(s.scenario, out, s.sets);
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-    const auto rows = read_rows(out / "results.csv");
+    const auto rows = read_csv(out / "results.csv");
     ASSERT_FALSE(rows.empty());
     for (const auto& row : rows) {
       if (!row.at("aggregate").empty()) continue;
@@ -146,7 +113,7 @@ TEST(SweepsRun, ProducerOnlyGivesThroughputAndAckLatencyAlone) {
   const fs::path out = temp_dir("producer-only");
   const auto r = run_short("producer-batch-size.json", out, shipped()[3].sets);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = read_rows(out / "results.csv");
+  const auto rows = read_csv(out / "results.csv");
   // Two repeats, then mean, stddev, min, max and n.
   ASSERT_EQ(rows.size(), 2u + 5u);
   for (int i = 0; i < 2; ++i) {
@@ -182,14 +149,14 @@ TEST(SweepsRun, SearchWritesProbeRowsAndSearchCsv) {
   const fs::path out = temp_dir("search");
   const auto r = run_short("max-rate.json", out, shipped()[5].sets);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = read_rows(out / "results.csv");
+  const auto rows = read_csv(out / "results.csv");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].at("probe"), "1");
   EXPECT_EQ(num(rows[0], "msg_rate"), 2000);
   EXPECT_EQ(rows[1].at("probe"), "2");
   EXPECT_EQ(num(rows[1], "msg_rate"), 4000);  // it kept up at 2000: doubled
   EXPECT_EQ(rows[0].at("search"), "grow: keeps up");
-  const auto answers = read_rows(out / "search.csv");
+  const auto answers = read_csv(out / "search.csv");
   ASSERT_EQ(answers.size(), 1u);
   EXPECT_EQ(answers[0].at("mode"), "find-max-rate");
   EXPECT_EQ(answers[0].at("probes"), "2");
@@ -244,7 +211,7 @@ TEST(SweepsRun, ConsumerOnlyCountsATopicFilledByKcat) {
   stop_background(broker.pid, SIGTERM, 5s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(fed.exit_code, 0) << fed.err;
-  const auto rows = read_rows(out / "results.csv");
+  const auto rows = read_csv(out / "results.csv");
   ASSERT_EQ(rows.size(), 1u);
   const auto& row = rows[0];
   EXPECT_EQ(row.at("status"), "ok") << row.at("error");
