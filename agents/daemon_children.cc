@@ -11,29 +11,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/fd_line.h"
+
 extern char** environ;
 
 namespace hydra {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-std::string read_line(int fd, Steady::time_point deadline) {
-  std::string line;
-  char c;
-  while (true) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
-    if (left <= 0) return "";
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, int(std::min<long>(left, 1000))) <= 0) continue;
-    const ssize_t n = ::read(fd, &c, 1);
-    if (n <= 0) return "";
-    if (c == '\n') return line;
-    line += c;
-    if (line.size() > 4096) return "";
-  }
-}
 
 }  // namespace
 
@@ -97,7 +82,7 @@ DaemonChildren::Child DaemonChildren::spawn(const std::string& role, int64_t clo
     throw std::runtime_error("cannot start " + binary_ + ": " + strerror(rc));
   }
   children_[c.pid] = c;
-  c.endpoint = read_line(out[0], Steady::now() + timeout);
+  c.endpoint = read_line_within(out[0], Steady::now() + timeout);
   close(out[0]);
   if (c.endpoint.rfind("tcp://", 0) != 0) {
     kill(c.pid, std::chrono::milliseconds(500));

@@ -15,30 +15,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/fd_line.h"
+
 extern char** environ;
 
 namespace hydra {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Reads one line from fd within the deadline; "" when none.
-std::string read_line(int fd, Clock::time_point deadline) {
-  std::string line;
-  char c;
-  while (true) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return "";
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, int(std::min<long>(left, 1000))) <= 0) continue;
-    const ssize_t n = ::read(fd, &c, 1);
-    if (n <= 0) return "";  // EOF: the agent exited before printing
-    if (c == '\n') return line;
-    line += c;
-    if (line.size() > 4096) return "";
-  }
-}
 
 }  // namespace
 
@@ -100,7 +84,7 @@ LaunchedAgent AgentLauncher::spawn(const std::string& role, std::chrono::millise
     throw std::runtime_error("cannot start " + binary_ + ": " + strerror(rc));
   }
   pids_.push_back(a.pid);
-  a.endpoint = read_line(out[0], Clock::now() + timeout);
+  a.endpoint = read_line_within(out[0], Clock::now() + timeout);
   close(out[0]);
   if (a.endpoint.rfind("tcp://", 0) != 0 && a.endpoint.rfind("ipc://", 0) != 0) {
     kill(a.pid, std::chrono::milliseconds(500));
