@@ -12,13 +12,13 @@ std::string read_line_within(int fd, std::chrono::steady_clock::time_point deadl
   std::string line;
   char c;
   while (true) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
-    if (left <= 0) return "";
+    const auto left = deadline - Steady::now();
+    if (left <= Steady::duration::zero()) return "";
+    // Rounded up: a poll for the floor would wake before the deadline and
+    // give up early. Wakes at least once a second to check it again.
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
     pollfd p{fd, POLLIN, 0};
-    // Wakes at least once a second so the deadline is checked even when a
-    // poll is interrupted.
-    if (::poll(&p, 1, int(std::min<long>(left, 1000))) <= 0) continue;
+    if (::poll(&p, 1, int(std::min<long>(ms, 1000))) <= 0) continue;
     const ssize_t n = ::read(fd, &c, 1);
     if (n <= 0) return "";
     if (c == '\n') return line;
