@@ -135,8 +135,10 @@ std::string ConsoleReporter::progress_line(const Progress& p) const {
   }
   line += " " + fit(p.phase, 8);
   line += "  elapsed " + duration(p.elapsed_s) + "  ETA " + duration(p.eta_s);
+  line += fmt("  tx %.1f msg/s", p.tx_rate);
   line +=
-      fmt("  tx %.1f msg/s  rx %.1f msg/s/client  loss %.4f%%", p.tx_rate, p.rx_rate, p.loss_pct);
+      p.rx_known ? fmt("  rx %.1f msg/s/client", p.rx_rate) : std::string("  rx - msg/s/client");
+  line += fmt("  loss %.4f%%", p.loss_pct);
   if (!p.detail.empty()) line += "  " + printable(p.detail);
   return line;
 }

@@ -43,8 +43,12 @@ struct Progress {
   double eta_s = -1;     // estimated time left in the run; < 0 when unknown
   double tx_rate = 0;    // publisher, msg/s, recent
   double rx_rate = 0;    // per subscriber client, msg/s, recent
-  double loss_pct = 0;   // loss so far in this step, percent
-  std::string phase;     // "starting agents", "joining", "warmup", "measure", "drain", ...
+  // False when no earlier sample of the same counters exists to take a rate
+  // from (the step's first sample: warm clients' counters still hold the
+  // previous step's): the console prints "-", not a number.
+  bool rx_known = true;
+  double loss_pct = 0;  // loss so far in this step, percent
+  std::string phase;    // "starting agents", "joining", "warmup", "measure", "drain", ...
   // Live counts of a phase without rates, e.g. "212 of 300 clients ready";
   // empty when the rates above say it.
   std::string detail;

@@ -426,6 +426,7 @@ bool StepRun::reset_counters() {
     }
   last_sent_ = 0;
   last_live_ = {};
+  live_baseline_ = true;  // the reset zeroed the counters
   last_sample_ = Clock::now();
   return !interrupted_in("during the reset");
 }
@@ -717,6 +718,7 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
   report_progress(phase, fraction, sent, live);
   last_sent_ = sent;
   last_live_ = live;
+  live_baseline_ = true;
   last_sample_ = Clock::now();
   return !interrupted();
 }
@@ -738,7 +740,8 @@ void StepRun::report_progress(const std::string& phase, double fraction, uint64_
   p.tx_rate = sent >= last_sent_ ? double(sent - last_sent_) / dt : 0;
   // Per copy of the stream: per client, or per group when clients share.
   const int copies = result_.group_count > 0 ? result_.group_count : result_.client_count;
-  p.rx_rate = live.unique >= last_live_.unique
+  p.rx_known = live_baseline_;
+  p.rx_rate = live_baseline_ && live.unique >= last_live_.unique
                   ? double(live.unique - last_live_.unique) / dt / std::max(1, copies)
                   : 0;
   p.loss_pct =

@@ -160,6 +160,9 @@ class StepRun {
   // Progress sampling: the last sample's counters and when it was taken.
   uint64_t last_sent_ = 0;
   LiveCounts last_live_;
+  // last_live_ is a sample of the clients' current counters (taken, or the
+  // zeros of a reset): only then is a receive rate measured from it.
+  bool live_baseline_ = false;
   Clock::time_point last_sample_;
 
   // The measured window: where it started (sent to the subscribers at reset)

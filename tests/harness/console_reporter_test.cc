@@ -261,5 +261,19 @@ TEST(ConsoleReporter, QuietSilencesProgressButNotClientErrors) {
   EXPECT_EQ(out, "  sub clients: 12× Connection refused (broker 127.0.0.1:9092) — see logs/\n");
 }
 
+// A step's first sample has no earlier one to take a receive rate from
+// (warm clients still count the previous step): "-", never a number (found
+// as "rx 1996.6 msg/s/client" for a 1000 msg/s send).
+TEST(ConsoleReporter, AnUnknownReceiveRateIsADash) {
+  std::ostringstream out;
+  ConsoleReporter c(out, /*tty=*/false, /*quiet=*/false);
+  c.on_run_start(info());
+  Progress p = progress(1.0, "warmup");
+  p.rx_known = false;
+  c.on_progress(p);
+  EXPECT_NE(out.str().find("tx 1999.5 msg/s  rx - msg/s/client"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("1998.2"), std::string::npos) << out.str();
+}
+
 }  // namespace
 }  // namespace hydra
