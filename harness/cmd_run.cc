@@ -258,7 +258,14 @@ int cmd_run(const Args& args, const std::string& argv0) {
                 step.scenario.faults,
                 step.scenario.broker.embedded() ? brokers.embedded() : nullptr);
           runner.set_timeline(faults.get());
+          // What the embedded broker's retention removed during the step
+          // (counted by the hydra kind only; see broker_trimmed).
+          EmbeddedBroker* eb = step.scenario.broker.embedded() ? brokers.embedded() : nullptr;
+          const auto trimmed_before = eb ? eb->retention_trimmed() : std::nullopt;
           result = runner.run(plan);
+          const auto trimmed_after = eb ? eb->retention_trimmed() : std::nullopt;
+          if (trimmed_before && trimmed_after)
+            result.broker_trimmed = trimmed_after->records - trimmed_before->records;
           runner.set_timeline(nullptr);
           ran = true;
         } catch (const std::exception& e) {

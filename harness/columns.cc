@@ -448,6 +448,16 @@ const std::vector<Column>& table() {
        }},
       // ---- the fault timeline (harness/fault_figures.h); empty for a step
       // without faults ----
+      {"broker_trimmed", "messages", F::kInteger, G::kRun,
+       "records the embedded hydra broker's retention (topic.config retention.bytes / "
+       "retention.ms) removed from its logs during the step, read or not: "
+       "when clients lost messages, how many the broker itself dropped; empty on the mock kind "
+       "and on a real cluster",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!in.result.broker_trimmed) return {};
+         return *in.result.broker_trimmed;
+       }},
       {"faults", "", F::kText, G::kRun,
        "the faults applied in the window, e.g. `broker_down@3+2 kill:subscriber0@5` (action@at_s+for_s; "
        "`(failed)` when Hydra could not apply one, `(exit N)` for a command that exited N)",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,6 +81,10 @@ struct StepResult {
   // and per host, keyed by its daemon's endpoint: which agents and clients
   // ran there, its CPU and network over the measured window and its clock
   // offset (null when every agent ran on the controller's host).
+  // Records the embedded broker's retention removed from its logs during the
+  // step (read by the clients or not); empty on the mock kind and on a real
+  // cluster, which do not say.
+  std::optional<int64_t> broker_trimmed;
   int host_count = 0;
   nlohmann::json hosts;
   // The clock check: {p50_ms, max_uncertainty_ms, share, flagged}; null when
