@@ -337,6 +337,13 @@ void SubscriberClient::count_window(ClientStats& s, const std::vector<ProducerWi
   }
 }
 
+// Counts over [from, until) of each stream: until is the publisher's when
+// the caller passes its window (then a message that never arrived is lost
+// even if no later message revealed the gap); while the window is still
+// open (live progress), it is what this client has seen so far. "behind"
+// splits the lost: messages past the furthest sequence the client reached
+// were never overtaken by a later one, so the client was slow rather than
+// the stream holed (a gap). For a group member the tracker is the group's.
 void SubscriberClient::group_counts(ClientStats& s,
                                     const std::vector<ProducerWindow>& windows) const {
   s.duplicates = tracker_->duplicates() - dup_base_;
@@ -357,30 +364,8 @@ ClientStats SubscriberClient::snapshot(const std::vector<ProducerWindow>& window
     // A member: what it counted for its group. The group's loss and
     // duplicates are the group's (group_counts), not any member's.
     s.unique = stats_.latency.count();
-    {
-      std::lock_guard lock(mu_);
-      s.ready = driver_ && driver_->ready();
-      s.error = error_;
-    }
-    if (processor_) s.processing = processor_->take_stats(/*reset=*/false).to_json();
-    return s;
-  }
-  s.duplicates = tracker_->duplicates() - dup_base_;
-  s.reordered = tracker_->reordered() - reorder_base_;
-  // Counts over [from, until) of each stream: until is the publisher's when
-  // the caller passes its window (then a message that never arrived is lost
-  // even if no later message revealed the gap); while the window is still
-  // open (live progress), it is what this client has seen so far.
-  // "behind" splits the lost: messages past the furthest sequence the client
-  // reached were never overtaken by a later one, so the client was slow
-  // rather than the stream holed (a gap).
-  if (!windows.empty()) {
-    count_window(s, windows, /*until_known=*/true);
-  } else if (!windows_.empty()) {
-    count_window(s, windows_, /*until_known=*/false);
   } else {
-    s.unique = tracker_->unique();
-    s.lost = tracker_->lost();
+    group_counts(s, windows);
   }
   {
     std::lock_guard lock(mu_);
