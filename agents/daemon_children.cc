@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/child_stop.h"
 #include "common/fd_line.h"
 
 extern char** environ;
@@ -102,30 +103,14 @@ bool DaemonChildren::alive(pid_t pid) {
 
 void DaemonChildren::kill(pid_t pid, std::chrono::milliseconds grace) {
   if (!alive(pid)) return;
-  ::kill(pid, SIGTERM);
-  const auto deadline = Steady::now() + grace;
-  while (Steady::now() < deadline) {
-    if (!alive(pid)) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  stop_children({pid}, grace);
   children_.erase(pid);
 }
 
 void DaemonChildren::kill_all(std::chrono::milliseconds grace) {
-  for (const auto& [pid, c] : children_) ::kill(pid, SIGTERM);
-  const auto deadline = Steady::now() + grace;
-  while (!children_.empty() && Steady::now() < deadline) {
-    std::vector<pid_t> pids;
-    for (const auto& [pid, c] : children_) pids.push_back(pid);
-    for (pid_t p : pids) alive(p);
-    if (!children_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  for (const auto& [pid, c] : children_) {
-    ::kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-  }
+  std::vector<pid_t> pids;
+  for (const auto& [pid, c] : children_) pids.push_back(pid);
+  stop_children(std::move(pids), grace);
   children_.clear();
 }
 

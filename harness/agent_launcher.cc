@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/child_stop.h"
 #include "common/fd_line.h"
 
 extern char** environ;
@@ -105,29 +106,12 @@ bool AgentLauncher::alive(pid_t pid) {
 
 void AgentLauncher::kill(pid_t pid, std::chrono::milliseconds grace) {
   if (!alive(pid)) return;
-  ::kill(pid, SIGTERM);
-  const auto deadline = Clock::now() + grace;
-  while (Clock::now() < deadline) {
-    if (!alive(pid)) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  stop_children({pid}, grace);
   pids_.erase(std::remove(pids_.begin(), pids_.end(), pid), pids_.end());
 }
 
 void AgentLauncher::kill_all(std::chrono::milliseconds grace) {
-  // TERM everyone first so they shut down in parallel, then collect.
-  for (pid_t p : pids_) ::kill(p, SIGTERM);
-  const auto deadline = Clock::now() + grace;
-  while (!pids_.empty() && Clock::now() < deadline) {
-    for (pid_t p : std::vector<pid_t>(pids_)) alive(p);
-    if (!pids_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  for (pid_t p : pids_) {
-    ::kill(p, SIGKILL);
-    waitpid(p, nullptr, 0);
-  }
+  stop_children(pids_, grace);
   pids_.clear();
 }
 
