@@ -256,6 +256,22 @@ nlohmann::json Subscriber::stats(const nlohmann::json& request) {
                          {"unique", n.unique},
                          {"lost", n.lost}});
     }
+    // Asked for once, right after the publisher's stop: each client's lag
+    // per partition, read on its loop's thread (the positions are the loop's).
+    if (request.value("lag", false)) {
+      std::vector<std::map<int32_t, int64_t>> lags(clients_.size());
+      for (size_t l = 0; l < loops_.size(); ++l)
+        loops_[l]->call(
+            [&] {
+              for (size_t i : hosted_[l]) lags[i] = clients_[i]->partition_lag();
+            },
+            kLoopTimeout);
+      for (size_t i = 0; i < clients_.size(); ++i) {
+        if (lags[i].empty()) continue;
+        auto& out = clients[i]["lag"] = nlohmann::json::object();
+        for (const auto& [partition, n] : lags[i]) out[std::to_string(partition)] = n;
+      }
+    }
   } else {
     // Each loop snapshots its clients, and the groups it hosts, on its thread.
     std::vector<std::optional<ClientStats>> snaps(clients_.size());

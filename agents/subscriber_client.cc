@@ -11,6 +11,12 @@
 
 namespace hydra {
 
+namespace {
+// A header's partition field beyond this is not followed for positions (a
+// corrupt record must not make the client allocate for it).
+constexpr uint32_t kMaxStreamPartitions = 65535;
+}  // namespace
+
 SubscriberClient::SubscriberClient(int id, ConsumerFactory consumer_factory,
                                    ProcessorFactory processor_factory, int tick_ms)
     : id_(id),
@@ -170,6 +176,7 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
     ++stats_.foreign;
     return;
   }
+  follow_position(r, h->partition);
   // Once the window is known, only its producers' messages count: a late
   // message of an earlier step's producer is not this window's.
   if (has_window_ && !in_window_producers(h->producer_id)) {
@@ -224,6 +231,53 @@ void SubscriberClient::handle(const Received& r, int64_t now_ns) {
       processor_->submit(rec, now_ns, h->intended_ns);
     processor_->poll(now_ns);
   }
+}
+
+void SubscriberClient::follow_position(const Received& r, uint32_t stream) {
+  if (r.offset < 0 || stream > kMaxStreamPartitions) return;
+  if (stream >= positions_.size()) positions_.resize(stream + 1);
+  Position& p = positions_[stream];
+  if (p.partition != r.partition || p.topic != r.topic) {
+    p.topic = std::string(r.topic);
+    p.partition = r.partition;
+  } else if (p.next >= 0 && r.offset > p.next) {
+    // Offsets are dense but for transaction markers and compaction, so a
+    // jump alone proves nothing; one from below the log start does: the
+    // broker removed what this client was about to read (an offset out of
+    // range, then a reset). The gaps this opens are trimmed, not the client's.
+    int64_t log_start = -1, log_end = -1;
+    if (driver_ && driver_->watermarks(p.topic, p.partition, &log_start, &log_end) &&
+        log_start > p.next) {
+      tracker_->position_skipped(stream);
+      ++stats_.position_skips;
+    }
+  }
+  p.next = r.offset + 1;
+}
+
+bool SubscriberClient::position_trimmed(uint32_t stream) const {
+  if (stream >= positions_.size() || positions_[stream].next < 0 || !driver_) return false;
+  const Position& p = positions_[stream];
+  int64_t log_start = -1, log_end = -1;
+  return driver_->watermarks(p.topic, p.partition, &log_start, &log_end) && log_start > p.next;
+}
+
+std::map<int32_t, int64_t> SubscriberClient::partition_lag() const {
+  std::map<int32_t, int64_t> lag;
+  if (!driver_) return lag;
+  // A group member reports only what it holds now: a partition the group
+  // moved elsewhere is the new owner's.
+  std::vector<int32_t> held;
+  if (in_group_) held = driver_->assigned();
+  for (size_t stream = 0; stream < positions_.size(); ++stream) {
+    const Position& p = positions_[stream];
+    if (p.next < 0) continue;
+    if (in_group_ && std::find(held.begin(), held.end(), p.partition) == held.end()) continue;
+    int64_t log_start = -1, log_end = -1;
+    if (driver_->watermarks(p.topic, p.partition, &log_start, &log_end))
+      lag[int32_t(stream)] = std::max<int64_t>(0, log_end - p.next);
+  }
+  return lag;
 }
 
 bool SubscriberClient::in_window_producers(uint32_t producer) const {
@@ -314,12 +368,13 @@ bool SubscriberClient::seek_to_end() {
   windows_.clear();
   has_window_ = false;
   early_.clear();
+  positions_.clear();  // the jump to the end is this seek's, not a trim
   return ok;
 }
 
 void SubscriberClient::count_window(ClientStats& s, const std::vector<ProducerWindow>& ws,
                                     bool until_known) const {
-  s.unique = s.lost = s.behind = 0;
+  s.unique = s.lost = s.behind = s.trimmed = 0;
   for (const auto& w : ws) {
     for (const auto& [partition, start] : w.from) {
       const uint64_t reached = tracker_->stream(w.producer_id, partition).next;
@@ -332,7 +387,15 @@ void SubscriberClient::count_window(ClientStats& s, const std::vector<ProducerWi
       const uint64_t got = tracker_->unique_in(w.producer_id, partition, start, until);
       s.unique += got;
       s.lost += (until - start) - got;
-      s.behind += until - std::clamp(reached, start, until);
+      s.trimmed += tracker_->trimmed_in(w.producer_id, partition, start, until);
+      // Past the furthest sequence reached: behind, unless the broker has
+      // already removed what comes after this client's position (then its
+      // next fetch is out of range and the reset skips the rest).
+      const uint64_t past = until - std::clamp(reached, start, until);
+      if (past > 0 && position_trimmed(partition))
+        s.trimmed += past;
+      else
+        s.behind += past;
     }
   }
 }

@@ -112,6 +112,10 @@ class SubscriberClient {
   // ConsumerDriver::crash_and_rejoin); its counts go on. False (and error()
   // says why) when the consumer cannot.
   bool crash_and_rejoin();
+  // Per stream partition it reads: the log end offset its last fetch
+  // response reported minus its position (the offset after the last record
+  // it read); partitions it has not read yet are left out.
+  std::map<int32_t, int64_t> partition_lag() const;
   // The consumer's pauses (ConsumerDriver::paused_spans).
   std::vector<PausedSpan> paused_spans() const;
 
@@ -134,7 +138,22 @@ class SubscriberClient {
     int64_t last_recv_ns = 0;
   };
 
+  // Where this client is in one partition (by the header's stream
+  // partition, so several topics do not collide): the Kafka topic and
+  // partition it came from and the offset after the last record read.
+  struct Position {
+    std::string topic;
+    int32_t partition = -1;
+    int64_t next = -1;
+  };
+
   void handle(const Received& r, int64_t now_ns);
+  // A Hydra record on stream partition `stream`: notices a position that
+  // jumped past records the broker no longer has (see position_skipped).
+  void follow_position(const Received& r, uint32_t stream);
+  // True when the broker's log start on stream partition `stream` has
+  // passed this client's position: what it had not read there is gone.
+  bool position_trimmed(uint32_t stream) const;
   bool in_window_producers(uint32_t producer) const;
   void count_window(ClientStats& s, const std::vector<ProducerWindow>& ws, bool until_known) const;
   void publish_live();
@@ -160,6 +179,7 @@ class SubscriberClient {
   std::vector<ProducerWindow> windows_;
   bool has_window_ = false;
   std::map<uint32_t, EarlyWindow> early_;  // by producer id, until the reset
+  std::vector<Position> positions_;        // by stream partition
 
   bool decode_ = false;
   // Throttle (slow clients): a token bucket refilled at throttle_rate_,

@@ -45,6 +45,7 @@ class ProducerDriver {
 struct Received {
   const void* value = nullptr;
   size_t len = 0;
+  std::string_view topic;  // empty when the driver does not say
   int32_t partition = -1;
   int64_t offset = -1;
   bool error = false;       // a consumer error, not a message
@@ -89,6 +90,14 @@ class ConsumerDriver {
   // ---- consumer groups (a driver without them keeps the defaults)
   // Every pause so far (see PausedSpan), oldest first.
   virtual std::vector<PausedSpan> paused_spans() const { return {}; }
+  // The partition's log start and log end offsets as the client library
+  // last heard them from the broker (its fetch responses carry both), without
+  // asking the broker; false when not known. Called on the polling thread.
+  virtual bool watermarks(std::string_view topic, int32_t partition, int64_t* log_start,
+                          int64_t* log_end) const {
+    (void)topic, (void)partition, (void)log_start, (void)log_end;
+    return false;
+  }
   // A crash and its replacement: drops the consumer as a killed process
   // would (no leave, no final commit), then joins the group again as a new
   // member, which resumes from the group's committed offsets. False when the

@@ -77,7 +77,8 @@ void GroupCoordinator::maybe_complete_join(Group& g, Pending& out, bool deadline
   if (!g.members.count(g.leader)) g.leader = g.members.begin()->first;
   // The protocol: the leader's first choice that every member supports.
   std::string chosen;
-  for (const auto& [name, md] : g.members[g.leader].protocols) {
+  for (const auto& offer : g.members[g.leader].protocols) {
+    const std::string& name = offer.first;
     bool everyone = true;
     for (const auto& [id, m] : g.members)
       everyone &= std::any_of(m.protocols.begin(), m.protocols.end(),

@@ -48,6 +48,7 @@ SeqOutcome SequenceTracker::on_message(uint32_t producer, uint32_t partition, ui
   StreamCounts& c = s.c;
 
   if (seq == c.next) [[likely]] {
+    s.after_skip = false;
     ++c.next;
     ++c.unique;
     return SeqOutcome::kInOrder;
@@ -58,6 +59,8 @@ SeqOutcome SequenceTracker::on_message(uint32_t producer, uint32_t partition, ui
     // interval after all others (possibly adjacent to the last one, which is
     // harmless: intervals only need to be disjoint).
     s.missing.emplace_hint(s.missing.end(), c.next, seq);
+    if (s.after_skip) s.skipped.emplace_hint(s.skipped.end(), c.next, seq);
+    s.after_skip = false;
     c.lost += seq - c.next;
     c.next = seq + 1;
     ++c.unique;
@@ -145,6 +148,7 @@ void SequenceTracker::set_window_start(uint32_t producer, uint32_t partition, ui
 void SequenceTracker::reset() {
   for (auto& [key, s] : streams_) {
     s.missing.clear();
+    s.skipped.clear();
     s.c.from = s.c.next;
     s.c.unique = 0;
     s.c.lost = 0;
@@ -168,6 +172,24 @@ uint64_t SequenceTracker::unique_in(uint32_t producer, uint32_t partition, uint6
   const uint64_t hi = std::min(until, s.c.next);
   if (lo >= hi) return 0;
   return (hi - lo) - missing_in(s.missing, lo, hi);
+}
+
+void SequenceTracker::position_skipped(uint32_t partition) {
+  for (auto& [key, s] : streams_)
+    if (split_key(key).partition == partition) s.after_skip = true;
+}
+
+uint64_t SequenceTracker::trimmed_in(uint32_t producer, uint32_t partition, uint64_t from,
+                                     uint64_t until) const {
+  auto it = streams_.find(make_key(producer, partition));
+  if (it == streams_.end()) return 0;
+  const Stream& s = it->second;
+  const uint64_t lo = std::max(from, s.c.from);
+  const uint64_t hi = std::min(until, s.c.next);
+  uint64_t n = 0;
+  for (const auto& [start, end] : s.skipped)
+    n += missing_in(s.missing, std::max(lo, start), std::min(hi, end));
+  return n;
 }
 
 StreamCounts SequenceTracker::stream(uint32_t producer, uint32_t partition) const {

@@ -68,6 +68,17 @@ class SequenceTracker {
   // Forgets everything (a new run).
   void clear();
 
+  // The reader's position on `partition` jumped over records the broker no
+  // longer had (its offset passed below the log start: retention removed
+  // them before they were read). The next gap each stream of the partition
+  // opens is remembered as skipped, so trimmed_in() can tell a trimmed
+  // message from one that never reached the broker.
+  void position_skipped(uint32_t partition);
+
+  // Of the sequences in [from, until) still missing, those a skip after
+  // position_skipped() passed over.
+  uint64_t trimmed_in(uint32_t producer, uint32_t partition, uint64_t from, uint64_t until) const;
+
   // Distinct sequences received in [from, until) of one stream (sequences
   // below the stream's window start were never recorded and count as absent).
   uint64_t unique_in(uint32_t producer, uint32_t partition, uint64_t from, uint64_t until) const;
@@ -87,6 +98,10 @@ class SequenceTracker {
     // Missing sequences below c.next, as disjoint [start, end) intervals
     // keyed by start. Usually empty, so memory stays small on a clean run.
     std::map<uint64_t, uint64_t> missing;
+    // Gaps opened by the first message after a position skip, as
+    // [start, end) intervals; counted only where still missing.
+    std::map<uint64_t, uint64_t> skipped;
+    bool after_skip = false;
   };
   Stream& find_or_add(uint32_t producer, uint32_t partition);
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -69,20 +68,22 @@ struct PublisherStats {
 };
 
 // X(name): every counter of one subscriber client. Summed on merge.
-#define HYDRA_CLIENT_COUNTERS(X)                                         \
-  X(received)      /* every message polled, whatever it was */           \
-  X(unique)        /* distinct Hydra messages in the window */           \
-  X(lost)          /* window sequences never received */                 \
-  X(behind)        /* of the lost: past the furthest sequence reached */ \
-  X(duplicates)    /* received again */                                  \
-  X(reordered)     /* arrived after a later sequence */                  \
-  X(foreign)       /* no valid Hydra header */                           \
-  X(before_window) /* Hydra messages sent before the window: ignored */  \
-  X(bytes)         /* value bytes of the counted messages */             \
-  X(errors)        /* consumer errors reported by the client library */  \
-  X(decoded)       /* bodies decoded (subscribers.decode) */             \
-  X(decode_ns)     /* their decode time, summed */                       \
-  X(decode_errors) /* bodies that did not decode as their header says */
+#define HYDRA_CLIENT_COUNTERS(X)                                            \
+  X(received)       /* every message polled, whatever it was */             \
+  X(unique)         /* distinct Hydra messages in the window */             \
+  X(lost)           /* window sequences never received */                   \
+  X(behind)         /* of the lost: past the furthest sequence reached */   \
+  X(trimmed)        /* of the lost: skipped, the broker had removed them */ \
+  X(position_skips) /* times its position jumped past the log start */      \
+  X(duplicates)     /* received again */                                    \
+  X(reordered)      /* arrived after a later sequence */                    \
+  X(foreign)        /* no valid Hydra header */                             \
+  X(before_window)  /* Hydra messages sent before the window: ignored */    \
+  X(bytes)          /* value bytes of the counted messages */               \
+  X(errors)         /* consumer errors reported by the client library */    \
+  X(decoded)        /* bodies decoded (subscribers.decode) */               \
+  X(decode_ns)      /* their decode time, summed */                         \
+  X(decode_errors)  /* bodies that did not decode as their header says */
 
 struct ClientStats {
   int client_id = -1;

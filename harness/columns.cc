@@ -227,8 +227,8 @@ const std::vector<Column>& table() {
          return *packets / in.result.measured_s;
        }},
       {"behind", "messages", F::kInteger, G::kRun,
-       "of `lost`, the messages past the furthest sequence a client reached (sum; with shared "
-       "groups, a group): the client was slow, the stream had no hole; `lost` - `behind` are gaps",
+       "of `lost`, the messages past the furthest sequence a client reached and still on the "
+       "broker (sum; with shared groups, a group): the client was slow, the stream had no hole",
        nullptr,
        [](const StepInput& in) -> Value {
          if (!have_window(in) || in.result.clients.empty()) return {};
@@ -238,6 +238,20 @@ const std::vector<Column>& table() {
          else
            for (const auto& c : in.result.clients) behind += c.behind;
          return behind;
+       }},
+      {"lost_trimmed", "messages", F::kInteger, G::kRun,
+       "of `lost`, the messages a client (with shared groups, a group) skipped because the "
+       "broker had removed them before it read them: its position jumped past the log start "
+       "(retention); `lost` - `behind` - `lost_trimmed` are gaps in what the broker held",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!have_window(in) || in.result.clients.empty()) return {};
+         uint64_t trimmed = 0;
+         if (in.result.group_count > 0)
+           for (const auto& g : in.result.groups) trimmed += g.stats.trimmed;
+         else
+           for (const auto& c : in.result.clients) trimmed += c.trimmed;
+         return trimmed;
        }},
       {"pub_unacked", "messages", F::kInteger, G::kRun,
        "window messages the broker never acknowledged by the end of the publisher's stop flush "
@@ -389,6 +403,18 @@ const std::vector<Column>& table() {
              double(shares.size());
          return int64_t(std::count_if(shares.begin(), shares.end(),
                                       [limit](double sh) { return sh > limit; }));
+       }},
+      {"max_lag", "messages", F::kInteger, G::kRun,
+       "the largest lag (log end offset - position) of any client on any partition right after "
+       "the publisher's stop, as its last fetch response saw the log end; per partition in the "
+       "step JSON's partition_lag",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         const auto& lag = in.result.partition_lag;
+         if (!lag.is_array() || lag.empty()) return {};
+         int64_t most = 0;
+         for (const auto& p : lag) most = std::max(most, p.value("max_lag", int64_t(0)));
+         return most;
        }},
       {"payload_bytes", "bytes", F::kFixed1, G::kRun,
        "mean message value size the publisher sent in the window, the 40-byte header included",

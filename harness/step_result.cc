@@ -85,6 +85,7 @@ nlohmann::json StepResult::to_json() const {
   j["host_count"] = host_count;
   if (!hosts.is_null()) j["hosts"] = hosts;
   if (!hosts_clock.is_null()) j["hosts_clock"] = hosts_clock;
+  if (!partition_lag.is_null()) j["partition_lag"] = partition_lag;
   return j;
 }
 

@@ -90,6 +90,10 @@ struct StepResult {
   // The clock check: {p50_ms, max_uncertainty_ms, share, flagged}; null when
   // all ran on one host or nothing was received.
   nlohmann::json hosts_clock;
+  // Per partition, right after the publisher's stop: the largest and mean
+  // lag (log end - position) of the clients reading it; null when not
+  // sampled (the step ended before its drain).
+  nlohmann::json partition_lag;
 
   double measured_s = 0;      // wall time of the measured window, s
   int64_t started_ns = 0;     // the step's start and end, wall ns since the epoch

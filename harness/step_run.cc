@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -143,7 +144,11 @@ void StepRun::collect_hosts() {
   const json now = env_.fleet.hosts_snapshot();
   if (!now.is_object()) return;
   const double span_s = double(mono_ns() - controller_reset_ns_) / 1e9;
-  for (const auto& [host, after] : now.items()) {
+  for (const auto& entry : now.items()) {
+    // Named copies, not structured bindings: clang 14 (the sanitizer and
+    // fuzz builds) cannot capture those in the lambda below.
+    const std::string& host = entry.key();
+    const json& after = entry.value();
     json& h = result_.hosts[host];
     if (h.is_null()) h = {{"agents", json::array()}, {"clients", json::array()}};
     for (const char* k : {"hostname", "alive", "clock_offset_ms", "clock_uncertainty_ms", "error"})
@@ -702,6 +707,8 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
   }
   json body = light;
   if (!window.is_null()) body["window"] = window;
+  const bool want_lag = phase == "drain" && !lag_taken_;
+  if (want_lag) body["lag"] = true;
   const auto replies = call_subscribers(
       Command::kStats, [&](const SubscriberSlot&) { return body; }, timeout_);
   LiveCounts live;
@@ -713,6 +720,10 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
       live.received += c.value("received", uint64_t(0));
     }
   }
+  if (want_lag) {
+    lag_taken_ = true;
+    keep_partition_lag(replies);
+  }
   const uint64_t sent =
       pub.ok ? pub.body.value("publisher", json::object()).value("sent", uint64_t(0)) : last_sent_;
   report_progress(phase, fraction, sent, live);
@@ -721,6 +732,36 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
   live_baseline_ = true;
   last_sample_ = Clock::now();
   return !interrupted();
+}
+
+// Per partition over the clients that read it: the largest and the mean
+// lag (ClientStats::lag), and how many clients said.
+void StepRun::keep_partition_lag(const std::vector<Reply>& replies) {
+  struct Sum {
+    int64_t max = 0;
+    int64_t total = 0;
+    int clients = 0;
+  };
+  std::map<int, Sum> by_partition;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (subscribers_[i].dead || !replies[i].ok) continue;
+    for (const auto& c : replies[i].body.value("clients", json::array())) {
+      if (!c.contains("lag") || !c["lag"].is_object()) continue;
+      for (const auto& [partition, n] : c["lag"].items()) {
+        Sum& sum = by_partition[std::stoi(partition)];
+        sum.max = std::max(sum.max, n.get<int64_t>());
+        sum.total += n.get<int64_t>();
+        ++sum.clients;
+      }
+    }
+  }
+  json out = json::array();
+  for (const auto& [partition, sum] : by_partition)
+    out.push_back({{"partition", partition},
+                   {"max_lag", sum.max},
+                   {"mean_lag", double(sum.total) / sum.clients},
+                   {"clients", sum.clients}});
+  result_.partition_lag = std::move(out);
 }
 
 // Rates over the time since the last sample.

@@ -160,6 +160,10 @@ class StepRun {
   // Progress sampling: the last sample's counters and when it was taken.
   uint64_t last_sent_ = 0;
   LiveCounts last_live_;
+  // The drain's first sample, right after the publisher's stop, also keeps
+  // each partition's lag then: the lag at the window's end.
+  bool lag_taken_ = false;
+  void keep_partition_lag(const std::vector<Reply>& replies);
   // last_live_ is a sample of the clients' current counters (taken, or the
   // zeros of a reset): only then is a receive rate measured from it.
   bool live_baseline_ = false;

@@ -239,6 +239,7 @@ bool KafkaConsumer::poll(int timeout_ms, Received& out) {
   const rd_kafka_message_t* m = batch_[next_++];
   out.value = m->payload;
   out.len = m->len;
+  out.topic = m->rkt ? std::string_view(rd_kafka_topic_name(m->rkt)) : std::string_view();
   out.partition = m->partition;
   out.offset = m->offset;
   out.error = m->err != RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -281,6 +282,20 @@ bool KafkaConsumer::seek_to_end(int timeout_ms) {
   for (int i = 0; i < parts->cnt; ++i) ok = ok && !parts->elems[i].err;
   rd_kafka_topic_partition_list_destroy(parts);
   return ok;
+}
+
+bool KafkaConsumer::watermarks(std::string_view topic, int32_t partition, int64_t* log_start,
+                               int64_t* log_end) const {
+  if (!rk_) return false;
+  int64_t lo = -1, hi = -1;
+  // The cached values: librdkafka updates both from every fetch response.
+  if (rd_kafka_get_watermark_offsets(rk_, std::string(topic).c_str(), partition, &lo, &hi) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      lo < 0 || hi < 0)
+    return false;
+  *log_start = lo;
+  *log_end = hi;
+  return true;
 }
 
 std::vector<int32_t> KafkaConsumer::assigned() const {

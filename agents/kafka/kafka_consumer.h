@@ -71,6 +71,8 @@ class KafkaConsumer final : public ConsumerDriver {
   bool seek_to_end(int timeout_ms) override;
   void close() override;
   std::vector<PausedSpan> paused_spans() const override;
+  bool watermarks(std::string_view topic, int32_t partition, int64_t* log_start,
+                  int64_t* log_end) const override;
   bool crash_and_rejoin() override;
 
   // Hydra's defaults for a consumer; exposed so the benchmark's raw loop uses

@@ -51,7 +51,10 @@ ProcessingConfig ProcessingConfig::from_json(const nlohmann::json& j) {
   ProcessingConfig c;
   if (j.is_null()) return c;
   if (!j.is_object()) throw std::invalid_argument("processing must be an object");
-  for (const auto& [key, v] : j.items()) {
+  for (const auto& item : j.items()) {
+    // Not structured bindings: clang 14 cannot capture those in `want`.
+    const std::string& key = item.key();
+    const nlohmann::json& v = item.value();
     auto want = [&](bool ok, const char* type) {
       if (!ok) bad(key, type, v.dump());
     };

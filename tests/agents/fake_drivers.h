@@ -355,6 +355,11 @@ class FakeConsumer final : public ConsumerDriver {
     cv_.notify_all();
   }
   void set_ready(bool r) { ready_.store(r); }
+  // What watermarks() says from now on (log start < 0: not known).
+  void set_watermarks(int64_t log_start, int64_t log_end) {
+    log_start_.store(log_start);
+    log_end_.store(log_end);
+  }
   void set_assigned(std::vector<int32_t> parts) {
     std::lock_guard lock(mu_);
     assigned_ = std::move(parts);
@@ -418,6 +423,12 @@ class FakeConsumer final : public ConsumerDriver {
     return seeks_;
   }
   void close() override { closed_.store(true); }
+  bool watermarks(std::string_view, int32_t, int64_t* log_start, int64_t* log_end) const override {
+    if (log_start_.load() < 0) return false;
+    *log_start = log_start_.load();
+    *log_end = log_end_.load();
+    return true;
+  }
 
  private:
   void signal() {
@@ -437,6 +448,8 @@ class FakeConsumer final : public ConsumerDriver {
   int64_t next_offset_ = 0;
   std::vector<int32_t> assigned_;
   std::atomic<bool> ready_{true};
+  std::atomic<int64_t> log_start_{-1};
+  std::atomic<int64_t> log_end_{-1};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<bool> closed_{false};
 };

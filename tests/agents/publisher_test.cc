@@ -388,7 +388,8 @@ TEST_F(PublisherTest, ConfigureRejectsBadValuesNamingTheField) {
       {{{"kafka", {{"linger.ms", json::array()}}}}, "config.kafka.linger.ms"},
   };
   for (const auto& [overrides, field] : cases) {
-    const std::string err = protocol_error([&] { pub.configure(config(overrides)); });
+    const auto& given = overrides;  // clang 14 cannot capture a structured binding
+    const std::string err = protocol_error([&] { pub.configure(config(given)); });
     EXPECT_NE(err.find(field), std::string::npos)
         << overrides.dump() << " gave \"" << err << "\", expected it to name " << field;
   }

@@ -252,6 +252,60 @@ TEST_F(SubscriberClientTest, TailLossIsCountedOnlyWithTheWindow) {
   EXPECT_EQ(unseen.lost, 4u);
 }
 
+// Loss attribution (docs/contracts.md): a gap the client's position jumped
+// over from below the broker's log start is trimmed (the broker removed it
+// before it was read); a gap in offsets that run on is one the broker never
+// had; what lies past the client's last read is behind, unless the log start
+// has passed its position too.
+TEST_F(SubscriberClientTest, LossTheBrokerTrimmedIsTrimmedNotAGapOrBehind) {
+  consumer->set_watermarks(0, 100);
+  send_seqs(1, 0, {0, 1, 2, 3, 4});  // offsets 0..4
+  settle();
+  consumer->set_watermarks(50, 100);  // retention removed offsets 0..49
+  auto at = [&](uint64_t seq, int64_t offset) {
+    Scripted m;
+    m.value = hydra_message(1, 0, seq, wall_ns() - kMs, 100);
+    m.offset = offset;
+    consumer->push(std::move(m));
+    ++pushed;
+  };
+  for (uint64_t seq = 50; seq < 55; ++seq) at(seq, int64_t(seq));  // reset to the log start
+  at(56, 55);  // offsets run on, sequence 55 is missing: the broker never had it
+  const std::vector<ProducerWindow> w = {window(1, {{0, 0}}, {{0, 60}})};
+  const ClientStats s = settle(w);
+  EXPECT_EQ(s.position_skips, 1u);
+  EXPECT_EQ(s.lost, 45u + 1u + 3u);
+  EXPECT_EQ(s.trimmed, 45u) << "5..49 were skipped over from below the log start";
+  EXPECT_EQ(s.behind, 3u) << "57..59: past the last read, still on the broker";
+
+  // The log start passes the client's position: what it had not read is gone.
+  consumer->set_watermarks(58, 100);
+  const ClientStats later = settle(w);
+  EXPECT_EQ(later.trimmed, 48u);
+  EXPECT_EQ(later.behind, 0u);
+}
+
+// An offset jump that does not come from below the log start (transaction
+// markers take offsets too) trims nothing.
+TEST_F(SubscriberClientTest, AnOffsetJumpAboveTheLogStartTrimsNothing) {
+  consumer->set_watermarks(0, 100);
+  Scripted m;
+  for (uint64_t seq = 0; seq < 3; ++seq) {
+    m.value = hydra_message(1, 0, seq, wall_ns() - kMs, 100);
+    m.offset = int64_t(seq) * 2;  // a marker after every record
+    consumer->push(m);
+    ++pushed;
+  }
+  m.value = hydra_message(1, 0, 6, wall_ns() - kMs, 100);
+  m.offset = 10;
+  consumer->push(m);
+  ++pushed;
+  const ClientStats s = settle({window(1, {{0, 0}}, {{0, 7}})});
+  EXPECT_EQ(s.position_skips, 0u);
+  EXPECT_EQ(s.lost, 3u);
+  EXPECT_EQ(s.trimmed, 0u);
+}
+
 TEST_F(SubscriberClientTest, MessagesBeforeTheWindowAreIgnored) {
   send_seqs(1, 0, {0, 1, 2, 3, 4});
   settle();

@@ -77,7 +77,8 @@ class SubscriberTest : public ::testing::Test {
   void settle() {
     for (const auto& [id, n] : pushed) {
       FakeConsumer* c = pool.at(id);
-      EXPECT_TRUE(wait_for([&] { return c->delivered() >= n; }))
+      const uint64_t want = n;  // clang 14 cannot capture a structured binding
+      EXPECT_TRUE(wait_for([&] { return c->delivered() >= want; }))
           << "client " << id << " consumed " << c->delivered() << " of " << n;
     }
   }
@@ -255,7 +256,8 @@ TEST_F(SubscriberTest, ConfigureRejectsBadValuesNamingTheField) {
       {{{"processing", {{"kind", "mlp"}, {"device", "tpu"}}}}, "processing.device"},
   };
   for (const auto& [overrides, field] : cases) {
-    const std::string err = protocol_error([&] { sub.configure(config(overrides)); });
+    const auto& given = overrides;  // clang 14 cannot capture a structured binding
+    const std::string err = protocol_error([&] { sub.configure(config(given)); });
     EXPECT_NE(err.find(field), std::string::npos)
         << overrides.dump() << " gave \"" << err << "\", expected it to name " << field;
   }

@@ -330,6 +330,37 @@ struct ModelStream {
   }
 };
 
+// A gap that follows a position skip (the reader's offset passed the log
+// start) is trimmed; a gap elsewhere, or on another partition, is not.
+TEST(SequenceTracker, GapsAfterAPositionSkipAreTrimmed) {
+  SequenceTracker t;
+  for (uint64_t s = 0; s < 5; ++s) t.on_message(1, 0, s);
+  for (uint64_t s = 0; s < 5; ++s) t.on_message(1, 1, s);
+  t.on_message(1, 0, 8);  // 5..7: an ordinary gap
+  t.position_skipped(0);
+  t.on_message(1, 0, 20);  // 9..19: skipped over
+  t.on_message(1, 0, 25);  // 21..24: after the skip's first message: a gap again
+  t.on_message(1, 1, 9);   // partition 1 was not skipped: 5..8 a gap
+  EXPECT_EQ(t.stream(1, 0).lost, 3u + 11u + 4u);
+  EXPECT_EQ(t.trimmed_in(1, 0, 0, 26), 11u);
+  EXPECT_EQ(t.trimmed_in(1, 0, 12, 15), 3u);  // only the part inside the range
+  EXPECT_EQ(t.trimmed_in(1, 1, 0, 10), 0u);
+  // One of the skipped sequences arrives after all: no longer trimmed.
+  EXPECT_EQ(t.on_message(1, 0, 10), SeqOutcome::kReordered);
+  EXPECT_EQ(t.trimmed_in(1, 0, 0, 26), 10u);
+  expect_consistent(t);
+}
+
+TEST(SequenceTracker, ASkipWithoutAGapTrimsNothing) {
+  SequenceTracker t;
+  t.on_message(2, 3, 0);
+  t.position_skipped(3);
+  t.on_message(2, 3, 1);  // in order: the skip passed only other records
+  t.on_message(2, 3, 5);  // a later gap is not the skip's
+  EXPECT_EQ(t.stream(2, 3).lost, 3u);
+  EXPECT_EQ(t.trimmed_in(2, 3, 0, 6), 0u);
+}
+
 TEST(SequenceTracker, MatchesModelOnRandomTraffic) {
   std::mt19937_64 rng(1234);
   SequenceTracker t;

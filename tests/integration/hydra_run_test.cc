@@ -111,6 +111,32 @@ TEST(HydraRun, BrokerTrimmedCountsWhatRetentionRemoved) {
   fs::remove_all(out);
 }
 
+// The clients' agent is paused while a 20 kB log is trimmed under it: when
+// it resumes, what it had not read is gone. That loss is the broker's
+// retention (lost_trimmed), not a slow client (behind); max_lag says how far
+// behind the log end they were when the publisher stopped.
+TEST(HydraRun, LossTheBrokerTrimmedBeforeItWasReadIsAttributedToTheBroker) {
+  const fs::path out = temp_dir("trimmed");
+  const auto r = run_command(
+      {kHydra, "run", kSmoke, "--out", out.string(), "--quiet", "--set",
+       "topic.config.retention.bytes=20000", "--set", "topic.name=trimmed", "--set",
+       "sweep={\"publisher.rate\":[1000]}", "--set",
+       "faults=[{\"at_s\":0.3,\"action\":\"pause\",\"target\":\"subscriber\",\"index\":0,"
+       "\"for_s\":1.2}]"},
+      120s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& row = rows[0];
+  EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+  const double lost = std::stod(row.at("lost"));
+  EXPECT_GT(lost, 500) << "1.2 s at 1000 msg/s against a log of ~140 records";
+  EXPECT_EQ(std::stod(row.at("lost_trimmed")), lost);
+  EXPECT_EQ(row.at("behind"), "0");
+  EXPECT_GT(std::stod(row.at("max_lag")), 0);
+  fs::remove_all(out);
+}
+
 // The same scenario on both embedded broker kinds (one sweep over the kind,
 // so the broker is restarted between the steps): each kind must hand every
 // client exactly the publisher's window, no more, no less.
