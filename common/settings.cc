@@ -315,10 +315,13 @@ Rule generators() {
                 if (k == "keys") {
                   for (const auto& [kk, xx] : x.items()) {
                     const Setting* s = find("publisher.keys." + kk);
-                    if (!s) throw Invalid(at + ".keys." + kk, "unknown key (allowed: count, "
-                                          "distribution, exponent, hot_fraction, seed)");
+                    if (!s)
+                      throw Invalid(at + ".keys." + kk,
+                                    "unknown key (allowed: count, "
+                                    "distribution, exponent, hot_fraction, seed)");
                     if (!generator_key("keys." + kk))
-                      throw Invalid(at + ".keys." + kk, "is one for the whole run, not per generator");
+                      throw Invalid(at + ".keys." + kk,
+                                    "is one for the whole run, not per generator");
                     try {
                       o["keys"][kk] = s->rule.check(xx);
                     } catch (const Invalid& e) {
@@ -330,11 +333,11 @@ Rule generators() {
                 if (!generator_key(k)) {
                   std::string keys;
                   for (const Setting& s : all())
-                    if (s.key.rfind("publisher.", 0) == 0 && s.key.find('.', 10) == std::string::npos &&
-                        generator_key(s.key.substr(10)))
+                    if (s.key.rfind("publisher.", 0) == 0 &&
+                        s.key.find('.', 10) == std::string::npos && generator_key(s.key.substr(10)))
                       keys += (keys.empty() ? "" : ", ") + s.key.substr(10);
-                  throw Invalid(at + "." + k, "cannot be set per generator (allowed: " + keys +
-                                                  ", keys)");
+                  throw Invalid(at + "." + k,
+                                "cannot be set per generator (allowed: " + keys + ", keys)");
                 }
                 try {
                   o[k] = find("publisher." + k)->rule.check(x);

@@ -195,7 +195,8 @@ const Schema& schema() {
 }
 
 bool is_kafka_map(const std::string& key) {
-  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka" || key == "topic.config";
+  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka" ||
+         key == "topic.config";
 }
 
 // `"publisher": {"keys": K}` is shorthand for `{"keys": {"count": K}}`, and a
@@ -418,11 +419,10 @@ void check_publisher(const Scenario& s, const std::string& src, const Swept& swe
       s.publisher.message_size < sensor_min &&
       !swept({"publisher.payload", "publisher.message_size", "publisher.encoding"})) {
     throw ScenarioError(src, at + "message_size",
-                        std::to_string(s.publisher.message_size) +
-                            " is too small for " + at + "payload \"sensor\" (needs >= " +
-                            std::to_string(sensor_min) + ": " + std::to_string(kHeaderSize) +
-                            "-byte header + " + std::to_string(kSensorRecordSize) +
-                            "-byte sensor record)",
+                        std::to_string(s.publisher.message_size) + " is too small for " + at +
+                            "payload \"sensor\" (needs >= " + std::to_string(sensor_min) + ": " +
+                            std::to_string(kHeaderSize) + "-byte header + " +
+                            std::to_string(kSensorRecordSize) + "-byte sensor record)",
                         "publisher.message_size");
   }
   const auto distribution = scenario_value(s, "publisher.keys.distribution").get<std::string>();
@@ -443,9 +443,8 @@ void check_publisher(const Scenario& s, const std::string& src, const Swept& swe
   if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
       !swept({"subscribers.processing.kind", "publisher.payload"})) {
     throw ScenarioError(src, "subscribers.processing.kind",
-                        quote_json(s.subscribers.processing.kind) +
-                            " needs " + at + "payload \"sensor\" (got " +
-                            quote_json(s.publisher.payload) + ")",
+                        quote_json(s.subscribers.processing.kind) + " needs " + at +
+                            "payload \"sensor\" (got " + quote_json(s.publisher.payload) + ")",
                         "subscribers.processing.kind");
   }
 }
@@ -519,8 +518,8 @@ void check_combinations(const Scenario& s, const std::string& src) {
   if (!gens.empty() && s.publisher.agents != 1 && s.publisher.agents != int(gens.size()) &&
       !swept({"publisher.agents", "publisher.generators"}))
     throw ScenarioError(src, "publisher.agents",
-                        std::to_string(s.publisher.agents) + " conflicts with publisher.generators (" +
-                            std::to_string(gens.size()) +
+                        std::to_string(s.publisher.agents) +
+                            " conflicts with publisher.generators (" + std::to_string(gens.size()) +
                             " entries): with generators there is one publisher agent per entry",
                         "publisher.agents");
   if (mode != "sweep" && !swept({"publisher.generators"}))

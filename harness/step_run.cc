@@ -85,8 +85,8 @@ StepResult StepRun::run() {
   // Anything unexpected from here on (a malformed reply, say) still ends
   // through finish(), so nothing is left running into the next step.
   try {
-    if (configure() && start_subscribers() && await_readiness() && start_publishers() && warm_up() &&
-        reset_counters()) {
+    if (configure() && start_subscribers() && await_readiness() && start_publishers() &&
+        warm_up() && reset_counters()) {
       // The window is open. It closes at its planned end whatever an agent
       // does; an interrupt closes it early, and what it measured until then
       // is still collected (the row says `interrupted`).
@@ -407,8 +407,8 @@ bool StepRun::start_publishers() {
     last_sample_ = Clock::now();
     return !interrupted_in("while starting the publisher");
   }
-  const auto replies =
-      call_publishers(Command::kStart, [](const PublisherSlot&) { return no_body(); }, timeout_);
+  const auto replies = call_publishers(
+      Command::kStart, [](const PublisherSlot&) { return no_body(); }, timeout_);
   bool ok = true;
   for (size_t k = 0; k < publishers_.size(); ++k) {
     PublisherSlot& p = publishers_[k];
@@ -438,7 +438,10 @@ bool StepRun::reset_counters() {
         std::min(SeriesSpan::kMaxSeconds,
                  int(std::ceil(scenario_.duration_s) + std::ceil(scenario_.drain_timeout_s)) + 2);
     const auto replies = call_publishers(
-        Command::kReset, [&](const PublisherSlot&) { return json{{"series_s", series_s}}; },
+        Command::kReset,
+        [&](const PublisherSlot&) {
+          return json{{"series_s", series_s}};
+        },
         timeout_);
     window_from_ = json::array();
     for (size_t k = 0; k < publishers_.size(); ++k) {
@@ -797,10 +800,9 @@ std::vector<Reply> StepRun::call_subscribers(
 // Not bounded by the window's end: the publishers' own calls are what closes
 // it, and one that cannot answer fails the step anyway. A publisher a fault
 // killed or paused is never asked (it cannot answer).
-std::vector<Reply> StepRun::call_publishers(Command cmd,
-                                            const std::function<json(const PublisherSlot&)>& body,
-                                            ms timeout,
-                                            const std::function<bool(const PublisherSlot&)>& which) {
+std::vector<Reply> StepRun::call_publishers(
+    Command cmd, const std::function<json(const PublisherSlot&)>& body, ms timeout,
+    const std::function<bool(const PublisherSlot&)>& which) {
   if (interrupted()) timeout = std::min(timeout, kInterruptedCallTimeout);
   std::vector<FleetAgent*> asked;
   std::vector<size_t> slot_of;

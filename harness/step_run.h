@@ -66,10 +66,10 @@ class StepRun {
     Scenario scenario;  // this agent's publisher settings (publisher_scenarios)
     uint32_t producer_id = 0;
     bool running = false;
-    bool paused = false;  // by a fault: not asked until resumed
-    bool killed = false;  // by a fault: its window cannot be collected
-    uint64_t last_sent = 0;          // its sent at the last progress sample
-    nlohmann::json window;           // the stop's window; null until then
+    bool paused = false;                  // by a fault: not asked until resumed
+    bool killed = false;                  // by a fault: its window cannot be collected
+    uint64_t last_sent = 0;               // its sent at the last progress sample
+    nlohmann::json window;                // the stop's window; null until then
     std::optional<PublisherStats> stats;  // its window's stats, once collected
   };
   // Counters summed over the light stats of all subscriber agents.

@@ -206,8 +206,8 @@ std::unique_ptr<InProcessAgent> InProcessFleet::make(const std::string& role, in
     r = std::make_unique<Publisher>(
         fake_drivers(
             [this, own](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
-              return std::unique_ptr<ProducerDriver>(std::make_unique<BusProducer>(
-                  own->factory()(cfg, std::move(on_delivery)), bus_));
+              return std::unique_ptr<ProducerDriver>(
+                  std::make_unique<BusProducer>(own->factory()(cfg, std::move(on_delivery)), bus_));
             },
             nullptr),
         clock_);
