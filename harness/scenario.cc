@@ -440,6 +440,14 @@ void check_publisher(const Scenario& s, const std::string& src, const Swept& swe
                         "is needed with " + at + "payload \"file\" (the file whose lines are sent)",
                         "publisher.payload_file");
   }
+  // (The publisher section's own acks rule is check_groups_and_delivery's.)
+  if (at != "publisher." && (s.publisher.idempotent || s.publisher.transactional) &&
+      s.publisher.acks != "all" && !swept({"publisher.acks", "publisher.idempotent"}))
+    throw ScenarioError(src, at + "acks",
+                        quote_json(s.publisher.acks) +
+                            " with idempotence on: the broker can only drop a retry's duplicate "
+                            "when every replica has the first copy (use \"all\")",
+                        "publisher.generators");
   if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
       !swept({"subscribers.processing.kind", "publisher.payload"})) {
     throw ScenarioError(src, "subscribers.processing.kind",
@@ -808,6 +816,15 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 int publisher_agents(const Scenario& sc) {
   const json& gens = scenario_value(sc, "publisher.generators");
   return gens.empty() ? sc.publisher.agents : int(gens.size());
+}
+
+double total_publish_rate(const Scenario& sc) {
+  double total = 0;
+  for (const Scenario& p : publisher_scenarios(sc)) {
+    if (p.publisher.rate == 0) return 0;
+    total += p.publisher.rate;
+  }
+  return total;
 }
 
 std::vector<Scenario> publisher_scenarios(const Scenario& sc) {

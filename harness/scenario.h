@@ -194,6 +194,10 @@ int publisher_agents(const Scenario& sc);
 // its own (harness/step_run.cc).
 std::vector<Scenario> publisher_scenarios(const Scenario& sc);
 
+// The step's target publish rate, msg/s (results.csv msg_rate): the
+// publisher agents' rates together; 0 (unthrottled) when one of them is.
+double total_publish_rate(const Scenario& sc);
+
 // Splits a dotted key into object keys. The librdkafka property names under
 // broker.kafka / publisher.kafka / subscribers.kafka and the keys under sweep contain dots
 // themselves, so they stay one segment: "publisher.kafka.batch.size" ->

@@ -60,20 +60,7 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
       publishers_.push_back(std::move(p));
     }
   }
-  // The step's target rate: the publishers' together; 0 (unthrottled) when
-  // one of them is.
-  result_.msg_rate = scenario_.publisher.rate;
-  if (publishers_.size() > 1) {
-    double total = 0;
-    for (const auto& p : publishers_) {
-      if (p.scenario.publisher.rate == 0) {
-        total = 0;
-        break;
-      }
-      total += p.scenario.publisher.rate;
-    }
-    result_.msg_rate = total;
-  }
+  result_.msg_rate = publishing_ ? total_publish_rate(scenario_) : scenario_.publisher.rate;
   if (scenario_.subscribers.shared()) {
     result_.group_count = scenario_.subscribers.group_count;
     result_.group_members = scenario_.subscribers.group_members();

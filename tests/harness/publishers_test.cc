@@ -110,6 +110,8 @@ TEST(PublisherKeys, BadGeneratorsNameTheEntryAndTheKey) {
       {R"("agents": 2, "generators": [{}, {}, {}])",
        "publisher.agents: 2 conflicts with publisher.generators (3 entries)"},
       {R"("agents": 0)", "publisher.agents: must be an integer in 1..64"},
+      {R"("idempotent": true, "acks": "all", "generators": [{}, {"acks": 1}])",
+       "publisher.generators[1].acks: \"1\" with idempotence on"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.publisher);
