@@ -237,7 +237,7 @@ bool StepRun::configure_publishers() {
   for (size_t k = 0; k < publishers_.size(); ++k) {
     if (replies[k].ok) continue;
     fail(name(publishers_[k]) + ": " + replies[k].error);
-    if (!replies[k].answered) env_.fleet.discard(*publishers_[k].agent);
+    if (!replies[k].answered) discard(publishers_[k]);
     ok = false;
   }
   if (!ok) all_clients_unanswered();
@@ -404,7 +404,7 @@ bool StepRun::start_publishers() {
       continue;
     }
     fail(name(p) + ": " + replies[k].error);
-    if (!replies[k].answered) env_.fleet.discard(*p.agent);
+    if (!replies[k].answered) discard(p);
     ok = false;
   }
   last_sample_ = Clock::now();
@@ -533,9 +533,13 @@ bool StepRun::stop_publishers() {
     PublisherSlot& p = publishers_[k];
     if (!p.running) continue;
     p.running = false;
+    if (p.paused) {  // a fault's pause outlived the window: its end is unknown
+      fail(name(p) + ": still paused when the window closed");
+      continue;
+    }
     if (!replies[k].ok) {
       fail(name(p) + ": stop: " + replies[k].error);
-      if (!replies[k].answered) env_.fleet.discard(*p.agent);
+      if (!replies[k].answered) discard(p);
       continue;
     }
     p.window = replies[k].body["window"];
@@ -794,7 +798,8 @@ std::vector<Reply> StepRun::call_publishers(
   std::vector<FleetAgent*> asked;
   std::vector<size_t> slot_of;
   for (size_t k = 0; k < publishers_.size(); ++k)
-    if (!publishers_[k].killed && !publishers_[k].paused && (!which || which(publishers_[k]))) {
+    if (!publishers_[k].killed && !publishers_[k].dead && !publishers_[k].paused &&
+        (!which || which(publishers_[k]))) {
       asked.push_back(publishers_[k].agent);
       slot_of.push_back(k);
     }
@@ -808,6 +813,14 @@ std::vector<Reply> StepRun::call_publishers(
 
 std::string StepRun::name(const PublisherSlot& p) const {
   return publishers_.size() == 1 ? "publisher agent" : "publisher agent " + std::to_string(p.index);
+}
+
+// An agent that stopped answering: stopped and replaced by the next step's
+// ensure(), and not asked again in this one.
+void StepRun::discard(PublisherSlot& p) {
+  p.dead = true;
+  p.running = false;
+  env_.fleet.discard(*p.agent);
 }
 
 bool StepRun::any_publisher_running() const {
@@ -856,10 +869,10 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
   bool lost_publisher = false;
   for (size_t k = 0; k < publishers_.size(); ++k) {
     PublisherSlot& p = publishers_[k];
-    if (p.killed || p.paused) continue;
+    if (p.killed || p.dead || p.paused) continue;
     if (!pubs[k].answered) {
       fail(name(p) + ": " + pubs[k].error);
-      env_.fleet.discard(*p.agent);
+      discard(p);
       p.running = false;
       lost_publisher = true;
     } else if (pubs[k].ok) {
@@ -970,7 +983,7 @@ void StepRun::on_fault(FleetAgent& agent, AgentEvent event) {
       p.killed = true;
       p.running = false;
       fail(name(p) + " killed by the fault timeline");
-      env_.fleet.discard(*p.agent);
+      discard(p);
     } else {
       p.paused = event == AgentEvent::kPaused;
     }

@@ -68,6 +68,7 @@ class StepRun {
     bool running = false;
     bool paused = false;                  // by a fault: not asked until resumed
     bool killed = false;                  // by a fault: its window cannot be collected
+    bool dead = false;                    // stopped answering (discarded): not asked again
     uint64_t last_sent = 0;               // its sent at the last progress sample
     nlohmann::json window;                // the stop's window; null until then
     std::optional<PublisherStats> stats;  // its window's stats, once collected
@@ -132,6 +133,7 @@ class StepRun {
   // "publisher agent" when the step has one, "publisher agent 2" when several.
   std::string name(const PublisherSlot& p) const;
   bool any_publisher_running() const;
+  void discard(PublisherSlot& p);
   // Waits `seconds`, sampling progress about once a second; with a timeline,
   // also wakes for its actions and ticks it. False when the step must end.
   bool wait_sampling(const std::string& phase, double seconds, double offset,

@@ -337,5 +337,42 @@ TEST(SeveralPublishers, AKilledPublisherFailsTheStepTheOtherIsStillCounted) {
   EXPECT_EQ(row.lost, 0u);
 }
 
+TEST(SeveralPublishers, OneThatDiesAtItsStopIsNotAskedAgainTheOtherIsCounted) {
+  PubRun a;
+  Step step = step_of(1000);
+  step.scenario.publisher.agents = 2;
+  a.fleet.add_fault(InProcessFleet::Fault::kDie, {"pub", proto::Command::kStop, 1, 1});
+  const StepResult r = a.run(step);
+  EXPECT_EQ(r.status, "failed");
+  // Named once: after its stop went unanswered nobody asked it again (the
+  // drain's samples and the collection ask publisher 0 only).
+  ASSERT_NE(r.error.find("publisher agent 1: stop:"), std::string::npos) << r.error;
+  size_t named = 0;
+  for (size_t at = r.error.find("publisher agent 1:"); at != std::string::npos;
+       at = r.error.find("publisher agent 1:", at + 1))
+    ++named;
+  EXPECT_EQ(named, 1u) << r.error;
+  EXPECT_EQ(a.fleet.discarded(), 1);
+  ASSERT_EQ(r.windows.size(), 1u);
+  const uint64_t w0 = r.windows[0].size();
+  EXPECT_GT(w0, 200u);
+  for (const auto& c : r.clients) EXPECT_EQ(c.unique, w0);
+  ASSERT_EQ(r.publishers.size(), 2u);
+  EXPECT_EQ(r.publishers[0]["status"], "ok");
+  EXPECT_EQ(r.publishers[0]["sent"], w0);
+  EXPECT_EQ(r.publishers[1]["status"], "failed");
+  int stats_after_stop = 0;
+  bool stopped = false;
+  for (const auto& c : a.fleet.calls()) {
+    if (c.role != "pub" || c.index != 1) continue;
+    if (c.cmd == proto::Command::kStop)
+      stopped = true;
+    else if (stopped)
+      ++stats_after_stop;
+  }
+  EXPECT_TRUE(stopped);
+  EXPECT_EQ(stats_after_stop, 0);
+}
+
 }  // namespace
 }  // namespace hydra
