@@ -56,7 +56,7 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
       PublisherSlot p;
       p.index = int(k);
       p.scenario = each[k];
-      p.producer_id = target_.producer_id + (uint32_t(k) << 24);
+      p.producer_id = publisher_producer_id(target_.producer_id, int(k));
       publishers_.push_back(std::move(p));
     }
   }

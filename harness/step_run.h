@@ -175,8 +175,8 @@ class StepRun {
   // window (what arrives, gaps between the sequences they see).
   const bool publishing_;
 
-  // Publisher agent k sends as producer id target_.producer_id + (k << 24):
-  // distinct within the step and, with fewer than 2^24 steps, the run.
+  // Publisher agent k sends as producer id publisher_producer_id(the
+  // step's id, k) (wire_config.h).
   std::vector<PublisherSlot> publishers_;
   std::vector<SubscriberSlot> subscribers_;
   bool subscribers_started_ = false;
