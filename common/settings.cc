@@ -290,6 +290,67 @@ Rule agent_hosts() {
           }};
 }
 
+// publisher.generators: [{<publisher key>: value, ...}, ...], each entry a
+// partial publisher section for one publisher agent. Every value is checked
+// by its own setting's rule; "keys": K is the shorthand of {"count": K} as
+// in the publisher section.
+Rule generators() {
+  const std::string allowed =
+      "an array of objects, each overriding publisher keys for one publisher agent (rate, "
+      "message_size, payload, encoding, keys, ...)";
+  return {allowed, [allowed](const json& v) {
+            if (!v.is_array()) refuse(allowed, v);
+            json out = json::array();
+            for (size_t i = 0; i < v.size(); ++i) {
+              const std::string at = "[" + std::to_string(i) + "]";
+              const json& g = v[i];
+              if (!g.is_object()) throw Invalid(at, "must be an object " + got(g));
+              json o = json::object();
+              for (const auto& [k, x] : g.items()) {
+                if (k == "keys" && !x.is_object()) {
+                  // The shorthand, checked as keys.count.
+                  o["keys"]["count"] = find("publisher.keys.count")->rule.check(x);
+                  continue;
+                }
+                if (k == "keys") {
+                  for (const auto& [kk, xx] : x.items()) {
+                    const Setting* s = find("publisher.keys." + kk);
+                    if (!s)
+                      throw Invalid(at + ".keys." + kk,
+                                    "unknown key (allowed: count, "
+                                    "distribution, exponent, hot_fraction, seed)");
+                    if (!generator_key("keys." + kk))
+                      throw Invalid(at + ".keys." + kk,
+                                    "is one for the whole run, not per generator");
+                    try {
+                      o["keys"][kk] = s->rule.check(xx);
+                    } catch (const Invalid& e) {
+                      throw Invalid(at + ".keys." + kk, e.what());
+                    }
+                  }
+                  continue;
+                }
+                if (!generator_key(k)) {
+                  std::string keys;
+                  for (const Setting& s : all())
+                    if (s.key.rfind("publisher.", 0) == 0 &&
+                        s.key.find('.', 10) == std::string::npos && generator_key(s.key.substr(10)))
+                      keys += (keys.empty() ? "" : ", ") + s.key.substr(10);
+                  throw Invalid(at + "." + k,
+                                "cannot be set per generator (allowed: " + keys + ", keys)");
+                }
+                try {
+                  o[k] = find("publisher." + k)->rule.check(x);
+                } catch (const Invalid& e) {
+                  throw Invalid(at + "." + k, e.what());
+                }
+              }
+              out.push_back(std::move(o));
+            }
+            return out;
+          }};
+}
+
 // topic.config: topic-level configuration entries, as the CreateTopics
 // request carries them (names and values are strings).
 Rule topic_config_map() {
@@ -355,6 +416,8 @@ std::vector<Setting> build() {
     {"publisher.idempotent", "boolean", boolean(), false, "librdkafka enable.idempotence: the broker drops the duplicates a producer's retries would write; needs publisher.acks \"all\"", R::kPublisher, "idempotent"},
     {"publisher.transactional", "boolean", boolean(), false, "the publisher's messages go in transactions (a transactional.id per publisher, idempotence on); the subscribers then read with isolation.level read_committed. Needs publisher.acks \"all\" and a broker with transactions (broker.embedded.kind \"mock\" or a real cluster)", R::kPublisher, "transactional"},
     {"publisher.kafka", "object", kafka_map("producer"), json::object(), "extra librdkafka producer properties, passed through (numbers and booleans become strings)", R::kPublisher, "kafka"},
+    {"publisher.agents", "integer", integer(1, 64), 1, "publisher agents, each its own process and producer id (its own sequences), splitting publisher.rate evenly (rate 0: each unthrottled); the row sums their counts and merges their histograms. With publisher.generators: their count (give 1 or the same number)", R::kController, ""},
+    {"publisher.generators", "array", generators(), json::array(), "one publisher agent per entry, each entry a partial publisher section for that agent (rate, message_size, msg_batch, acks, linger_ms, payload, encoding, compressibility, payload_file, keys, kafka); what an entry leaves out is the publisher section's, rate included (not split). [] = publisher.agents identical agents", R::kController, ""},
     {"subscribers.clients", "integer", integer(0), 10, "subscriber clients, each its own consumer; 0 = a producer-only run (throughput and ack latency alone)", R::kController, ""},
     {"subscribers.clients_per_agent", "integer", integer(1, kMaxClientsPerAgent), 100, "clients per subscriber agent process; agents = ceil(clients / clients_per_agent) (HYDRA ran 10; fewer processes cost less CPU per client)", R::kController, ""},
     {"subscribers.groups", "string", one_of({"per-client", "shared", "none"}), "per-client", "\"per-client\": each client its own consumer group (a full copy of the stream each); \"shared\": subscribers.group_count groups of clients / group_count members each, the group protocol splitting the partitions among a group's members, loss and duplicates counted per group (every group must get the whole window once); \"none\": no group protocol, each client assigned every partition by hand at the end of its log (HYDRA's full copies without coordinator load)", R::kSubscriber, "groups"},
@@ -411,6 +474,13 @@ const char* role_name(Role r) {
 const std::vector<Setting>& all() {
   static const std::vector<Setting> table = build();
   return table;
+}
+
+bool generator_key(std::string_view leaf) {
+  if (leaf == "transactional" || leaf == "keys.hot_threshold") return false;
+  const std::string key = "publisher." + std::string(leaf);
+  const Setting* s = find(key);
+  return s && s->role == Role::kPublisher;
 }
 
 const Setting* find(std::string_view key) {

@@ -54,7 +54,20 @@ const char* role_name(Role r);
 class Invalid : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  // Invalid(at, why): the refused value is inside the setting's value (an
+  // entry of an array setting): `at` ("[1].rate") is appended to the key in
+  // the message, so it names "publisher.generators[1].rate".
+  Invalid(std::string at, const std::string& why) : std::runtime_error(why), at_(std::move(at)) {}
+  const std::string& at() const { return at_; }
+
+ private:
+  std::string at_;
 };
+
+// The publisher.* settings an entry of publisher.generators may override
+// (every publisher setting sent to the agent but publisher.transactional,
+// which also decides how the subscribers read), as keys after "publisher.".
+bool generator_key(std::string_view leaf);
 
 // Checks one value and returns it normalized (whole numbers as integers, acks
 // as a string, librdkafka properties as strings); throws Invalid.

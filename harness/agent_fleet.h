@@ -1,5 +1,5 @@
-// The agents a step talks to, as the step runner (step_run.h) sees them: one
-// publisher and as many subscriber agents as the step needs, each reached by
+// The agents a step talks to, as the step runner (step_run.h) sees them: as
+// many publisher and subscriber agents as the step needs, each reached by
 // a control request with its own timeout. Two fleets implement it: the real
 // one, agent processes over ZeroMQ (agent_pool.h), and an in-process one the
 // runner's unit tests use (tests/harness/inprocess_fleet.h), so the runner's
@@ -35,12 +35,16 @@ class AgentFleet {
  public:
   virtual ~AgentFleet() = default;
 
-  // One healthy publisher and exactly `subscribers` healthy subscriber agents
-  // afterwards. Throws std::runtime_error when an agent cannot be started.
-  virtual void ensure(int subscribers, std::chrono::milliseconds spawn_timeout) = 0;
+  // Exactly `publishers` healthy publisher agents and `subscribers` healthy
+  // subscriber agents afterwards. Throws std::runtime_error when an agent
+  // cannot be started.
+  virtual void ensure(int publishers, int subscribers, std::chrono::milliseconds spawn_timeout) = 0;
 
-  virtual FleetAgent& publisher() = 0;
+  // By index (publisher agent 0 first); as many as the last ensure() asked.
+  virtual std::vector<FleetAgent*> publishers() = 0;
   virtual std::vector<FleetAgent*> subscribers() = 0;
+  // Publisher agent 0.
+  FleetAgent& publisher() { return *publishers().at(0); }
 
   // Gives up on an agent that failed: it is stopped and replaced by the next
   // ensure().

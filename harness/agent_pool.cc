@@ -8,8 +8,9 @@
 namespace hydra {
 
 std::string AgentHandle::describe() const {
-  return std::string(proc.role == "pub" ? "publisher agent"
-                                        : "sub agent " + std::to_string(index)) +
+  return std::string(proc.role == "pub"
+                         ? "publisher agent" + (index ? " " + std::to_string(index) : "")
+                         : "sub agent " + std::to_string(index)) +
          " (pid " + std::to_string(proc.pid) + (proc.host.empty() ? "" : " on " + proc.host) + ")";
 }
 
@@ -35,27 +36,35 @@ std::unique_ptr<AgentHandle> AgentPool::spawn(const std::string& role, int index
   return h;
 }
 
-void AgentPool::ensure(int subscribers, std::chrono::milliseconds spawn_timeout) {
+void AgentPool::ensure_role(std::vector<std::unique_ptr<AgentHandle>>& agents,
+                            const std::string& role, int n,
+                            std::chrono::milliseconds spawn_timeout) {
   auto healthy = [&](const std::unique_ptr<AgentHandle>& a) {
     return a && !a->failed && launcher_.alive(a->proc);
   };
-  if (!healthy(pub_)) {
-    if (pub_) launcher_.kill(pub_->proc, std::chrono::milliseconds(500));
-    pub_ = spawn("pub", 0, spawn_timeout);
-  }
   // Extra agents from a bigger earlier step: let them go, they hold memory.
-  while (int(subs_.size()) > subscribers) {
-    launcher_.kill(subs_.back()->proc, std::chrono::milliseconds(1000));
-    subs_.pop_back();
+  while (int(agents.size()) > n) {
+    launcher_.kill(agents.back()->proc, std::chrono::milliseconds(1000));
+    agents.pop_back();
   }
-  for (int i = 0; i < int(subs_.size()); ++i) {
-    if (!healthy(subs_[size_t(i)])) {
-      launcher_.kill(subs_[size_t(i)]->proc, std::chrono::milliseconds(500));
-      subs_[size_t(i)] = spawn("sub", i, spawn_timeout);
+  for (int i = 0; i < int(agents.size()); ++i) {
+    if (!healthy(agents[size_t(i)])) {
+      launcher_.kill(agents[size_t(i)]->proc, std::chrono::milliseconds(500));
+      agents[size_t(i)] = spawn(role, i, spawn_timeout);
     }
   }
-  while (int(subs_.size()) < subscribers)
-    subs_.push_back(spawn("sub", int(subs_.size()), spawn_timeout));
+  while (int(agents.size()) < n) agents.push_back(spawn(role, int(agents.size()), spawn_timeout));
+}
+
+void AgentPool::ensure(int publishers, int subscribers, std::chrono::milliseconds spawn_timeout) {
+  ensure_role(pubs_, "pub", publishers, spawn_timeout);
+  ensure_role(subs_, "sub", subscribers, spawn_timeout);
+}
+
+std::vector<FleetAgent*> AgentPool::publishers() {
+  std::vector<FleetAgent*> v;
+  for (auto& p : pubs_) v.push_back(p.get());
+  return v;
 }
 
 std::vector<FleetAgent*> AgentPool::subscribers() {
@@ -124,13 +133,14 @@ void AgentPool::shutdown_all(std::chrono::milliseconds timeout) {
   std::vector<FleetAgent*> live;
   for (auto& a : subs_)
     if (!a->failed && launcher_.alive(a->proc)) live.push_back(a.get());
-  if (pub_ && !pub_->failed && launcher_.alive(pub_->proc)) live.push_back(pub_.get());
+  for (auto& a : pubs_)
+    if (!a->failed && launcher_.alive(a->proc)) live.push_back(a.get());
   // The launcher is not thread-safe; only the requests go out in parallel.
   call_all(
       live, proto::Command::kShutdown, [](size_t) { return nlohmann::json::object(); }, timeout);
   launcher_.kill_all(timeout);
   subs_.clear();
-  pub_.reset();
+  pubs_.clear();
 }
 
 }  // namespace hydra

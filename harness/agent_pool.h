@@ -1,5 +1,5 @@
-// The real agent fleet (agent_fleet.h): hydra-agent processes, one publisher
-// and as many subscriber agents as the current step needs, reused across
+// The real agent fleet (agent_fleet.h): hydra-agent processes, as many
+// publisher and subscriber agents as the current step needs, reused across
 // steps while they are healthy, replaced when they failed, and all torn down
 // at the end. Requests go over ZeroMQ (agent_client.h), each with its own
 // timeout; cmd_run.cc builds one per run.
@@ -24,7 +24,9 @@ struct AgentHandle final : FleetAgent {
   LaunchedAgent proc;
   std::unique_ptr<AgentClient> client;
   bool failed = false;  // stopped answering or died: replaced before the next step
-  std::string describe() const override;  // "sub agent 3 (pid 1234 on tcp://10.0.0.2:7700)"
+  // "sub agent 3 (pid 1234 on tcp://10.0.0.2:7700)", "publisher agent 1 (pid 1200)";
+  // publisher agent 0 is "publisher agent (pid ...)", as when there was only one.
+  std::string describe() const override;
   // Pids of different hosts may be equal: the host's index makes them unique.
   int64_t id() const override { return (int64_t(proc.host_index + 1) << 32) | proc.pid; }
   int index = 0;
@@ -38,8 +40,8 @@ class AgentPool final : public AgentFleet {
   AgentPool(Launcher& launcher, zmq::context_t& ctx);
   ~AgentPool() override;
 
-  void ensure(int subscribers, std::chrono::milliseconds spawn_timeout) override;
-  FleetAgent& publisher() override { return *pub_; }
+  void ensure(int publishers, int subscribers, std::chrono::milliseconds spawn_timeout) override;
+  std::vector<FleetAgent*> publishers() override;
   std::vector<FleetAgent*> subscribers() override;
   // Marks an agent failed and kills it (its replacement comes with ensure()).
   void discard(FleetAgent& a) override;
@@ -65,7 +67,11 @@ class AgentPool final : public AgentFleet {
   std::unique_ptr<LocalLauncher> own_;  // with the first constructor
   Launcher& launcher_;
   zmq::context_t& ctx_;
-  std::unique_ptr<AgentHandle> pub_;
+  // Brings `agents` of `role` to exactly `n` healthy ones.
+  void ensure_role(std::vector<std::unique_ptr<AgentHandle>>& agents, const std::string& role,
+                   int n, std::chrono::milliseconds spawn_timeout);
+
+  std::vector<std::unique_ptr<AgentHandle>> pubs_;
   std::vector<std::unique_ptr<AgentHandle>> subs_;
 };
 

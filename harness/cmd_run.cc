@@ -273,7 +273,7 @@ int cmd_run(const Args& args, const std::string& argv0) {
           result.repeat = rep;
           result.swept = step.swept;
           result.client_count = step.scenario.subscribers.clients;
-          result.msg_rate = step.scenario.publisher.rate;
+          result.msg_rate = total_publish_rate(step.scenario);
           result.duration_s = step.scenario.duration_s;
           result.status = "failed";
           result.error = std::string("broker: ") + e.what();

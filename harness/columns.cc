@@ -417,7 +417,9 @@ const std::vector<Column>& table() {
          return most;
        }},
       {"payload_bytes", "bytes", F::kFixed1, G::kRun,
-       "mean message value size the publisher sent in the window, the 40-byte header included",
+       "mean message value size the publisher sent in the window, the 40-byte header included; "
+       "with several publisher agents the mean over all their messages (the step JSON's "
+       "publishers has each one's)",
        nullptr,
        [](const StepInput& in) -> Value {
          const auto& p = in.result.publisher;
@@ -426,7 +428,8 @@ const std::vector<Column>& table() {
        }},
       {"encode_us", "us", F::kFixed3, G::kRun,
        "mean time to serialize one message's document (json, cbor, msgpack; empty for binary "
-       "bodies, which are written in place)",
+       "bodies, which are written in place); with several publisher agents the mean over all "
+       "their serialized messages",
        nullptr,
        [](const StepInput& in) -> Value {
          const auto& p = in.result.publisher;

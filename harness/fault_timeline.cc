@@ -64,7 +64,11 @@ double FaultTimeline::since_window_s() const {
 }
 
 FleetAgent* FaultTimeline::agent_of(const FaultSpec& f) const {
-  if (f.target == "publisher") return ctx_.publisher;
+  if (f.target == "publisher") {
+    if (f.agent_index >= 0 && size_t(f.agent_index) < ctx_.publishers.size())
+      return ctx_.publishers[size_t(f.agent_index)];
+    return f.agent_index == 0 ? ctx_.publisher : nullptr;
+  }
   if (f.agent_index >= 0 && size_t(f.agent_index) < ctx_.subscribers.size())
     return ctx_.subscribers[size_t(f.agent_index)];
   return nullptr;

@@ -188,8 +188,6 @@ FaultSpec parse_one(const json& e, int i) {
           i, "target",
           "slow throttles a subscriber agent's clients; only \"subscriber\" " + got(e["target"]));
     if (e.contains("index")) f.agent_index = integer(e, i, "index", 0, 100000);
-    if (f.target == "publisher" && f.agent_index != 0)
-      throw FaultError(i, "index", "there is one publisher agent: index 0 " + got(e["index"]));
     if (f.action == "slow") {
       need("rate", "msg/s each client of the agent reads at most");
       f.rate = number(e, i, "rate", 0, 1e9, true);
@@ -326,6 +324,10 @@ void check_faults_for_step(const Scenario& s) {
     if (f.action == "crash" && f.client >= s.subscribers.clients)
       bad("client", std::to_string(f.client) + " is not a client (subscribers.clients is " +
                         std::to_string(s.subscribers.clients) + ")");
+    if (f.target == "publisher" && f.agent_index >= publisher_agents(s))
+      bad("index", "publisher agent " + std::to_string(f.agent_index) +
+                       " does not exist (the step has " + std::to_string(publisher_agents(s)) +
+                       ": publisher.agents, or one per publisher.generators entry)");
     if (f.target == "subscriber" && f.agent_index >= s.subscribers.agents())
       bad("index", "subscriber agent " + std::to_string(f.agent_index) +
                        " does not exist (the step has " + std::to_string(s.subscribers.agents()) +

@@ -38,7 +38,7 @@ struct FaultSpec {
   int16_t error_code = 0;  // request_errors: the Kafka error code answered
   int count = 1;           // request_errors: how many requests get it
   std::string target;      // kill, pause, slow: "subscriber" or "publisher"
-  int agent_index = 0;     // kill, pause, slow: which agent (subscribers: 0..agents-1)
+  int agent_index = 0;     // kill, pause, slow: which agent of the target (0..agents-1)
   double rate = 0;         // slow: msg/s each client of the agent reads at most
   int client = 0;          // crash: the shared-group member (client id) that crashes
   std::string run;         // command: the shell command

@@ -150,8 +150,20 @@ void Provenance::record_step(int step, const Scenario& sc, const WireTarget& tar
       std::max(1, std::min(sc.subscribers.clients, sc.subscribers.clients_per_agent));
   nlohmann::ordered_json j;
   j["step"] = step;
+  // Publisher agent 0's; with several (publisher.agents, publisher.generators)
+  // also each one's, with its own producer id.
+  const std::vector<Scenario> pubs = publisher_scenarios(sc);
   j["publisher"] = config_or_error(
-      [&] { return effective_producer_properties(publisher_wire_config(sc, target)); });
+      [&] { return effective_producer_properties(publisher_wire_config(pubs[0], target)); });
+  if (pubs.size() > 1) {
+    j["publishers"] = nlohmann::ordered_json::array();
+    for (size_t k = 0; k < pubs.size(); ++k) {
+      WireTarget t = target;
+      t.producer_id = publisher_producer_id(target.producer_id, int(k));
+      j["publishers"].push_back(config_or_error(
+          [&] { return effective_producer_properties(publisher_wire_config(pubs[k], t)); }));
+    }
+  }
   j["subscriber"] = config_or_error([&] {
     return effective_consumer_properties(subscriber_wire_config(sc, target, 0, per_agent), 0);
   });

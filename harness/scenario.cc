@@ -50,6 +50,12 @@ std::string quote_json(const std::string& s) {
   return json(s).dump();
 }
 
+// A rate as the settings table normalizes numbers: whole ones as integers.
+json normalize_rate(double r) {
+  if (std::floor(r) == r && std::fabs(r) < 9007199254740992.0) return json(int64_t(r));
+  return json(r);
+}
+
 // One leaf of the scenario: its row of the settings table (key, rule,
 // default) and, when the Scenario struct has a member for it, how to fill it.
 // A setting without a member lives only in `Scenario::resolved` (the wire
@@ -111,6 +117,7 @@ std::vector<Binding> bindings() {
     bind("publisher.idempotent", [](auto& c) -> auto& { return c.publisher.idempotent; }),
     bind("publisher.transactional", [](auto& c) -> auto& { return c.publisher.transactional; }),
     bind("publisher.kafka", [](auto& c) -> auto& { return c.publisher.kafka; }),
+    bind("publisher.agents", [](auto& c) -> auto& { return c.publisher.agents; }),
     bind("subscribers.clients", [](auto& c) -> auto& { return c.subscribers.clients; }),
     bind("subscribers.clients_per_agent", [](auto& c) -> auto& { return c.subscribers.clients_per_agent; }),
     bind("subscribers.groups", [](auto& c) -> auto& { return c.subscribers.groups; }),
@@ -188,7 +195,8 @@ const Schema& schema() {
 }
 
 bool is_kafka_map(const std::string& key) {
-  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka" || key == "topic.config";
+  return key == "broker.kafka" || key == "publisher.kafka" || key == "subscribers.kafka" ||
+         key == "topic.config";
 }
 
 // `"publisher": {"keys": K}` is shorthand for `{"keys": {"count": K}}`, and a
@@ -341,7 +349,8 @@ std::vector<SweepAxis> parse_sweep(const json& doc, const std::string& src) {
       try {
         axis.values.push_back(rule(values[i]));
       } catch (const Invalid& e) {
-        throw ScenarioError(src, "sweep " + key + "[" + std::to_string(i) + "]", e.what(), key);
+        throw ScenarioError(src, "sweep " + key + "[" + std::to_string(i) + "]" + e.at(), e.what(),
+                            key);
       }
     }
     axes.push_back(std::move(axis));
@@ -399,6 +408,55 @@ void check_groups_and_delivery(const Scenario& s, const std::string& src, const 
            "\"hydra\") has none; use \"mock\" or broker.bootstrap");
 }
 
+// The rules of one publisher agent's settings: the publisher section's, or
+// with publisher.generators each entry's over it (`at` names which:
+// "publisher." or "publisher.generators[1].").
+template <typename Swept>
+void check_publisher(const Scenario& s, const std::string& src, const Swept& swept,
+                     const std::string& at) {
+  const int sensor_min = kHeaderSize + kSensorRecordSize;
+  if (s.publisher.payload == "sensor" && s.publisher.encoding == "binary" &&
+      s.publisher.message_size < sensor_min &&
+      !swept({"publisher.payload", "publisher.message_size", "publisher.encoding"})) {
+    throw ScenarioError(src, at + "message_size",
+                        std::to_string(s.publisher.message_size) + " is too small for " + at +
+                            "payload \"sensor\" (needs >= " + std::to_string(sensor_min) + ": " +
+                            std::to_string(kHeaderSize) + "-byte header + " +
+                            std::to_string(kSensorRecordSize) + "-byte sensor record)",
+                        "publisher.message_size");
+  }
+  const auto distribution = scenario_value(s, "publisher.keys.distribution").get<std::string>();
+  if (distribution != "round-robin" && s.publisher.keys == 0 &&
+      !swept({"publisher.keys.distribution", "publisher.keys.count"})) {
+    throw ScenarioError(
+        src, at + "keys.distribution",
+        quote_json(distribution) + " needs " + at + "keys.count >= 1 (0 means unkeyed messages)",
+        "publisher.keys.distribution");
+  }
+  const auto payload_file = scenario_value(s, "publisher.payload_file").get<std::string>();
+  if (s.publisher.payload == "file" && payload_file.empty() &&
+      !swept({"publisher.payload", "publisher.payload_file"})) {
+    throw ScenarioError(src, at + "payload_file",
+                        "is needed with " + at + "payload \"file\" (the file whose lines are sent)",
+                        "publisher.payload_file");
+  }
+  // (The publisher section's own acks rule is check_groups_and_delivery's.)
+  if (at != "publisher." && (s.publisher.idempotent || s.publisher.transactional) &&
+      s.publisher.acks != "all" && !swept({"publisher.acks", "publisher.idempotent"}))
+    throw ScenarioError(src, at + "acks",
+                        quote_json(s.publisher.acks) +
+                            " with idempotence on: the broker can only drop a retry's duplicate "
+                            "when every replica has the first copy (use \"all\")",
+                        "publisher.generators");
+  if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
+      !swept({"subscribers.processing.kind", "publisher.payload"})) {
+    throw ScenarioError(src, "subscribers.processing.kind",
+                        quote_json(s.subscribers.processing.kind) + " needs " + at +
+                            "payload \"sensor\" (got " + quote_json(s.publisher.payload) + ")",
+                        "subscribers.processing.kind");
+  }
+}
+
 // Rules between fields. A rule whose keys are swept is checked per step.
 void check_combinations(const Scenario& s, const std::string& src) {
   auto swept = [&s](std::initializer_list<const char*> keys) {
@@ -420,18 +478,6 @@ void check_combinations(const Scenario& s, const std::string& src) {
     throw ScenarioError(src, "topic.reuse",
                         "true needs broker.bootstrap (the embedded broker starts with no topics)",
                         "topic.reuse");
-  }
-  const int sensor_min = kHeaderSize + kSensorRecordSize;
-  if (s.publisher.payload == "sensor" && s.publisher.encoding == "binary" &&
-      s.publisher.message_size < sensor_min &&
-      !swept({"publisher.payload", "publisher.message_size", "publisher.encoding"})) {
-    throw ScenarioError(src, "publisher.message_size",
-                        std::to_string(s.publisher.message_size) +
-                            " is too small for publisher.payload \"sensor\" (needs >= " +
-                            std::to_string(sensor_min) + ": " + std::to_string(kHeaderSize) +
-                            "-byte header + " + std::to_string(kSensorRecordSize) +
-                            "-byte sensor record)",
-                        "publisher.message_size");
   }
   // A rate search sets publisher.rate itself on every probe, and each probe
   // is one run: a swept rate or repeats would be overruled silently.
@@ -461,21 +507,6 @@ void check_combinations(const Scenario& s, const std::string& src) {
         "false with mode " + quote_json(mode) + ": a rate search needs Hydra's publisher",
         "publisher.enabled");
   }
-  const auto distribution = scenario_value(s, "publisher.keys.distribution").get<std::string>();
-  if (distribution != "round-robin" && s.publisher.keys == 0 &&
-      !swept({"publisher.keys.distribution", "publisher.keys.count"})) {
-    throw ScenarioError(
-        src, "publisher.keys.distribution",
-        quote_json(distribution) + " needs publisher.keys.count >= 1 (0 means unkeyed messages)",
-        "publisher.keys.distribution");
-  }
-  const auto payload_file = scenario_value(s, "publisher.payload_file").get<std::string>();
-  if (s.publisher.payload == "file" && payload_file.empty() &&
-      !swept({"publisher.payload", "publisher.payload_file"})) {
-    throw ScenarioError(src, "publisher.payload_file",
-                        "is needed with publisher.payload \"file\" (the file whose lines are sent)",
-                        "publisher.payload_file");
-  }
   if (!s.topic.config.empty() && s.broker.embedded() && s.broker.embedded_kind == "mock" &&
       !swept({"topic.config", "broker.embedded.kind", "broker.bootstrap"})) {
     throw ScenarioError(src, "topic.config",
@@ -483,14 +514,30 @@ void check_combinations(const Scenario& s, const std::string& src) {
                         "broker.embedded.kind \"hydra\" or a real cluster)",
                         "topic.config");
   }
-  if (s.subscribers.processing.kind != "none" && s.publisher.payload != "sensor" &&
-      !swept({"subscribers.processing.kind", "publisher.payload"})) {
-    throw ScenarioError(src, "subscribers.processing.kind",
-                        quote_json(s.subscribers.processing.kind) +
-                            " needs publisher.payload \"sensor\" (got " +
-                            quote_json(s.publisher.payload) + ")",
-                        "subscribers.processing.kind");
+  const json& gens = scenario_value(s, "publisher.generators");
+  if (gens.empty()) {
+    check_publisher(s, src, swept, "publisher.");
+  } else if (!swept({"publisher.generators"})) {
+    // A swept publisher key may be one a generator overrides: checked per step.
+    const std::vector<Scenario> each = publisher_scenarios(s);
+    for (size_t i = 0; i < each.size(); ++i)
+      check_publisher(each[i], src, swept, "publisher.generators[" + std::to_string(i) + "].");
   }
+  if (!gens.empty() && s.publisher.agents != 1 && s.publisher.agents != int(gens.size()) &&
+      !swept({"publisher.agents", "publisher.generators"}))
+    throw ScenarioError(src, "publisher.agents",
+                        std::to_string(s.publisher.agents) +
+                            " conflicts with publisher.generators (" + std::to_string(gens.size()) +
+                            " entries): with generators there is one publisher agent per entry",
+                        "publisher.agents");
+  if (mode != "sweep" && !swept({"publisher.generators"}))
+    for (size_t i = 0; i < gens.size(); ++i)
+      if (gens[i].contains("rate"))
+        throw ScenarioError(src, "publisher.generators[" + std::to_string(i) + "].rate",
+                            "cannot be given with mode " + quote_json(mode) +
+                                " (the search sets publisher.rate, which every generator "
+                                "without its own rate sends at)",
+                            "publisher.generators");
   check_groups_and_delivery(s, src, swept);
 }
 
@@ -619,7 +666,7 @@ static Scenario parse_expanded(const json& doc, const std::string& src) {
     try {
       value = f.rule(given ? *given : f.setting->default_value);
     } catch (const Invalid& e) {
-      throw ScenarioError(src, f.key, e.what(), f.key);
+      throw ScenarioError(src, f.key + e.at(), e.what(), f.key);
     }
     if (f.set) f.set(s, value);
     put_path(resolved, f.parts, std::move(value));
@@ -650,6 +697,13 @@ static Scenario parse_expanded(const json& doc, const std::string& src) {
                           "cannot read " + quote_json(file.get<std::string>()),
                           "publisher.payload_file");
     }
+  }
+  for (auto& g : resolved["publisher"]["generators"]) {
+    if (!g.contains("payload_file") || g["payload_file"].get<std::string>().empty()) continue;
+    std::filesystem::path path(g["payload_file"].get<std::string>());
+    if (path.is_relative() && std::filesystem::is_regular_file(src))
+      path = std::filesystem::path(src).parent_path() / path;
+    g["payload_file"] = std::filesystem::absolute(path).lexically_normal().string();
   }
   s.resolved = std::move(resolved);
 
@@ -757,6 +811,53 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     }
     throw;
   }
+}
+
+int publisher_agents(const Scenario& sc) {
+  const json& gens = scenario_value(sc, "publisher.generators");
+  return gens.empty() ? sc.publisher.agents : int(gens.size());
+}
+
+double total_publish_rate(const Scenario& sc) {
+  double total = 0;
+  for (const Scenario& p : publisher_scenarios(sc)) {
+    if (p.publisher.rate == 0) return 0;
+    total += p.publisher.rate;
+  }
+  return total;
+}
+
+std::vector<Scenario> publisher_scenarios(const Scenario& sc) {
+  const json gens = scenario_value(sc, "publisher.generators");
+  const int n = publisher_agents(sc);
+  std::vector<Scenario> out;
+  out.reserve(size_t(n));
+  for (int i = 0; i < n; ++i) {
+    Scenario p = sc;
+    // Each agent's own value of a publisher key: its struct member, when
+    // there is one, and the resolved document (the wire configuration reads
+    // both through scenario_value).
+    auto put = [&p](const std::string& key, const json& value) {
+      const Field* f = schema().find(key);
+      if (!f) throw std::logic_error("publisher_scenarios: \"" + key + "\" is not a setting");
+      if (f->set) f->set(p, value);
+      put_path(p.resolved, f->parts, value);
+    };
+    if (gens.empty()) {
+      // publisher.agents identical agents split the rate (0: each unthrottled).
+      put("publisher.rate", normalize_rate(sc.publisher.rate / n));
+    } else {
+      for (const auto& [k, v] : gens[size_t(i)].items()) {
+        if (k == "keys") {
+          for (const auto& [kk, vv] : v.items()) put("publisher.keys." + kk, vv);
+        } else {
+          put("publisher." + k, v);
+        }
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace hydra

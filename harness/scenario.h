@@ -52,7 +52,8 @@ struct ScenarioTopic {
   bool reuse = false;
 };
 
-// The one publisher agent.
+// The publisher section: every publisher agent's settings (publisher.agents
+// of them, or one per publisher.generators entry, which overrides some).
 struct ScenarioPublisher {
   double rate = 2000;
   int message_size = 100;
@@ -65,6 +66,7 @@ struct ScenarioPublisher {
   bool idempotent = false;
   bool transactional = false;
   std::map<std::string, std::string> kafka;
+  int agents = 1;  // publisher.agents (publisher.generators, in `resolved`, may set the count)
 };
 
 // What each subscriber client does with the messages it receives.
@@ -179,6 +181,22 @@ void set_key(nlohmann::ordered_json& doc, const std::string& key, nlohmann::orde
 // the table's default. Throws std::invalid_argument for a key that is not a
 // setting. The wire configuration (harness/wire_config.cc) reads knobs here.
 nlohmann::ordered_json scenario_value(const Scenario& sc, const std::string& key);
+
+// Publisher agents a step runs: publisher.generators' entries, or
+// publisher.agents without them.
+int publisher_agents(const Scenario& sc);
+
+// One scenario per publisher agent, in agent order, each with that agent's
+// publisher settings: with publisher.generators, the entry's keys over the
+// publisher section (its rate its own); without, the section with
+// publisher.rate split evenly among publisher.agents (0 stays 0: each
+// unthrottled). The step runner builds each agent's wire configuration from
+// its own (harness/step_run.cc).
+std::vector<Scenario> publisher_scenarios(const Scenario& sc);
+
+// The step's target publish rate, msg/s (results.csv msg_rate): the
+// publisher agents' rates together; 0 (unthrottled) when one of them is.
+double total_publish_rate(const Scenario& sc);
 
 // Splits a dotted key into object keys. The librdkafka property names under
 // broker.kafka / publisher.kafka / subscribers.kafka and the keys under sweep contain dots

@@ -46,6 +46,12 @@ nlohmann::json StepResult::to_json() const {
   j["publisher_ok"] = publisher_ok;
   j["publisher"] = publisher.to_json();
   j["window"] = window.to_json();
+  if (windows.size() > 1) {
+    auto ws = nlohmann::json::array();
+    for (const auto& w : windows) ws.push_back(w.to_json());
+    j["windows"] = ws;
+  }
+  if (!publishers.is_null()) j["publishers"] = publishers;
   // The window's messages per partition (sent = until - from) and their
   // shares: where the keys put them (columns max_partition_share,
   // hot_partitions).

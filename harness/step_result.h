@@ -45,12 +45,28 @@ struct StepResult {
   double msg_rate = 0;    // target publish rate, msg/s (0 = unthrottled)
   double duration_s = 0;  // the scenario's measured duration
 
-  // Publisher: stats over the measured window (reset .. stop) and the window
-  // itself. publisher_ok is false when the publisher agent failed to answer.
+  // Publishers: stats over the measured window (reset .. stop) and the window
+  // itself. With several publisher agents (publisher.agents,
+  // publisher.generators) `publisher` is their sum (counters summed,
+  // histograms merged, spans joined) and `window` the sum of their windows
+  // per partition: until - from is every publisher's messages on that
+  // partition, window.size() all of the window's messages (the sequences
+  // are then no one producer's, and producer_id is 0); `windows` holds each
+  // one's real window, the expected messages the subscribers count against.
+  // publisher_ok is false when no publisher agent answered its stats; with
+  // several, those that did are summed (and the step says which failed).
   bool publisher_ok = false;
   PublisherStats publisher;
   ProducerWindow window;
-  ProcessUsage publisher_usage;  // delta over the measured window
+  std::vector<ProducerWindow> windows;
+  ProcessUsage publisher_usage;  // delta over the measured window (summed over publishers)
+  // Per publisher agent, in index order, once the step collected them:
+  // {index, producer_id, agent, payload, encoding, message_size,
+  // target_rate, status ("ok", "failed", "killed"), and when its stats came
+  // back: sent, acked, failed, measured_s, rate, payload_bytes, encode_us,
+  // ack_p50_ms, ack_p99_ms}; null in a consumer-only step or one that never
+  // reached collection.
+  nlohmann::json publishers;
 
   // One entry per client that answered, in client id order.
   std::vector<ClientStats> clients;

@@ -50,8 +50,18 @@ StepRun::StepRun(StepEnv env, const StepPlan& plan)
   result_.repeat = plan.repeat;
   result_.swept = plan.step->swept;
   result_.client_count = scenario_.subscribers.clients;
-  result_.msg_rate = scenario_.publisher.rate;
   result_.duration_s = scenario_.duration_s;
+  if (publishing_) {
+    const std::vector<Scenario> each = publisher_scenarios(scenario_);
+    for (size_t k = 0; k < each.size(); ++k) {
+      PublisherSlot p;
+      p.index = int(k);
+      p.scenario = each[k];
+      p.producer_id = publisher_producer_id(target_.producer_id, int(k));
+      publishers_.push_back(std::move(p));
+    }
+  }
+  result_.msg_rate = publishing_ ? total_publish_rate(scenario_) : scenario_.publisher.rate;
   if (scenario_.subscribers.shared()) {
     result_.group_count = scenario_.subscribers.group_count;
     result_.group_members = scenario_.subscribers.group_members();
@@ -63,13 +73,13 @@ StepResult StepRun::run() {
   // Anything unexpected from here on (a malformed reply, say) still ends
   // through finish(), so nothing is left running into the next step.
   try {
-    if (configure() && start_subscribers() && await_readiness() && start_publisher() && warm_up() &&
-        reset_counters()) {
+    if (configure() && start_subscribers() && await_readiness() && start_publishers() &&
+        warm_up() && reset_counters()) {
       // The window is open. It closes at its planned end whatever an agent
       // does; an interrupt closes it early, and what it measured until then
       // is still collected (the row says `interrupted`).
       const bool measured = measure();
-      if ((measured || interrupted()) && publisher_running_ && stop_publisher()) {
+      if ((measured || interrupted()) && any_publisher_running() && stop_publishers()) {
         if (measured && !interrupted()) drain();
         collect();
       } else if ((measured || interrupted()) && !publishing_) {
@@ -89,14 +99,18 @@ bool StepRun::start_agents() {
   const auto t = Clock::now();
   const int agents = scenario_.subscribers.agents();
   try {
-    env_.fleet.ensure(agents, ms(int64_t(env_.limits.spawn_timeout_s * 1000)));
+    // A consumer-only step still has publisher agent 0 standing by, as
+    // before there were several: it is never configured.
+    const int pubs = publishing_ ? int(publishers_.size()) : 1;
+    env_.fleet.ensure(pubs, agents, ms(int64_t(env_.limits.spawn_timeout_s * 1000)));
   } catch (const std::exception& e) {
     fail(std::string("starting agents: ") + e.what());
     all_clients_unanswered();
     return false;
   }
   env_.timings.spawn_s = since(t);
-  publisher_ = &env_.fleet.publisher();
+  const auto fleet_publishers = env_.fleet.publishers();
+  for (auto& p : publishers_) p.agent = fleet_publishers.at(size_t(p.index));
   const auto fleet_subscribers = env_.fleet.subscribers();
   const int per_agent = scenario_.subscribers.clients_per_agent;
   for (int i = 0; i < agents; ++i) {
@@ -111,7 +125,8 @@ bool StepRun::start_agents() {
 }
 
 void StepRun::record_placement() {
-  std::set<std::string> hosts{env_.fleet.host_of(*publisher_)};
+  std::set<std::string> hosts;
+  for (const auto& p : publishers_) hosts.insert(env_.fleet.host_of(*p.agent));
   for (const auto& s : subscribers_) hosts.insert(env_.fleet.host_of(*s.agent));
   result_.host_count = int(hosts.size());
   if (hosts.size() == 1 && hosts.count("")) return;  // all on this host: nothing to record
@@ -121,8 +136,9 @@ void StepRun::record_placement() {
     if (h.is_null()) h = {{"agents", json::array()}, {"clients", json::array()}};
     return h;
   };
-  entry(env_.fleet.host_of(*publisher_))["agents"].push_back(
-      {{"role", "pub"}, {"agent", publisher_->describe()}});
+  for (const auto& p : publishers_)
+    entry(env_.fleet.host_of(*p.agent))["agents"].push_back(
+        {{"role", "pub"}, {"index", p.index}, {"agent", p.agent->describe()}});
   for (size_t i = 0; i < subscribers_.size(); ++i) {
     const SubscriberSlot& s = subscribers_[i];
     json& h = entry(env_.fleet.host_of(*s.agent));
@@ -204,22 +220,33 @@ bool StepRun::configure() {
   const auto t = Clock::now();
   report_phase("configuring", std::to_string(result_.client_count) + " clients on " +
                                   std::to_string(subscribers_.size()) + " subscriber agent(s)");
-  if (!configure_publisher()) return false;
+  if (!configure_publishers()) return false;
   find_warm_subscribers();
   if (!configure_cold_subscribers()) return false;
   env_.timings.configure_s = since(t);
   return !interrupted_in("during configure");
 }
 
-bool StepRun::configure_publisher() {
+// Each publisher agent gets its own settings and producer id.
+bool StepRun::configure_publishers() {
   if (!publishing_) return true;
-  const proto::PublisherConfig config = publisher_wire_config(scenario_, target_);
-  const Reply reply = call_publisher(Command::kConfigure, {{"config", config.to_json()}}, timeout_);
-  if (reply.ok) return true;
-  fail("publisher agent: " + reply.error);
-  if (!reply.answered) env_.fleet.discard(*publisher_);
-  all_clients_unanswered();
-  return false;
+  const auto replies = call_publishers(
+      Command::kConfigure,
+      [&](const PublisherSlot& p) {
+        WireTarget t = target_;
+        t.producer_id = p.producer_id;
+        return json{{"config", publisher_wire_config(p.scenario, t).to_json()}};
+      },
+      timeout_);
+  bool ok = true;
+  for (size_t k = 0; k < publishers_.size(); ++k) {
+    if (replies[k].ok) continue;
+    fail(name(publishers_[k]) + ": " + replies[k].error);
+    if (!replies[k].answered) discard(publishers_[k]);
+    ok = false;
+  }
+  if (!ok) all_clients_unanswered();
+  return ok;
 }
 
 // Which subscriber agents already run this step's configuration. Warm clients
@@ -367,20 +394,26 @@ StepRun::Readiness StepRun::readiness(const std::vector<Reply>& replies) {
   return r;
 }
 
-bool StepRun::start_publisher() {
+bool StepRun::start_publishers() {
   if (!publishing_) {
     last_sample_ = Clock::now();
     return !interrupted_in("while starting the publisher");
   }
-  const Reply reply = call_publisher(Command::kStart, no_body(), timeout_);
-  if (!reply.ok) {
-    fail("publisher agent: " + reply.error);
-    if (!reply.answered) env_.fleet.discard(*publisher_);
-    return false;
+  const auto replies = call_publishers(
+      Command::kStart, [](const PublisherSlot&) { return no_body(); }, timeout_);
+  bool ok = true;
+  for (size_t k = 0; k < publishers_.size(); ++k) {
+    PublisherSlot& p = publishers_[k];
+    if (replies[k].ok) {
+      p.running = true;
+      continue;
+    }
+    fail(name(p) + ": " + replies[k].error);
+    if (!replies[k].answered) discard(p);
+    ok = false;
   }
-  publisher_running_ = true;
   last_sample_ = Clock::now();
-  return !interrupted_in("while starting the publisher");
+  return !interrupted_in("while starting the publisher") && ok;
 }
 
 bool StepRun::warm_up() {
@@ -396,13 +429,23 @@ bool StepRun::reset_counters() {
     const int series_s =
         std::min(SeriesSpan::kMaxSeconds,
                  int(std::ceil(scenario_.duration_s) + std::ceil(scenario_.drain_timeout_s)) + 2);
-    const Reply reply = call_publisher(Command::kReset, {{"series_s", series_s}}, timeout_);
-    if (!reply.ok) {
-      fail("publisher agent: reset: " + reply.error);
-      return false;
+    const auto replies = call_publishers(
+        Command::kReset,
+        [&](const PublisherSlot&) {
+          return json{{"series_s", series_s}};
+        },
+        timeout_);
+    window_from_ = json::array();
+    for (size_t k = 0; k < publishers_.size(); ++k) {
+      if (!replies[k].ok) {
+        fail(name(publishers_[k]) + ": reset: " + replies[k].error);
+        return false;
+      }
+      window_from_.push_back(replies[k].body["window"]);
     }
-    window_from_ = json::array({reply.body["window"]});
-    series_ = reply.body.value("series", json());
+    // One per-second span for the subscribers: publisher 0's (the others'
+    // opened within the same call, their seconds summed into its).
+    series_ = replies[0].body.value("series", json());
   } else {
     // No window: the clients count from their reset on.
     window_from_ = json::array();
@@ -430,6 +473,7 @@ bool StepRun::reset_counters() {
       return false;
     }
   last_sent_ = 0;
+  for (auto& p : publishers_) p.last_sent = 0;
   last_live_ = {};
   live_baseline_ = true;  // the reset zeroed the counters
   last_sample_ = Clock::now();
@@ -442,7 +486,8 @@ bool StepRun::measure() {
   if (env_.timeline) {
     TimelineContext ctx;
     ctx.fleet = &env_.fleet;
-    ctx.publisher = publisher_;
+    for (const auto& p : publishers_) ctx.publishers.push_back(p.agent);
+    ctx.publisher = publishers_.empty() ? nullptr : publishers_[0].agent;
     for (const auto& s : subscribers_) ctx.subscribers.push_back(s.agent);
     ctx.topic = plan_.topic;
     ctx.window_from_ns = series_.is_object() ? series_.value("from_ns", int64_t(0)) : int64_t(0);
@@ -467,21 +512,48 @@ bool StepRun::measure() {
   return !interrupted_in("while measuring") && waited;
 }
 
-// True when the window's end is known (the stop's reply). An interrupt here
-// still keeps the window: what was measured is collected.
-bool StepRun::stop_publisher() {
+// The sum of several producers' windows, per partition (StepResult::window).
+static ProducerWindow summed_window(const std::vector<ProducerWindow>& windows) {
+  if (windows.size() == 1) return windows[0];
+  ProducerWindow sum;
+  for (const auto& w : windows) {
+    for (const auto& [partition, seq] : w.from) sum.from[partition] += seq;
+    for (const auto& [partition, seq] : w.until) sum.until[partition] += seq;
+  }
+  return sum;
+}
+
+// True when the window's end is known: the stop's reply of at least one
+// publisher (the others' failures fail the step; their messages are not
+// counted). An interrupt here still keeps the window: what was measured is
+// collected.
+bool StepRun::stop_publishers() {
   // The publisher's stop flushes what is in flight (bounded by the agent).
   const ms timeout = interrupted() ? kInterruptedCallTimeout : timeout_ + ms(15000);
-  const Reply reply = call_publisher(Command::kStop, no_body(), timeout);
-  publisher_running_ = false;
-  if (!reply.ok) {
-    fail("publisher agent: stop: " + reply.error);
-    if (!reply.answered) env_.fleet.discard(*publisher_);
-    return false;
+  const auto replies = call_publishers(
+      Command::kStop, [](const PublisherSlot&) { return no_body(); }, timeout,
+      [](const PublisherSlot& p) { return p.running; });
+  window_ = json::array();
+  for (size_t k = 0; k < publishers_.size(); ++k) {
+    PublisherSlot& p = publishers_[k];
+    if (!p.running) continue;
+    p.running = false;
+    if (p.paused) {  // a fault's pause outlived the window: its end is unknown
+      fail(name(p) + ": still paused when the window closed");
+      continue;
+    }
+    if (!replies[k].ok) {
+      fail(name(p) + ": stop: " + replies[k].error);
+      if (!replies[k].answered) discard(p);
+      continue;
+    }
+    p.window = replies[k].body["window"];
+    result_.windows.push_back(ProducerWindow::from_json(p.window));
+    window_.push_back(p.window);
   }
-  result_.window = ProducerWindow::from_json(reply.body["window"]);
-  window_ = json::array({reply.body["window"]});
   interrupted_in("while stopping the publisher");
+  if (result_.windows.empty()) return false;
+  result_.window = summed_window(result_.windows);
   return true;
 }
 
@@ -527,7 +599,7 @@ bool StepRun::collect() {
       std::min(result_.controller_usage.cpu_ns, controller_at_reset_.cpu_ns);
   result_.controller_usage.span_ns = uint64_t(mono_ns() - controller_reset_ns_);
   collect_hosts();
-  if (publishing_) collect_publisher();
+  if (publishing_) collect_publishers();
   collect_subscribers();
   env_.timings.collect_s = since(t);
   return !interrupted_in("while collecting");
@@ -544,25 +616,87 @@ ms StepRun::bounded(ms timeout) const {
   return std::max(ms(1), std::min(timeout, left));
 }
 
-void StepRun::collect_publisher() {
-  const Reply stats = call_publisher(Command::kStats, no_body(), timeout_);
-  if (!stats.ok) {
-    fail("publisher agent: stats: " + stats.error);
-    return;
+// Each publisher that stopped with its window: its stats, summed into the
+// step's (counters added, histograms merged, spans joined; CPU summed over
+// the longest span, so pub_cpu is the publishers' together).
+void StepRun::collect_publishers() {
+  const auto replies = call_publishers(
+      Command::kStats, [](const PublisherSlot&) { return no_body(); }, timeout_,
+      [](const PublisherSlot& p) { return !p.window.is_null(); });
+  ProcessUsage usage;
+  for (size_t k = 0; k < publishers_.size(); ++k) {
+    PublisherSlot& p = publishers_[k];
+    if (p.window.is_null()) {
+      add_publisher_figures(p, p.killed ? "killed" : "failed");
+      continue;
+    }
+    const Reply& stats = replies[k];
+    if (!stats.ok) {
+      fail(name(p) + ": stats: " + stats.error);
+      add_publisher_figures(p, "failed");
+      continue;
+    }
+    try {
+      p.stats = PublisherStats::from_json(stats.body.at("publisher"));
+      const ProcessUsage u = ProcessUsage::from_json(stats.body.at("usage"));
+      usage.cpu_ns += u.cpu_ns;
+      usage.span_ns = std::max(usage.span_ns, u.span_ns);
+      usage.rss_bytes += u.rss_bytes;
+      usage.max_rss_bytes += u.max_rss_bytes;
+      if (!result_.publisher_ok) {
+        result_.publisher = *p.stats;
+      } else {
+        result_.publisher += *p.stats;
+      }
+      result_.publisher_ok = true;
+      // A publisher that stopped on a send error measured less than the step
+      // asked for. (Messages still unacknowledged after its flush are not a
+      // failure: they are overload, and ack latency and acked show it.)
+      const bool failed = stats.body.value("state", "") == "failed";
+      if (failed) fail(name(p) + ": " + stats.body.value("error", std::string("send failed")));
+      add_publisher_figures(p, failed ? "failed" : "ok");
+    } catch (const std::exception& e) {
+      fail(name(p) + ": malformed stats: " + e.what());
+      add_publisher_figures(p, "failed");
+    }
   }
-  try {
-    result_.publisher = PublisherStats::from_json(stats.body.at("publisher"));
-    result_.publisher_usage = ProcessUsage::from_json(stats.body.at("usage"));
-    result_.publisher_ok = true;
+  if (result_.publisher_ok) {
+    result_.publisher_usage = usage;
     result_.measured_s = double(result_.publisher.until_ns - result_.publisher.since_ns) / 1e9;
-    // A publisher that stopped on a send error measured less than the step
-    // asked for. (Messages still unacknowledged after its flush are not a
-    // failure: they are overload, and ack latency and acked show it.)
-    if (stats.body.value("state", "") == "failed")
-      fail("publisher agent: " + stats.body.value("error", std::string("send failed")));
-  } catch (const std::exception& e) {
-    fail(std::string("publisher agent: malformed stats: ") + e.what());
   }
+}
+
+// One entry of the step JSON's "publishers": what this agent was asked to
+// send and, when its stats came back, what it sent. A figure it did not
+// measure is left out (never 0).
+void StepRun::add_publisher_figures(const PublisherSlot& p, const std::string& status) {
+  const ScenarioPublisher& sp = p.scenario.publisher;
+  json j = {{"index", p.index},
+            {"producer_id", p.producer_id},
+            {"agent", p.agent ? p.agent->describe() : ""},
+            {"payload", sp.payload},
+            {"encoding", sp.encoding},
+            {"message_size", sp.message_size},
+            {"target_rate", sp.rate},
+            {"status", status}};
+  if (p.stats) {
+    const PublisherStats& st = *p.stats;
+    const double span_s = double(st.until_ns - st.since_ns) / 1e9;
+    j["sent"] = st.sent;
+    j["acked"] = st.acked;
+    j["failed"] = st.failed;
+    j["measured_s"] = span_s;
+    j["rate"] = span_s > 0 ? json(double(st.sent) / span_s) : json();
+    j["payload_bytes"] = st.sent ? json(double(st.bytes) / double(st.sent)) : json();
+    j["encode_us"] = st.encoded ? json(double(st.encode_ns) / double(st.encoded) / 1e3) : json();
+    auto pct_ms = [&](double q) {
+      return st.ack_latency.count() ? json(double(st.ack_latency.percentile(q)) / 1e6) : json();
+    };
+    j["ack_p50_ms"] = pct_ms(50);
+    j["ack_p99_ms"] = pct_ms(99);
+  }
+  if (result_.publishers.is_null()) result_.publishers = json::array();
+  result_.publishers.push_back(std::move(j));
 }
 
 void StepRun::collect_subscribers() {
@@ -600,8 +734,11 @@ void StepRun::collect_subscribers() {
 // Stops everything still running and turns the collected state into the
 // result; every exit of the step goes through here.
 StepResult StepRun::finish() {
-  if (publisher_running_) call_publisher(Command::kStop, no_body(), timeout_);
-  publisher_running_ = false;
+  if (any_publisher_running())
+    call_publishers(
+        Command::kStop, [](const PublisherSlot&) { return no_body(); }, timeout_,
+        [](const PublisherSlot& p) { return p.running; });
+  for (auto& p : publishers_) p.running = false;
   // Subscribers of a good step keep running: the next step with the same
   // subscriber shape reuses them warm and skips the group joins. After a
   // failure or an interrupt they are stopped, to start clean.
@@ -656,11 +793,45 @@ std::vector<Reply> StepRun::call_subscribers(
   return replies;
 }
 
-// Not bounded by the window's end: the publisher's own calls are what closes
-// it, and one that cannot answer fails the step anyway.
-Reply StepRun::call_publisher(Command cmd, const json& body, ms timeout) {
+// Not bounded by the window's end: the publishers' own calls are what closes
+// it, and one that cannot answer fails the step anyway. A publisher a fault
+// killed or paused is never asked (it cannot answer).
+std::vector<Reply> StepRun::call_publishers(
+    Command cmd, const std::function<json(const PublisherSlot&)>& body, ms timeout,
+    const std::function<bool(const PublisherSlot&)>& which) {
   if (interrupted()) timeout = std::min(timeout, kInterruptedCallTimeout);
-  return env_.fleet.call(*publisher_, cmd, body, timeout);
+  std::vector<FleetAgent*> asked;
+  std::vector<size_t> slot_of;
+  for (size_t k = 0; k < publishers_.size(); ++k)
+    if (!publishers_[k].killed && !publishers_[k].dead && !publishers_[k].paused &&
+        (!which || which(publishers_[k]))) {
+      asked.push_back(publishers_[k].agent);
+      slot_of.push_back(k);
+    }
+  std::vector<Reply> replies(publishers_.size());
+  if (asked.empty()) return replies;
+  auto got = env_.fleet.call_all(
+      asked, cmd, [&](size_t i) { return body(publishers_[slot_of[i]]); }, timeout);
+  for (size_t i = 0; i < asked.size(); ++i) replies[slot_of[i]] = std::move(got[i]);
+  return replies;
+}
+
+std::string StepRun::name(const PublisherSlot& p) const {
+  return publishers_.size() == 1 ? "publisher agent" : "publisher agent " + std::to_string(p.index);
+}
+
+// An agent that stopped answering: stopped and replaced by the next step's
+// ensure(), and not asked again in this one.
+void StepRun::discard(PublisherSlot& p) {
+  p.dead = true;
+  p.running = false;
+  env_.fleet.discard(*p.agent);
+}
+
+bool StepRun::any_publisher_running() const {
+  for (const auto& p : publishers_)
+    if (p.running) return true;
+  return false;
 }
 
 bool StepRun::wait_sampling(const std::string& phase, double seconds, double offset,
@@ -696,15 +867,24 @@ bool StepRun::wait_sampling(const std::string& phase, double seconds, double off
 
 bool StepRun::sample(const std::string& phase, double fraction, const json& window) {
   const json light = {{"histograms", false}};
-  // A publisher a fault paused or killed is not asked (it cannot answer).
-  const bool ask_publisher = publishing_ && !publisher_paused_ && !publisher_killed_;
-  const Reply pub = ask_publisher ? call_publisher(Command::kStats, light, timeout_) : Reply{};
-  if (ask_publisher && !pub.answered) {
-    fail("publisher agent: " + pub.error);
-    env_.fleet.discard(*publisher_);
-    publisher_running_ = false;
-    return false;
+  // A publisher a fault paused or killed is not asked (it cannot answer);
+  // its last count stands in the sum.
+  const auto pubs = call_publishers(
+      Command::kStats, [&](const PublisherSlot&) { return light; }, timeout_);
+  bool lost_publisher = false;
+  for (size_t k = 0; k < publishers_.size(); ++k) {
+    PublisherSlot& p = publishers_[k];
+    if (p.killed || p.dead || p.paused) continue;
+    if (!pubs[k].answered) {
+      fail(name(p) + ": " + pubs[k].error);
+      discard(p);
+      p.running = false;
+      lost_publisher = true;
+    } else if (pubs[k].ok) {
+      p.last_sent = pubs[k].body.value("publisher", json::object()).value("sent", uint64_t(0));
+    }
   }
+  if (lost_publisher) return false;
   json body = light;
   if (!window.is_null()) body["window"] = window;
   const bool want_lag = phase == "drain" && !lag_taken_;
@@ -724,8 +904,8 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
     lag_taken_ = true;
     keep_partition_lag(replies);
   }
-  const uint64_t sent =
-      pub.ok ? pub.body.value("publisher", json::object()).value("sent", uint64_t(0)) : last_sent_;
+  uint64_t sent = 0;
+  for (const auto& p : publishers_) sent += p.last_sent;
   report_progress(phase, fraction, sent, live);
   last_sent_ = sent;
   last_live_ = live;
@@ -735,7 +915,7 @@ bool StepRun::sample(const std::string& phase, double fraction, const json& wind
 }
 
 // Per partition over the clients that read it: the largest and the mean
-// lag (ClientStats::lag), and how many clients said.
+// lag (each client's `lag` in the stats reply), and how many clients said.
 void StepRun::keep_partition_lag(const std::vector<Reply>& replies) {
   struct Sum {
     int64_t max = 0;
@@ -836,15 +1016,17 @@ int StepRun::live_clients() const {
 }
 
 void StepRun::on_fault(FleetAgent& agent, AgentEvent event) {
-  if (&agent == publisher_) {
+  for (auto& p : publishers_) {
+    if (p.agent != &agent) continue;
     if (event == AgentEvent::kKilled) {
-      // Nothing of the window can be collected: the step fails, saying why.
-      publisher_killed_ = true;
-      publisher_running_ = false;
-      fail("publisher agent killed by the fault timeline");
-      env_.fleet.discard(*publisher_);
+      // Its window cannot be collected: the step fails, saying why; the
+      // other publishers' windows are still counted.
+      p.killed = true;
+      p.running = false;
+      fail(name(p) + " killed by the fault timeline");
+      discard(p);
     } else {
-      publisher_paused_ = event == AgentEvent::kPaused;
+      p.paused = event == AgentEvent::kPaused;
     }
     return;
   }

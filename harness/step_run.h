@@ -1,5 +1,5 @@
 // One step, run once: configure -> start subscribers -> readiness barrier ->
-// start publisher -> warm-up -> reset -> measure -> stop publisher -> drain ->
+// start publishers -> warm-up -> reset -> measure -> stop publishers -> drain ->
 // collect -> finish, one method per phase. Every wait is bounded; an agent
 // that does not answer makes its clients failing for the step, and the step
 // still returns a result saying so. Each phase returns false when the step
@@ -20,6 +20,7 @@
 #include "common/process_usage.h"
 #include "harness/agent_fleet.h"
 #include "harness/reporter.h"
+#include "harness/scenario.h"
 #include "harness/step_result.h"
 #include "harness/step_runner.h"
 #include "harness/timeline.h"
@@ -57,6 +58,21 @@ class StepRun {
     bool late = false;  // missed a sample cut short by the window's end: not asked until it closes
     bool paused = false;  // stopped by a fault (SIGSTOP): not asked until it is resumed
   };
+  // One publisher agent: its own settings (publisher.generators, or its
+  // share of publisher.rate) and producer id, and what it reported.
+  struct PublisherSlot {
+    FleetAgent* agent = nullptr;
+    int index = 0;
+    Scenario scenario;  // this agent's publisher settings (publisher_scenarios)
+    uint32_t producer_id = 0;
+    bool running = false;
+    bool paused = false;                  // by a fault: not asked until resumed
+    bool killed = false;                  // by a fault: its window cannot be collected
+    bool dead = false;                    // stopped answering (discarded): not asked again
+    uint64_t last_sent = 0;               // its sent at the last progress sample
+    nlohmann::json window;                // the stop's window; null until then
+    std::optional<PublisherStats> stats;  // its window's stats, once collected
+  };
   // Counters summed over the light stats of all subscriber agents.
   struct LiveCounts {
     uint64_t unique = 0, lost = 0;
@@ -68,11 +84,11 @@ class StepRun {
   bool configure();
   bool start_subscribers();
   bool await_readiness();
-  bool start_publisher();
+  bool start_publishers();
   bool warm_up();
   bool reset_counters();
   bool measure();
-  bool stop_publisher();
+  bool stop_publishers();
   void close_consumer_only_window();
   bool drain();
   bool collect();
@@ -85,7 +101,8 @@ class StepRun {
     bool errors = false;  // a client reported one (the step failed)
   };
   Readiness readiness(const std::vector<Reply>& status_replies);
-  void collect_publisher();
+  void collect_publishers();
+  void add_publisher_figures(const PublisherSlot& p, const std::string& status);
   void collect_subscribers();
   // Many hosts: which agent and client ran where (after start_agents), each
   // host's CPU and network over the window (collect), and the clock check
@@ -94,7 +111,7 @@ class StepRun {
   void record_placement();
   void collect_hosts();
   void check_clocks();
-  bool configure_publisher();
+  bool configure_publishers();
   void find_warm_subscribers();
   bool configure_cold_subscribers();
 
@@ -106,8 +123,17 @@ class StepRun {
       proto::Command cmd, const std::function<nlohmann::json(const SubscriberSlot&)>& body,
       std::chrono::milliseconds timeout,
       const std::function<bool(const SubscriberSlot&)>& which = nullptr);
-  Reply call_publisher(proto::Command cmd, const nlohmann::json& body,
-                       std::chrono::milliseconds timeout);
+  // The same to every publisher agent `which` selects (all when not given)
+  // at once; a slot not asked gets a default Reply. Not bounded by the
+  // window's end: the publishers' own calls are what closes it.
+  std::vector<Reply> call_publishers(
+      proto::Command cmd, const std::function<nlohmann::json(const PublisherSlot&)>& body,
+      std::chrono::milliseconds timeout,
+      const std::function<bool(const PublisherSlot&)>& which = nullptr);
+  // "publisher agent" when the step has one, "publisher agent 2" when several.
+  std::string name(const PublisherSlot& p) const;
+  bool any_publisher_running() const;
+  void discard(PublisherSlot& p);
   // Waits `seconds`, sampling progress about once a second; with a timeline,
   // also wakes for its actions and ticks it. False when the step must end.
   bool wait_sampling(const std::string& phase, double seconds, double offset,
@@ -144,21 +170,20 @@ class StepRun {
   StepResult result_;
   std::vector<std::string> problems_;  // joined into result_.error by finish()
   bool interrupt_noted_ = false;       // problems_ names the phase the interrupt hit
-  // publisher.enabled: false makes a consumer-only step: the publisher agent
-  // is never configured, started or asked, and the subscribers count without
-  // a window (what arrives, gaps between the sequences they see).
+  // publisher.enabled: false makes a consumer-only step: no publisher agent
+  // is configured, started or asked, and the subscribers count without a
+  // window (what arrives, gaps between the sequences they see).
   const bool publishing_;
 
-  FleetAgent* publisher_ = nullptr;
+  // Publisher agent k sends as producer id publisher_producer_id(the
+  // step's id, k) (wire_config.h).
+  std::vector<PublisherSlot> publishers_;
   std::vector<SubscriberSlot> subscribers_;
-  bool publisher_running_ = false;
-  bool publisher_paused_ = false;  // by a fault: not asked until resumed
-  bool publisher_killed_ = false;  // by a fault: the step cannot collect the window
   bool subscribers_started_ = false;
   Clock::time_point barrier_start_;
 
   // Progress sampling: the last sample's counters and when it was taken.
-  uint64_t last_sent_ = 0;
+  uint64_t last_sent_ = 0;  // summed over the publishers
   LiveCounts last_live_;
   // The drain's first sample, right after the publisher's stop, also keeps
   // each partition's lag then: the lag at the window's end.
@@ -169,12 +194,13 @@ class StepRun {
   bool live_baseline_ = false;
   Clock::time_point last_sample_;
 
-  // The measured window: where it started (sent to the subscribers at reset)
-  // and where it ended (at the publisher's stop), and the controller's own
+  // The measured window: where it started (sent to the subscribers at reset:
+  // every publisher's) and where it ended (at the publishers' stop: those
+  // that reported one), and the controller's own
   // usage at its start.
   std::optional<Clock::time_point> window_end_;  // set while the window is open
   nlohmann::json window_from_;
-  nlohmann::json series_;  // the per-second span the publisher's reset opened
+  nlohmann::json series_;  // the per-second span publisher 0's reset opened
   nlohmann::json window_;
   ProcessUsage controller_at_reset_;
   nlohmann::json hosts_at_reset_;  // the fleet's host counters at the window's start

@@ -129,6 +129,18 @@ std::string describe_steps(const Scenario& scenario, const std::vector<Step>& st
   out << "publisher   message_size " << s.publisher.message_size << ", msg_batch "
       << s.publisher.msg_batch << ", acks " << s.publisher.acks << ", payload "
       << s.publisher.payload << "\n";
+  if (publisher_agents(s) > 1) {
+    // Each publisher agent's own record and rate (publisher.agents splits
+    // the rate; a generator has its own).
+    const std::vector<Scenario> each = publisher_scenarios(s);
+    out << "publishers  " << each.size() << " agents:";
+    for (size_t k = 0; k < each.size(); ++k) {
+      const ScenarioPublisher& p = each[k].publisher;
+      out << (k ? "; " : " ") << k << " " << p.payload << "/" << p.encoding << " at "
+          << (p.rate == 0 ? "unthrottled" : show_number(p.rate) + " msg/s");
+    }
+    out << "\n";
+  }
   out << "subscribers " << s.subscribers.groups << " groups, processing "
       << s.subscribers.processing.kind << "\n";
   out << "timing      warm-up " << show_number(s.warmup_s) << " s, duration "
@@ -156,7 +168,8 @@ std::string describe_steps(const Scenario& scenario, const std::vector<Step>& st
     std::vector<std::string> row{std::to_string(step.index)};
     for (const auto& [key, value] : step.swept) row.push_back(show(value));
     row.push_back(std::to_string(t.subscribers.clients));
-    row.push_back(t.publisher.rate == 0 ? "unthrottled" : show_number(t.publisher.rate));
+    const double rate = total_publish_rate(t);  // all publisher agents together
+    row.push_back(rate == 0 ? "unthrottled" : show_number(rate));
     row.push_back(std::to_string(t.subscribers.agents()));
     rows.push_back(std::move(row));
   }

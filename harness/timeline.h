@@ -30,7 +30,8 @@ enum class AgentEvent { kKilled, kPaused, kResumed };
 // What a step offers the actions of its window.
 struct TimelineContext {
   AgentFleet* fleet = nullptr;
-  FleetAgent* publisher = nullptr;
+  FleetAgent* publisher = nullptr;       // publisher agent 0 (null: none)
+  std::vector<FleetAgent*> publishers;   // by publisher agent index
   std::vector<FleetAgent*> subscribers;  // by subscriber agent index
   std::string topic;
   int64_t window_from_ns = 0;  // wall ns the window opened (the publisher's reset)

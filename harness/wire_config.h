@@ -20,6 +20,13 @@ struct WireTarget {
   std::string group_prefix;  // unique within the run
 };
 
+// The producer id publisher agent `agent` of a step stamps: the step's id
+// (unique within the run) plus agent << 24, so a step's publishers differ
+// and, with fewer than 2^24 steps, no two of the run share one.
+inline uint32_t publisher_producer_id(uint32_t step_id, int agent) {
+  return step_id + (uint32_t(agent) << 24);
+}
+
 proto::PublisherConfig publisher_wire_config(const Scenario& sc, const WireTarget& target);
 
 // One subscriber agent's configuration: `clients` clients with ids from

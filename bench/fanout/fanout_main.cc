@@ -164,7 +164,7 @@ class Bench {
         launcher_(AgentLauncher::default_agent_binary(), ""),
         pool_(launcher_, ctx_) {
     broker_.create_topic(kTopic, 1, 1);
-    pool_.ensure(0, 20s);
+    pool_.ensure(1, 0, 20s);
   }
 
   int run() {
@@ -231,7 +231,7 @@ class Bench {
   // start to every client ready.
   double start_hydra(int n) {
     const int agents = (n + o_.per_agent - 1) / o_.per_agent;
-    pool_.ensure(agents, 20s);
+    pool_.ensure(1, agents, 20s);
     must_all(Command::kConfigure, [&](size_t k) {
       return nlohmann::json{{"config",
                              {{"bootstrap", broker_.bootstrap()},

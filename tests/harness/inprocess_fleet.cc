@@ -121,8 +121,9 @@ class InProcessAgent final : public FleetAgent {
         server_(*role_, "inproc://hydra-fleet-agent-" + std::to_string(id)) {}
 
   std::string describe() const override {
-    return (role_name_ == "pub" ? std::string("publisher agent")
-                                : "sub agent " + std::to_string(index_)) +
+    return (role_name_ == "pub"
+                ? "publisher agent" + (index_ ? " " + std::to_string(index_) : std::string())
+                : "sub agent " + std::to_string(index_)) +
            " (in-process " + std::to_string(id_) + ")";
   }
   int64_t id() const override { return id_; }
@@ -193,17 +194,20 @@ InProcessFleet::InProcessFleet(Options options) : options_(std::move(options)) {
 InProcessFleet::~InProcessFleet() {
   // Roles first (their threads use the bus and the producer factory).
   subs_.clear();
-  pub_.reset();
+  pubs_.clear();
 }
 
 std::unique_ptr<InProcessAgent> InProcessFleet::make(const std::string& role, int index) {
   std::unique_ptr<AgentRole> r;
   if (role == "pub") {
+    while (int(producers_.size()) <= index)
+      producers_.push_back(std::make_unique<FakeProducerFactory>());
+    FakeProducerFactory* own = producers_[size_t(index)].get();
     r = std::make_unique<Publisher>(
         fake_drivers(
-            [this](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
-              return std::unique_ptr<ProducerDriver>(std::make_unique<BusProducer>(
-                  producers_.factory()(cfg, std::move(on_delivery)), bus_));
+            [this, own](const proto::PublisherConfig& cfg, DeliveryFn on_delivery) {
+              return std::unique_ptr<ProducerDriver>(
+                  std::make_unique<BusProducer>(own->factory()(cfg, std::move(on_delivery)), bus_));
             },
             nullptr),
         clock_);
@@ -222,16 +226,30 @@ void InProcessFleet::add_fault(Fault fault, Match match) {
   rules_.push_back(Rule{fault, std::move(match)});
 }
 
-void InProcessFleet::ensure(int subscribers, std::chrono::milliseconds) {
-  if (!pub_ || pub_->gone()) pub_ = make("pub", 0);
+void InProcessFleet::ensure(int publishers, int subscribers, std::chrono::milliseconds) {
+  while (int(pubs_.size()) > publishers) pubs_.pop_back();
+  for (int i = 0; i < int(pubs_.size()); ++i)
+    if (pubs_[size_t(i)]->gone()) pubs_[size_t(i)] = make("pub", i);
+  while (int(pubs_.size()) < publishers) pubs_.push_back(make("pub", int(pubs_.size())));
   while (int(subs_.size()) > subscribers) subs_.pop_back();
   for (int i = 0; i < int(subs_.size()); ++i)
     if (subs_[size_t(i)]->gone()) subs_[size_t(i)] = make("sub", i);
   while (int(subs_.size()) < subscribers) subs_.push_back(make("sub", int(subs_.size())));
 }
 
-FleetAgent& InProcessFleet::publisher() {
-  return *pub_;
+std::vector<FleetAgent*> InProcessFleet::publishers() {
+  std::vector<FleetAgent*> v;
+  for (auto& p : pubs_) v.push_back(p.get());
+  return v;
+}
+
+FakeProducer* InProcessFleet::producer(int index) const {
+  return size_t(index) < producers_.size() ? producers_[size_t(index)]->last() : nullptr;
+}
+
+std::vector<proto::PublisherConfig> InProcessFleet::publisher_configs(int index) const {
+  if (size_t(index) >= producers_.size()) return {};
+  return producers_[size_t(index)]->configs();
 }
 
 std::vector<FleetAgent*> InProcessFleet::subscribers() {
@@ -350,7 +368,8 @@ int InProcessFleet::count(const std::string& role, Command cmd) const {
 
 std::vector<std::string> InProcessFleet::running() const {
   std::vector<std::string> v;
-  if (pub_ && pub_->running()) v.push_back(pub_->describe());
+  for (const auto& p : pubs_)
+    if (p->running()) v.push_back(p->describe());
   for (const auto& s : subs_)
     if (s->running()) v.push_back(s->describe());
   return v;

@@ -72,8 +72,8 @@ class InProcessFleet final : public AgentFleet {
   // What a fault rule does to the call it matches.
   enum class Fault { kDie, kLateReply, kInterrupt, kHang };
   // Which call a fault rule matches: the nth call of `cmd` to an agent of
-  // `role` ("pub" or "sub"), of sub agent `index` when >= 0, whose body `when`
-  // accepts when given.
+  // `role` ("pub" or "sub"), of that role's agent `index` when >= 0, whose
+  // body `when` accepts when given.
   struct Match {
     std::string role;
     proto::Command cmd = proto::Command::kPing;
@@ -97,8 +97,8 @@ class InProcessFleet final : public AgentFleet {
   void add_fault(Fault fault, Match match);
 
   // ---- AgentFleet
-  void ensure(int subscribers, std::chrono::milliseconds spawn_timeout) override;
-  FleetAgent& publisher() override;
+  void ensure(int publishers, int subscribers, std::chrono::milliseconds spawn_timeout) override;
+  std::vector<FleetAgent*> publishers() override;
   std::vector<FleetAgent*> subscribers() override;
   void discard(FleetAgent& agent) override;
   Reply call(FleetAgent& agent, proto::Command cmd, const nlohmann::json& body,
@@ -113,8 +113,12 @@ class InProcessFleet final : public AgentFleet {
   int count(const std::string& role, proto::Command cmd) const;
   // Agents whose role is still running (publisher sending, clients polling).
   std::vector<std::string> running() const;
-  // The fake producer of the current publisher (null before its first start).
-  FakeProducer* producer() const { return producers_.last(); }
+  // The fake producer of the current publisher agent `index` (null before
+  // its first start).
+  FakeProducer* producer(int index = 0) const;
+  // The configurations publisher agent `index` (this one and those it
+  // replaced) made producers with, in order.
+  std::vector<proto::PublisherConfig> publisher_configs(int index = 0) const;
   int agents_started() const { return next_id_ - 1; }
   int discarded() const { return discarded_; }
   // Every signal sent, as "pub0" / "sub1" and the signal number.
@@ -128,7 +132,9 @@ class InProcessFleet final : public AgentFleet {
   Options options_;
   MessageBus bus_;  // outlives the agents: their consumers detach on destruction
   SystemClock clock_;
-  FakeProducerFactory producers_;
+  // One per publisher agent index, kept across replacements: each agent's
+  // producers are its own (publishers configure at once, on their threads).
+  std::vector<std::unique_ptr<FakeProducerFactory>> producers_;
   mutable std::mutex mu_;  // guards calls_, rules_
   std::vector<Call> calls_;
   std::vector<std::pair<std::string, int>> signals_;
@@ -140,7 +146,7 @@ class InProcessFleet final : public AgentFleet {
   std::vector<Rule> rules_;
   int next_id_ = 1;
   int discarded_ = 0;
-  std::unique_ptr<InProcessAgent> pub_;
+  std::vector<std::unique_ptr<InProcessAgent>> pubs_;
   std::vector<std::unique_ptr<InProcessAgent>> subs_;
 };
 

@@ -223,7 +223,8 @@ TEST(ScenarioUnknownKey, SecondLevelListsItsSiblings) {
   EXPECT_EQ(e.key(), "publisher.rat");
   EXPECT_STREQ(e.what(),
                "t.json: unknown key \"publisher.rat\" (allowed: rate, message_size, msg_batch, "
-                "acks, linger_ms, payload, encoding, compressibility, payload_file, keys, enabled, idempotent, transactional, kafka)");
+               "acks, linger_ms, payload, encoding, compressibility, payload_file, keys, enabled, "
+               "idempotent, transactional, kafka, agents, generators)");
 }
 
 TEST(ScenarioUnknownKey, ThirdLevel) {
