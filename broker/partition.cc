@@ -137,12 +137,19 @@ void Partition::trim(const TopicConfig& cfg, int64_t now_ms) {
   count_trimmed(t);
 }
 
-void Partition::add_waiter(std::shared_ptr<Waiter> w) {
+namespace {
+bool done(const std::weak_ptr<Waiter>& w) {
+  const auto alive = w.lock();
+  return !alive || alive->finished();
+}
+}  // namespace
+
+void Partition::add_waiter(const std::shared_ptr<Waiter>& w) {
   std::lock_guard lk(waiters_mu_);
-  // Finished waiters are dropped here and in wake_all(), so a partition
-  // without appends does not collect them.
-  if (waiters_.size() >= 32) std::erase_if(waiters_, [](const auto& x) { return x->finished(); });
-  waiters_.push_back(std::move(w));
+  // Finished or gone waiters are dropped here and in wake_all(), so a
+  // partition without appends does not collect them.
+  if (waiters_.size() >= 32) std::erase_if(waiters_, done);
+  waiters_.push_back(w);
 }
 
 void Partition::wake_all() {
@@ -150,8 +157,10 @@ void Partition::wake_all() {
   {
     std::lock_guard lk(waiters_mu_);
     if (waiters_.empty()) return;
-    std::erase_if(waiters_, [](const auto& x) { return x->finished(); });
-    ws = waiters_;
+    std::erase_if(waiters_, done);
+    ws.reserve(waiters_.size());
+    for (const auto& w : waiters_)
+      if (auto alive = w.lock()) ws.push_back(std::move(alive));
   }
   for (auto& w : ws) w->wake();
 }

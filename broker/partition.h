@@ -85,8 +85,11 @@ class Partition {
   // Time retention (called by the broker's housekeeping thread).
   void trim(const TopicConfig& cfg, int64_t now_ms);
 
-  // Registers a waiter until it is finished; woken by every append.
-  void add_waiter(std::shared_ptr<Waiter> w);
+  // Registers a waiter until it is finished or gone; woken by every append.
+  // Held weakly: a parked fetch holds its partitions, so a strong reference
+  // back would be a cycle that outlives the broker. Whoever parks the waiter
+  // keeps it alive (the fetch's max-wait timer does).
+  void add_waiter(const std::shared_ptr<Waiter>& w);
   // Wakes every waiter (appends do; so do leadership moves and deletion,
   // so waiting fetches answer with the new state at once).
   void wake_all();
@@ -118,7 +121,7 @@ class Partition {
   std::map<int64_t, ProducerState> producers_;
 
   std::mutex waiters_mu_;
-  std::vector<std::shared_ptr<Waiter>> waiters_;
+  std::vector<std::weak_ptr<Waiter>> waiters_;
 };
 
 }  // namespace hydra::broker
