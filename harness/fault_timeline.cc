@@ -124,7 +124,12 @@ void FaultTimeline::start(size_t i) {
           done = true;
           break;
         }
-        if (r.answered && r.error.find("no client") == std::string::npos) why = r.error;
+        // An agent that did not answer in time may host it: say so, not
+        // that nobody does.
+        if (!r.answered)
+          why = agent->describe() + ": " + r.error;
+        else if (r.error.find("no client") == std::string::npos)
+          why = r.error;
       }
       if (!done) throw std::runtime_error(why);
     } else if (f.action == "command") {

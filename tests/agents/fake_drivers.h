@@ -285,6 +285,9 @@ class FakeProducer final : public ProducerDriver {
 
 // Makes FakeProducers for a Publisher and keeps a raw pointer to the latest
 // (valid while the publisher holds it: until its next start or destruction).
+// The publisher may make them on its agent's serving thread while the test
+// reads last() and made() on its own (ThreadSanitizer found the race), so
+// those two are atomic; configs() is read once the producer is made.
 class FakeProducerFactory {
  public:
   FakeProducer::Options options;
@@ -295,8 +298,8 @@ class FakeProducerFactory {
       FakeProducer::Options o = options;
       if (o.partitions == 0) o.partitions = cfg.partitions;
       auto p = std::make_unique<FakeProducer>(o, std::move(on_delivery));
-      last_ = p.get();
-      ++made_;
+      last_.store(p.get());
+      made_.fetch_add(1);
       return std::unique_ptr<ProducerDriver>(std::move(p));
     };
   }
@@ -304,13 +307,13 @@ class FakeProducerFactory {
   // A registry for a Publisher, making its producers through factory().
   DriverRegistry drivers() { return fake_drivers(factory(), nullptr); }
 
-  FakeProducer* last() const { return last_; }
-  int made() const { return made_; }
+  FakeProducer* last() const { return last_.load(); }
+  int made() const { return made_.load(); }
   const std::vector<proto::PublisherConfig>& configs() const { return configs_; }
 
  private:
-  FakeProducer* last_ = nullptr;
-  int made_ = 0;
+  std::atomic<FakeProducer*> last_{nullptr};
+  std::atomic<int> made_{0};
   std::vector<proto::PublisherConfig> configs_;
 };
 
