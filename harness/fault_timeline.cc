@@ -117,8 +117,11 @@ void FaultTimeline::start(size_t i) {
       bool done = false;
       for (FleetAgent* agent : ctx_.subscribers) {
         if (!agent) continue;
+        // A crash destroys and remakes the member's consumer, which after a
+        // broker outage can take librdkafka seconds: 5 s, not the 2 s of a
+        // plain call (a transactional step on the mock needed more than 2).
         const Reply r = ctx_.fleet->call(*agent, proto::Command::kCrash, {{"client", f.client}},
-                                         std::chrono::milliseconds(2000));
+                                         std::chrono::milliseconds(5000));
         if (r.ok) {
           a.detail["agent"] = agent->describe();
           done = true;
