@@ -163,15 +163,24 @@ void SequenceTracker::clear() {
   last_ = nullptr;
 }
 
+const SequenceTracker::Stream* SequenceTracker::recorded_range(uint32_t producer,
+                                                               uint32_t partition, uint64_t from,
+                                                               uint64_t until, uint64_t* lo,
+                                                               uint64_t* hi) const {
+  auto it = streams_.find(make_key(producer, partition));
+  if (it == streams_.end()) return nullptr;
+  const Stream& s = it->second;
+  *lo = std::max(from, s.c.from);
+  *hi = std::min(until, s.c.next);
+  return *lo < *hi ? &s : nullptr;
+}
+
 uint64_t SequenceTracker::unique_in(uint32_t producer, uint32_t partition, uint64_t from,
                                     uint64_t until) const {
-  auto it = streams_.find(make_key(producer, partition));
-  if (it == streams_.end()) return 0;
-  const Stream& s = it->second;
-  const uint64_t lo = std::max(from, s.c.from);
-  const uint64_t hi = std::min(until, s.c.next);
-  if (lo >= hi) return 0;
-  return (hi - lo) - missing_in(s.missing, lo, hi);
+  uint64_t lo = 0, hi = 0;
+  const Stream* s = recorded_range(producer, partition, from, until, &lo, &hi);
+  if (!s) return 0;
+  return (hi - lo) - missing_in(s->missing, lo, hi);
 }
 
 void SequenceTracker::position_skipped(uint32_t partition) {
@@ -181,14 +190,12 @@ void SequenceTracker::position_skipped(uint32_t partition) {
 
 uint64_t SequenceTracker::trimmed_in(uint32_t producer, uint32_t partition, uint64_t from,
                                      uint64_t until) const {
-  auto it = streams_.find(make_key(producer, partition));
-  if (it == streams_.end()) return 0;
-  const Stream& s = it->second;
-  const uint64_t lo = std::max(from, s.c.from);
-  const uint64_t hi = std::min(until, s.c.next);
+  uint64_t lo = 0, hi = 0;
+  const Stream* s = recorded_range(producer, partition, from, until, &lo, &hi);
+  if (!s) return 0;
   uint64_t n = 0;
-  for (const auto& [start, end] : s.skipped)
-    n += missing_in(s.missing, std::max(lo, start), std::min(hi, end));
+  for (const auto& [start, end] : s->skipped)
+    n += missing_in(s->missing, std::max(lo, start), std::min(hi, end));
   return n;
 }
 

@@ -104,6 +104,10 @@ class SequenceTracker {
     bool after_skip = false;
   };
   Stream& find_or_add(uint32_t producer, uint32_t partition);
+  // The stream and the part of [from, until) it recorded ([*lo, *hi): within
+  // its window, below its next expected); nullptr when there is none.
+  const Stream* recorded_range(uint32_t producer, uint32_t partition, uint64_t from, uint64_t until,
+                               uint64_t* lo, uint64_t* hi) const;
 
   std::unordered_map<uint64_t, Stream> streams_;
   // Most messages come from the stream seen last; skip the hash lookup then.

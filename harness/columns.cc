@@ -51,6 +51,19 @@ bool have_window(const StepInput& in) {
   return !in.result.window.until.empty();
 }
 
+// A per-client counter summed over the window's readers: the groups with
+// shared groups (each counted once), else the clients; empty without a
+// window or a client that answered.
+Value sum_over_readers(const StepInput& in, uint64_t ClientStats::*counter) {
+  if (!have_window(in) || in.result.clients.empty()) return {};
+  uint64_t sum = 0;
+  if (in.result.group_count > 0)
+    for (const auto& g : in.result.groups) sum += g.stats.*counter;
+  else
+    for (const auto& c : in.result.clients) sum += c.*counter;
+  return sum;
+}
+
 // A timing of the step runner's phases; empty when the step never ran.
 template <double StepTimings::*Field>
 Value timing(const StepInput& in) {
@@ -230,29 +243,13 @@ const std::vector<Column>& table() {
        "of `lost`, the messages past the furthest sequence a client reached and still on the "
        "broker (sum; with shared groups, a group): the client was slow, the stream had no hole",
        nullptr,
-       [](const StepInput& in) -> Value {
-         if (!have_window(in) || in.result.clients.empty()) return {};
-         uint64_t behind = 0;
-         if (in.result.group_count > 0)
-           for (const auto& g : in.result.groups) behind += g.stats.behind;
-         else
-           for (const auto& c : in.result.clients) behind += c.behind;
-         return behind;
-       }},
+       [](const StepInput& in) { return sum_over_readers(in, &ClientStats::behind); }},
       {"lost_trimmed", "messages", F::kInteger, G::kRun,
        "of `lost`, the messages a client (with shared groups, a group) skipped because the "
        "broker had removed them before it read them: its position jumped past the log start "
        "(retention); `lost` - `behind` - `lost_trimmed` are gaps in what the broker held",
        nullptr,
-       [](const StepInput& in) -> Value {
-         if (!have_window(in) || in.result.clients.empty()) return {};
-         uint64_t trimmed = 0;
-         if (in.result.group_count > 0)
-           for (const auto& g : in.result.groups) trimmed += g.stats.trimmed;
-         else
-           for (const auto& c : in.result.clients) trimmed += c.trimmed;
-         return trimmed;
-       }},
+       [](const StepInput& in) { return sum_over_readers(in, &ClientStats::trimmed); }},
       {"pub_unacked", "messages", F::kInteger, G::kRun,
        "window messages the broker never acknowledged by the end of the publisher's stop flush "
        "(sent - acked - failed)",

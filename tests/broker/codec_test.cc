@@ -90,11 +90,16 @@ TEST(Codec, TruncatedInputNamesTheField) {
   } catch (const CodecError& e) {
     EXPECT_NE(std::string(e.what()).find("int32"), std::string::npos) << e.what();
   }
-  Reader s(bytes({0x00, 0x05, 'a'}));
+  // A Reader only views its bytes: each input is kept alive by name
+  // (AddressSanitizer caught a Reader over a destroyed temporary here).
+  const std::string short_string = bytes({0x00, 0x05, 'a'});
+  Reader s(short_string);
   EXPECT_THROW(s.string(), CodecError);  // says 5 bytes, has 1
-  Reader v(bytes({0x80, 0x80}));
+  const std::string bad_varint = bytes({0x80, 0x80});
+  Reader v(bad_varint);
   EXPECT_THROW(v.varint(), CodecError);
-  Reader n(bytes({0xff, 0xff, 0xff, 0xfe}));
+  const std::string negative = bytes({0xff, 0xff, 0xff, 0xfe});
+  Reader n(negative);
   EXPECT_THROW(n.array_len(), CodecError);  // -2 is not a length
 }
 
