@@ -85,6 +85,7 @@ nlohmann::json Publisher::start() {
   in_window_ = false;
   zero_counters();
   stopped_ns_ = 0;
+  stop_requested_ns_.store(0);
   cpu_at_stop_ = 0;
   dr_refresh_every_ = 64;
   stop_.store(false);
@@ -95,6 +96,9 @@ nlohmann::json Publisher::start() {
 }
 
 nlohmann::json Publisher::stop() {
+  // The window ends now, even if the sending thread is blocked and notices
+  // later: unsent slots are counted up to here (count_unsent).
+  stop_requested_ns_.store(clock_.now());
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
   std::lock_guard lock(mu_);
@@ -125,6 +129,37 @@ void Publisher::zero_counters() {
   rx_at_reset_ = driver_ ? driver_->net_rx_bytes() : 0;
 }
 
+void Publisher::count_unsent(const RateLimiter& limiter, int64_t stop_ns) {
+  if (!in_window_ || limiter.rate() <= 0) return;
+  // Slots due strictly before t: those i with slot_time(i) < t.
+  auto due_before = [&](int64_t t) -> uint64_t {
+    const int64_t t0 = limiter.slot_time(0);
+    if (t <= t0) return 0;
+    uint64_t i = uint64_t(double(t - t0) * limiter.rate() / 1e9);
+    while (limiter.slot_time(i) < t) ++i;  // the float estimate may fall short
+    while (i > 0 && limiter.slot_time(i - 1) >= t) --i;
+    return i;
+  };
+  // A loop on schedule leaves the slots of its last sleep untaken (up to
+  // kMaxIdleSleepNs); only those due longer before the stop than twice that
+  // are a stall.
+  const uint64_t first = std::max(limiter.slots_taken(), due_before(stats_.since_ns));
+  const uint64_t end = due_before(stop_ns - 2 * kMaxIdleSleepNs + 1);
+  // A stall long enough to matter is counted whole; its delays are recorded
+  // one per slot up to a bound, the rest at the smallest delay (a lower bound).
+  constexpr uint64_t kMaxSamples = 10'000'000;
+  for (uint64_t i = first; i < end; ++i) {
+    ++stats_.unsent;
+    if (i - first < kMaxSamples) {
+      stats_.send_delay.record(stop_ns - limiter.slot_time(i));
+    } else {
+      stats_.send_delay.record_n(stop_ns - limiter.slot_time(end - 1), end - i);
+      stats_.unsent += end - i - 1;
+      break;
+    }
+  }
+}
+
 nlohmann::json Publisher::snapshot_json() {
   PublisherStats s = stats_;
   ProcessUsage usage = read_process_usage();
@@ -136,7 +171,11 @@ nlohmann::json Publisher::snapshot_json() {
     s.net_tx_bytes = driver_->net_tx_bytes() - std::min(driver_->net_tx_bytes(), tx_at_reset_);
     s.net_rx_bytes = driver_->net_rx_bytes() - std::min(driver_->net_rx_bytes(), rx_at_reset_);
   }
-  s.until_ns = stopped_ns_ ? stopped_ns_ : clock_.now();
+  // The window ends when the stop was asked for, even if a blocked sending
+  // thread noticed later (it sends nothing after that).
+  const int64_t asked = stop_requested_ns_.load();
+  s.until_ns =
+      stopped_ns_ ? (asked > 0 ? std::min(asked, stopped_ns_) : stopped_ns_) : clock_.now();
   usage.span_ns = uint64_t(std::max<int64_t>(0, s.until_ns - s.since_ns));
   ProducerWindow w;
   w.producer_id = config_.producer_id;
@@ -339,6 +378,10 @@ void Publisher::run() {
     }
   }
   stopped_ns_ = clock_.now();
+  if (!failed) {
+    const int64_t asked = stop_requested_ns_.load();
+    count_unsent(limiter, asked > 0 ? std::min(asked, stopped_ns_) : stopped_ns_);
+  }
   // Bounded: what is still unacknowledged after this counts as neither.
   // Short flushes, so the delivery reports' clock stays fresh.
   int outstanding = 0;

@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "common/mailbox.h"
 #include "common/protocol.h"
+#include "common/rate_limiter.h"
 #include "common/stats.h"
 
 namespace hydra {
@@ -47,6 +48,12 @@ class Publisher final : public AgentRole {
   void run();  // the sending thread
   void on_delivery(const void* value, size_t len, bool ok);
   void zero_counters();
+  // After the loop stops: the window's slots the schedule called for well
+  // before `stop_ns` (over 10 ms) that were never sent (the loop was blocked: a full queue, a
+  // transaction's commit) count as unsent, each with the delay it had reached
+  // at the stop in send_delay (a lower bound), so a stall that outlives the
+  // window still shows in the schedule slip.
+  void count_unsent(const RateLimiter& limiter, int64_t stop_ns);
   nlohmann::json snapshot_json();
 
   DriverRegistry drivers_;
@@ -73,6 +80,7 @@ class Publisher final : public AgentRole {
   uint64_t tx_at_reset_ = 0;
   uint64_t rx_at_reset_ = 0;
   int64_t stopped_ns_ = 0;
+  std::atomic<int64_t> stop_requested_ns_{0};  // when stop() was asked (control thread)
   uint64_t cpu_at_stop_ = 0;
   // Delivery reports share one clock reading per burst (see on_delivery).
   int64_t dr_now_ = 0;

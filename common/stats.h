@@ -34,6 +34,7 @@ struct ProducerWindow {
   X(acked)        /* delivery reports without error */                \
   X(failed)       /* delivery reports with an error */                \
   X(queue_full)   /* times the local queue was full: schedule slip */ \
+  X(unsent)       /* window slots due by the stop, never sent */      \
   X(bytes)        /* message value bytes sent */                      \
   X(net_tx_bytes) /* bytes written to brokers (client statistics) */  \
   X(net_rx_bytes) /* bytes read from brokers */                       \
@@ -42,8 +43,8 @@ struct ProducerWindow {
   X(encode_ns)    /* their serialization time, summed */
 
 // X(name): every histogram of a publisher (values in ns). Merged.
-#define HYDRA_PUBLISHER_HISTOGRAMS(X)              \
-  X(send_delay)  /* actual send - intended send */ \
+#define HYDRA_PUBLISHER_HISTOGRAMS(X)                                                 \
+  X(send_delay)  /* actual send - intended send (unsent: at least stop - intended) */ \
   X(ack_latency) /* delivery report - intended send */
 
 struct PublisherStats {

@@ -207,7 +207,8 @@ const std::vector<Column>& table() {
       {"ack_p99_ms", "ms", F::kFixed3, G::kContract, "publisher ack latency p99",
        &figure<&Row::ack_p99_ms>},
       {"send_delay_p99_ms", "ms", F::kFixed3, G::kContract,
-       "publisher schedule slip p99: actual - intended send time",
+       "publisher schedule slip p99: actual - intended send time (a message never sent "
+       "counts with the slip it had reached at the stop: `pub_unsent`)",
        &figure<&Row::send_delay_p99_ms>},
       {"pub_cpu", "% of one core", F::kFixed2, G::kContract,
        "publisher agent CPU over its measured span", &figure<&Row::pub_cpu>},
@@ -267,6 +268,15 @@ const std::vector<Column>& table() {
        [](const StepInput& in) -> Value {
          if (!in.result.publisher_ok) return {};
          return in.result.publisher.failed;
+       }},
+      {"pub_unsent", "messages", F::kInteger, G::kRun,
+       "window messages the publisher's schedule called for over 10 ms before its stop but "
+       "never sent: its loop was blocked (a full queue, a transaction's commit through an "
+       "outage); each is in `send_delay_p99_ms` with the delay it had reached at the stop",
+       nullptr,
+       [](const StepInput& in) -> Value {
+         if (!in.result.publisher_ok) return {};
+         return in.result.publisher.unsent;
        }},
       {"ctl_cpu", "% of one core", F::kFixed3, G::kRun,
        "the controller process's CPU over the window; with the embedded broker, almost all of it "

@@ -176,6 +176,9 @@ class FakeProducer final : public ProducerDriver {
 
   // ---- test side (any thread)
   void set_queue_full(int n) { queue_full_next_.store(n); }
+  // The next send blocks this long before it is accepted (a transaction's
+  // commit waiting through a broker outage does that to the sending loop).
+  void block_next_send(int ms) { block_next_ms_.store(ms); }
   void set_error_next(int n) { error_next_.store(n); }
   void set_deliver_ok(bool ok) { deliver_ok_.store(ok); }
   void set_hold_reports(bool hold) { hold_reports_.store(hold); }
@@ -202,6 +205,8 @@ class FakeProducer final : public ProducerDriver {
 
   // ---- ProducerDriver (the publisher's thread)
   SendStatus send(int32_t partition, std::string_view key, const void* value, size_t len) override {
+    if (const int ms = block_next_ms_.exchange(0); ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     const auto* p = static_cast<const uint8_t*>(value);
     SentMessage m{partition, std::string(key), std::vector<uint8_t>(p, p + len)};
     std::lock_guard lock(mu_);
@@ -265,6 +270,7 @@ class FakeProducer final : public ProducerDriver {
 
   const int partitions_;
   std::atomic<int> queue_full_next_;
+  std::atomic<int> block_next_ms_{0};
   std::atomic<int> error_next_{0};
   std::atomic<bool> deliver_ok_;
   std::atomic<bool> hold_reports_;

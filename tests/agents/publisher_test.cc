@@ -186,6 +186,40 @@ TEST_F(PublisherTest, StatsWhileRunningAndWithoutHistograms) {
   pub.stop();
 }
 
+// A sending loop blocked past the window's end (a transaction's commit
+// through an outage) sends nothing more; what its schedule called for is
+// counted as unsent, each with the slip it had reached when the stop was
+// asked, and the window ends at that request, not when the loop noticed.
+TEST_F(PublisherTest, AStallThatOutlivesTheWindowCountsItsUnsentSlots) {
+  FakeProducer* fake = start_and_wait(config({{"rate", 1000}, {"partitions", 1}}), 20);
+  pub.reset(json::object());
+  ASSERT_TRUE(wait_for([&] { return fake->sent_count() >= 60; }));
+  fake->block_next_send(600);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // blocked all along
+  const int64_t asked = wall_ns();
+  pub.stop();
+  const json p = stats().at("publisher");
+  const uint64_t unsent = p.at("unsent").get<uint64_t>();
+  // ~300 ms of 1000 msg/s due while blocked, less the last 10 ms.
+  EXPECT_GE(unsent, 150u);
+  EXPECT_LE(unsent, 400u);
+  const Histogram delay = Histogram::from_json(p.at("send_delay"));
+  EXPECT_EQ(delay.count(), p.at("sent").get<uint64_t>() + unsent);
+  EXPECT_GE(delay.max(), 200'000'000) << "the stall shows in the schedule slip";
+  EXPECT_LE(p.at("until_ns").get<int64_t>(), asked + 50'000'000)
+      << "the window ends when the stop was asked, not 300 ms later";
+}
+
+// On schedule, the stop finds nothing unsent (at 200 msg/s a slot is 5 ms:
+// only a thread descheduled for tens of ms right at the stop could leave one).
+TEST_F(PublisherTest, OnScheduleNothingIsUnsent) {
+  FakeProducer* fake = start_and_wait(config({{"rate", 200}, {"partitions", 1}}), 4);
+  pub.reset(json::object());
+  ASSERT_TRUE(wait_for([&] { return fake->sent_count() >= 40; }));
+  pub.stop();
+  EXPECT_LE(stats().at("publisher").at("unsent").get<uint64_t>(), 2u);
+}
+
 TEST_F(PublisherTest, QueueFullSlipsKeepTheSlotAndTheSequence) {
   fakes.options.queue_full_next = 5;  // the very first message is refused 5 times
   fakes.options.partitions = 2;
