@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "agents/cli_options.h"
 #include "agents/daemon.h"
 
 namespace po = boost::program_options;
@@ -54,17 +55,7 @@ int serve_main(int argc, char** argv) {
       "test-clock-offset-ms", po::value(&test_offset_ms)->default_value(0),
       "tests only: pretend this host's clock is off by this much");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "hydra-agent serve: " << e.what() << "\n" << desc << "\n";
-    return 2;
-  }
+  if (const auto code = parse_options(argc, argv, desc, vm, "hydra-agent serve")) return *code;
   DaemonOptions opt;
   opt.listen = listen;
   opt.agent_binary = self_binary();

@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "agents/cli_options.h"
 #include "agents/control_server.h"
 #include "agents/daemon.h"
 #include "agents/driver_registry.h"
@@ -60,17 +61,7 @@ int main(int argc, char** argv) {
       "test-clock-offset-ms", po::value(&opt.test_clock_offset_ms),
       "tests only: pretend this host's clock is off by this much");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "hydra-agent: " << e.what() << "\n" << desc << "\n";
-    return 2;
-  }
+  if (const auto code = hydra::parse_options(argc, argv, desc, vm, "hydra-agent")) return *code;
   if (opt.role != "pub" && opt.role != "sub") {
     std::cerr << "hydra-agent: --role must be pub or sub (got \"" << opt.role << "\")\n";
     return 2;

@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kSmoke = std::string(HYDRA_SOURCE_DIR) + "/scenarios/smoke.json";
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -25,19 +25,13 @@ const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kSmoke = std::string(HYDRA_SOURCE_DIR) + "/scenarios/smoke.json";
 const std::string kFaults = std::string(HYDRA_SOURCE_DIR) + "/scenarios/faults.json";
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(p);
-  return p;
-}
-
 TEST(FaultsRun, TheShippedScenarioValidates) {
   const auto r = run_command({kHydra, "validate", kFaults}, 30s);
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
 }
 
 TEST(FaultsRun, ABadFaultEntryExits2BeforeAnythingStarts) {
-  const fs::path out = temp_dir("bad-fault");
+  const fs::path out = temp_dir("bad-fault") / "out";  // not there: nothing may make it
   const auto r = run_command({kHydra, "run", kSmoke, "--out", out.string(), "--quiet", "--set",
                               R"(faults=[{"at_s": 1, "action": "broker_down"}])"},
                              30s);

@@ -29,13 +29,6 @@ namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kSmoke = std::string(HYDRA_SOURCE_DIR) + "/scenarios/smoke.json";
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 // PIDs of live processes whose environment carries `tag` (agents inherit the
 // controller's environment, so this finds every agent a run started).
 std::vector<int> processes_with_env(const std::string& tag) {

@@ -22,14 +22,6 @@ namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kSensor = std::string(HYDRA_SOURCE_DIR) + "/scenarios/sensor-pipeline.json";
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path p =
-      fs::temp_directory_path() / ("hydra-pubs-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 TEST(PublishersRun, SensorPipelineShortenedCountsBothGenerators) {
   const fs::path out = temp_dir("sensor");
   const auto v = run_command({kHydra, "validate", kSensor}, 30s);

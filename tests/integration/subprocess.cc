@@ -173,4 +173,12 @@ int stop_background(pid_t pid, int sig, std::chrono::milliseconds limit) {
   return code;
 }
 
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto p =
+      std::filesystem::temp_directory_path() / ("hydra-" + name + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
+}
+
 }  // namespace hydra::test

@@ -1,11 +1,12 @@
 // Small process helpers for the integration tests: run a command to
 // completion with a time limit, or start one in the background and read its
-// first stdout line. Every wait is bounded.
+// first stdout line. Every wait is bounded. Also the tests' scratch folders.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,9 @@ Background start_background(const std::vector<std::string>& argv, std::chrono::m
 int stop_background(pid_t pid, int sig, std::chrono::milliseconds limit);
 
 bool have_program(const std::string& name);
+
+// An empty folder for one test's outputs: <tmp>/hydra-<name>-<pid>, emptied
+// if an earlier run left it (the pid keeps parallel test processes apart).
+std::filesystem::path temp_dir(const std::string& name);
 
 }  // namespace hydra::test

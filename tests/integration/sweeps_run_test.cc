@@ -25,14 +25,6 @@ namespace fs = std::filesystem;
 const std::string kHydra = std::string(HYDRA_BIN_DIR) + "/hydra";
 const std::string kScenarios = std::string(HYDRA_SOURCE_DIR) + "/scenarios/";
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p =
-      fs::temp_directory_path() / ("hydra-sweeps-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 double num(const CsvRow& row, const std::string& col) {
   const std::string& v = row.at(col);
   EXPECT_FALSE(v.empty()) << col << " is empty";
